@@ -1,0 +1,354 @@
+"""Many files → one dataset: years decided, overlapping downloads de-duplicated, reports kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .parse import build_dates, latest_year_not_after, years_backwards, years_forwards
+from .read import Failure, read_any
+from .schema import KIND_BY_NAME, KIND_NAMES
+from .tables import ParsedTable, parse_grid
+
+OVERVIEW_ZIP = re.compile(r"Overview_(\d{4}-\d{2}-\d{2})_(\d{9,11})", re.IGNORECASE)
+
+
+@dataclass
+class FileReport:
+    """What happened to one table (or one refused file): the Data page's status row."""
+
+    file: str
+    kind: str | None
+    rows: int = 0
+    first_date: dt.date | None = None
+    last_date: dt.date | None = None
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    unrecognised: list[str] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """The `inspect` JSON object (spec/cli.md)."""
+        return {
+            "file": self.file,
+            "kind": self.kind,
+            "rows": self.rows,
+            "first_date": self.first_date.isoformat() if self.first_date else None,
+            "last_date": self.last_date.isoformat() if self.last_date else None,
+            "warnings": list(self.warnings),
+            "error": self.error,
+        }
+
+
+@dataclass
+class Dataset:
+    """One tidy DataFrame per kind, and a report per table read."""
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    reports: list[FileReport] = field(default_factory=list)
+    currency: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def has(self, kind: str) -> bool:
+        return kind in self.tables and not self.tables[kind].empty
+
+    def get(self, kind: str) -> pd.DataFrame:
+        """The table of a kind; an empty frame with the kind's columns when none was loaded."""
+        if kind in self.tables:
+            return self.tables[kind]
+        columns = [c.name for c in KIND_BY_NAME[kind].columns]
+        return pd.DataFrame(columns=columns)
+
+    @property
+    def errors(self) -> list[FileReport]:
+        return [r for r in self.reports if r.error]
+
+    @property
+    def newest_date(self) -> dt.date | None:
+        dates = [r.last_date for r in self.reports if r.last_date and r.kind != "content"]
+        return max(dates) if dates else None
+
+
+def read_file(
+    name: str, data: bytes, column_map: dict[str, str] | None = None
+) -> list[ParsedTable | Failure]:
+    """One uploaded file → its tables (a ZIP gives one per entry); pure, so callers may cache it."""
+    out: list[ParsedTable | Failure] = []
+    for item in read_any(name, data):
+        if isinstance(item, Failure):
+            out.append(item)
+            continue
+        try:
+            out.append(parse_grid(item, column_map))
+        except Exception:  # noqa: BLE001 - a last guard: a sentence, never a traceback
+            out.append(
+                Failure(
+                    item.name,
+                    f"“{item.name}” could not be read: a cell or column has a shape this app does "
+                    "not understand. Download the file from TikTok again, or report it to us.",
+                )
+            )
+    return out
+
+
+def load_files(
+    files: Iterable[tuple[str, bytes]],
+    today: dt.date | None = None,
+    column_map: dict[str, str] | None = None,
+) -> Dataset:
+    """Read any number of (file name, bytes) into one dataset. Refusals become reports."""
+    parsed: list[ParsedTable | Failure] = []
+    for name, data in files:
+        parsed.extend(read_file(name, data, column_map))
+    return combine(parsed, today=today)
+
+
+def combine(parsed: list[ParsedTable | Failure], today: dt.date | None = None) -> Dataset:
+    """Merge tables read from separate files into one dataset (years, de-duplication)."""
+    today = today or dt.date.today()
+    tables = [p for p in parsed if isinstance(p, ParsedTable)]
+    # Work on copies: the parsed tables may be cached objects shared between reruns.
+    tables = [
+        ParsedTable(**{**t.__dict__, "frame": t.frame.copy(), "warnings": list(t.warnings)})
+        for t in tables
+    ]
+    _resolve_years(tables, today)
+
+    reports: list[FileReport] = []
+    for item in parsed:
+        if isinstance(item, Failure):
+            reports.append(FileReport(file=item.name, kind=None, error=item.message))
+    for t in tables:
+        dates = _dates_of(t)
+        if dates is not None and dates.notna().any():
+            first, last = dates.min().date(), dates.max().date()
+        else:
+            first = last = None
+        if t.frame.empty:
+            t.warnings.append(_empty_message(t.kind))
+        reports.append(
+            FileReport(
+                file=t.name,
+                kind=t.kind,
+                rows=len(t.frame),
+                first_date=first,
+                last_date=last,
+                warnings=t.warnings,
+                unrecognised=t.unrecognised,
+                headers=t.headers,
+            )
+        )
+    # Keep the order files were given in: refusals and tables interleaved as uploaded.
+    order = {p.name: i for i, p in enumerate(parsed)}
+    reports.sort(key=lambda r: order.get(r.file, 0))
+
+    dataset = Dataset(reports=reports)
+    for kind in KIND_NAMES:
+        of_kind = [t for t in tables if t.kind == kind]
+        if of_kind:
+            dataset.tables[kind] = _merge(kind, of_kind, dataset)
+    currencies = [t.currency for t in tables if t.currency]
+    if currencies:
+        dataset.currency = max(set(currencies), key=currencies.count)
+        if len(set(currencies)) > 1:
+            dataset.warnings.append(
+                "The ads reports are in different currencies ("
+                + ", ".join(sorted(set(currencies)))
+                + "); sums across them mix currencies."
+            )
+    return dataset
+
+
+def _empty_message(kind: str) -> str:
+    if kind.startswith("follower"):
+        return (
+            "This file has its headers but no rows. TikTok shows follower data only once an "
+            "account has 100 followers, and only for the last 7 days for activity by hour."
+        )
+    return "This file has its headers but no rows of data."
+
+
+def _dates_of(t: ParsedTable) -> pd.Series | None:
+    column = KIND_BY_NAME[t.kind].date_column
+    if column and column in t.frame:
+        return t.frame[column]
+    return None
+
+
+def _resolve_years(tables: list[ParsedTable], today: dt.date) -> None:
+    """Give year-less dates their year (spec/exports.md: walk back from the newest row)."""
+    definite = [
+        t.frame["date"].max()
+        for t in tables
+        if "date" in t.frame and "date" not in t.yearless and t.frame["date"].notna().any()
+    ]
+    anchors = {}
+    for t in tables:
+        if t.kind == "overview" and t.archive and (m := OVERVIEW_ZIP.search(t.archive)):
+            anchors[t.name] = dt.date.fromisoformat(m[1])
+    # Tables anchored by their ZIP name count as definite for the others.
+    for t in tables:
+        if t.name in anchors and "date" in t.yearless:
+            _anchor_forwards(t, anchors[t.name])
+            definite.append(t.frame["date"].max())
+    limit = max(definite).date() if definite else today
+    limit_source = (
+        f"not after {limit.isoformat()}, the newest date in the other files"
+        if definite
+        else f"not after today, {limit.isoformat()}"
+    )
+    for t in tables:
+        for column, parsed in t.yearless.items():
+            if t.name in anchors and column == "date":
+                continue
+            rows = parsed.month > 0
+            if not rows.any():
+                continue
+            month, day = parsed.month[rows], parsed.day[rows]
+            if column == "post_time" and "export_date" in t.frame:
+                continue  # decided below, once the export date has its year
+            last_year = latest_year_not_after(int(month[-1]), int(day[-1]), limit)
+            years = years_backwards(month, day, last_year)
+            _set_dates(t, column, rows, years, month, day, parsed)
+            first, last = t.frame[column].min(), t.frame[column].max()
+            t.warnings.append(
+                f"year inferred: “{column}” has dates without a year; read as "
+                f"{first.date().isoformat()} to {last.date().isoformat()} (the newest row taken "
+                f"as the latest such day {limit_source})."
+            )
+        if "post_time" in t.yearless and "export_date" in t.frame:
+            parsed = t.yearless["post_time"]
+            rows = parsed.month > 0
+            export = t.frame["export_date"].where(
+                t.frame["export_date"].notna(), pd.Timestamp(limit)
+            )
+            exp = export[rows]
+            month, day = parsed.month[rows], parsed.day[rows]
+            years = exp.dt.year.to_numpy() - (
+                (month * 100 + day) > (exp.dt.month.to_numpy() * 100 + exp.dt.day.to_numpy())
+            ).astype(int)
+            _set_dates(t, "post_time", rows, years, month, day, parsed)
+            t.warnings.append(
+                "year inferred: post times have no year; each taken as the latest such day not "
+                "after the export date."
+            )
+
+
+def _anchor_forwards(t: ParsedTable, first_day: dt.date) -> None:
+    parsed = t.yearless["date"]
+    rows = parsed.month > 0
+    month, day = parsed.month[rows], parsed.day[rows]
+    if not len(month):
+        return
+    if (int(month[0]), int(day[0])) == (first_day.month, first_day.day):
+        years = years_forwards(month, day, first_day.year)
+        how = f"from the ZIP name, which gives the first day {first_day.isoformat()}"
+    else:
+        # The name's date is not the first row's: use it as the year of the first row anyway.
+        years = years_forwards(month, day, first_day.year)
+        how = f"from the year in the ZIP name ({first_day.isoformat()})"
+    _set_dates(t, "date", rows, years, month, day, parsed)
+    first, last = t.frame["date"].min(), t.frame["date"].max()
+    t.warnings.append(
+        f"year inferred: the dates have no year; read as {first.date().isoformat()} to "
+        f"{last.date().isoformat()} {how}."
+    )
+
+
+def _set_dates(t, column, rows, years, month, day, parsed) -> None:
+    values = build_dates(years, month, day)
+    if parsed.hour is not None:
+        extra = pd.to_timedelta(parsed.hour[rows], unit="h") + pd.to_timedelta(
+            parsed.minute[rows], unit="m"
+        )
+        values = values + extra
+    series = t.frame[column].copy()
+    series.iloc[np.flatnonzero(rows)] = values.to_numpy()
+    t.frame[column] = series
+
+
+def _merge(kind: str, tables: list[ParsedTable], dataset: Dataset) -> pd.DataFrame:
+    spec = KIND_BY_NAME[kind]
+    frames = []
+    for order, t in enumerate(tables):
+        f = t.frame.copy()
+        f["_order"] = order
+        frames.append(f)
+    df = pd.concat(frames, ignore_index=True, sort=False)
+    key = [k for k in spec.key if k in df.columns]
+    if kind == "content" and "video_link" in df:
+        # Without a link, fall back to title and post time.
+        df["_key"] = df["video_link"].fillna(
+            df.get("video_title", pd.Series(dtype="str"))
+            + "|"
+            + df.get("post_time", pd.Series(dtype="str")).astype("str")
+        )
+        key = ["_key"]
+        if "export_date" in df:
+            df = df.sort_values(["export_date", "_order"], na_position="first", kind="stable")
+    if key:
+        # Prefer the most complete row, then the later file: "undefined" loses to a number.
+        df["_filled"] = df.notna().sum(axis=1)
+        sort_cols = ["_filled", "_order"]
+        df = df.sort_values(sort_cols, kind="stable")
+        before = len(df)
+        subset = key if kind != "ads" or "date" in df else key
+        df = df.drop_duplicates(subset=subset, keep="last")
+        dropped = before - len(df)
+        if dropped and len(tables) > 1:
+            dataset.warnings.append(
+                f"{dropped} overlapping {spec.label} row(s) appeared in more than one file and "
+                "were counted once."
+            )
+    df = df.drop(columns=[c for c in ("_order", "_filled", "_key") if c in df.columns])
+    sort_by = [c for c in (spec.date_column, *spec.key) if c and c in df.columns]
+    sort_by = list(dict.fromkeys(sort_by))
+    df = df.sort_values(sort_by, kind="stable", na_position="last").reset_index(drop=True)
+    if kind == "followers_history":
+        df = _follower_changes(df, tables)
+    if kind == "ads":
+        _check_ad_levels(tables, dataset)
+    return df
+
+
+def _follower_changes(df: pd.DataFrame, tables: list[ParsedTable]) -> pd.DataFrame:
+    """Recompute the daily change from Followers; TikTok's own difference column is unreliable."""
+    df = df.copy()
+    consecutive = df["date"].diff() == pd.Timedelta(days=1)
+    df["followers_change"] = df["followers"].diff().where(consecutive)
+    if "reported_change" in df:
+        both = df["reported_change"].notna() & df["followers_change"].notna()
+        wrong = int((df.loc[both, "reported_change"] != df.loc[both, "followers_change"]).sum())
+        if wrong:
+            for t in tables:
+                t.warnings.append(
+                    f"“Difference in followers from previous day” disagrees with the Followers "
+                    f"totals on {wrong} day(s), as it often does in TikTok's files; daily changes "
+                    "are recomputed from Followers."
+                )
+        df = df.drop(columns=["reported_change"])
+    return df
+
+
+def _check_ad_levels(tables: list[ParsedTable], dataset: Dataset) -> None:
+    levels = set()
+    for t in tables:
+        f = t.frame
+        level = (
+            "ad"
+            if f["ad"].notna().any()
+            else "ad_group"
+            if f["ad_group"].notna().any()
+            else "campaign"
+        )
+        levels.add(level)
+    if len(levels) > 1:
+        dataset.warnings.append(
+            "Ads reports at different levels (" + ", ".join(sorted(levels)) + ") are loaded "
+            "together; their rows would be counted twice in totals. Load one level at a time."
+        )

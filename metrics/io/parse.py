@@ -1,0 +1,546 @@
+"""Cell parsing: numbers and dates as TikTok and Excel write them, decided per column.
+
+Everything here works on whole columns. Where text must be inspected one value at a time
+(dates, odd number formats) it is done once per *distinct* value, never once per row: a year of
+daily ad rows has about 365 distinct dates, not a million.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .schema import MISSING_TOKENS
+
+# ---------------------------------------------------------------------------------------------
+# Numbers
+# ---------------------------------------------------------------------------------------------
+
+CURRENCY_SYMBOLS = {
+    "£": "GBP",
+    "€": "EUR",
+    "$": "USD",
+    "¥": "JPY",
+    "₩": "KRW",
+    "₹": "INR",
+    "₺": "TRY",
+    "₫": "VND",
+    "₱": "PHP",
+    "₽": "RUB",
+    "฿": "THB",
+    "zł": "PLN",
+    "R$": "BRL",
+    "kr": "SEK",
+}
+_CURRENCY_CODES = (
+    "EUR|USD|GBP|JPY|CNY|KRW|INR|AUD|CAD|NZD|CHF|SEK|NOK|DKK|PLN|CZK|HUF|RON|TRY|BRL|MXN|ARS|"
+    "CLP|COP|PEN|IDR|MYR|PHP|SGD|THB|VND|HKD|TWD|AED|SAR|ILS|ZAR|EGP|NGN|KES|RUB|UAH"
+)
+_CURRENCY_RE = re.compile(
+    r"(?:(?<![A-Za-z])(?:" + _CURRENCY_CODES + r")(?![A-Za-z]))|R\$|zł|kr\.?|[£€$¥₩₹₺₫₱₽฿]"
+)
+# Spaces that Excel and TikTok put inside numbers: plain, no-break, narrow no-break, thin.
+_SPACES_RE = re.compile(r"[\s\u00a0\u202f\u2009']")
+_NUMBER_SHAPE = re.compile(r"^[+-]?[\d.,]*\d[\d.,]*$")
+_THOUSANDS_COMMA = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+$")
+_THOUSANDS_DOT = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+$")
+MASKED_RE = re.compile(r"^<\s*\d+$")
+
+
+@dataclass
+class NumberColumn:
+    values: pd.Series
+    percent: bool = False
+    currency: str | None = None
+    masked: int = 0
+    unparsed: list[str] = field(default_factory=list)
+    unparsed_count: int = 0
+    # "comma" or "dot" when this column alone shows which mark is the decimal one.
+    decimal_evidence: str | None = None
+
+
+def _is_missing(values: pd.Series) -> pd.Series:
+    return values.isna() | values.str.strip().str.casefold().isin(MISSING_TOKENS)
+
+
+def decimal_style(tokens: pd.Series) -> str | None:
+    """Which mark is the decimal separator in these cleaned tokens: 'dot', 'comma' or None.
+
+    None means the tokens do not say (e.g. only "1,234" or only "12"); the caller then uses
+    the file's other columns as the hint.
+    """
+    has_dot = tokens.str.contains(".", regex=False)
+    has_comma = tokens.str.contains(",", regex=False)
+    both = tokens[has_dot & has_comma]
+    if len(both):
+        comma_last = (both.str.rfind(",") > both.str.rfind(".")).mean()
+        return "comma" if comma_last > 0.5 else "dot"
+    only_comma = tokens[has_comma & ~has_dot]
+    only_dot = tokens[has_dot & ~has_comma]
+    if len(only_comma) and not only_comma.str.fullmatch(_THOUSANDS_COMMA).all():
+        return "comma"
+    if len(only_dot) and not only_dot.str.fullmatch(_THOUSANDS_DOT).all():
+        return "dot"
+    # Several dots in one token can only be thousands marks ("1.234.567").
+    if len(only_dot) and (only_dot.str.count(r"\.") > 1).any():
+        return "comma"
+    if len(only_comma) and (only_comma.str.count(",") > 1).any():
+        return "dot"
+    return None
+
+
+def _to_float(tokens: pd.Series, style: str) -> pd.Series:
+    if style == "comma":
+        tokens = tokens.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        tokens = tokens.str.replace(",", "", regex=False)
+    return pd.to_numeric(tokens, errors="coerce")
+
+
+def parse_numbers(raw: pd.Series, hint: str | None = None) -> NumberColumn:
+    """Parse a column of cells into floats; decide the decimal mark for the whole column.
+
+    `hint` ("dot" or "comma") is the file's decimal style, used only when this column's own
+    values are ambiguous ("1.234" could be 1234 or 1.234).
+    """
+    if raw.dtype.kind in "iufb":
+        return NumberColumn(raw.astype("float64"))
+    result = pd.Series(np.nan, index=raw.index, dtype="float64")
+    # XLSX cells arrive as real numbers mixed with text; take the numbers as they are.
+    if raw.dtype == object:
+        is_num = raw.map(type).isin((int, float, np.int64, np.float64))
+        if is_num.any():
+            result[is_num] = raw[is_num].astype("float64")
+        text = raw[~is_num & raw.notna()].astype(str)
+    else:
+        text = raw[raw.notna()].astype(str)
+    if text.empty:
+        return NumberColumn(result)
+    text = text.astype("str")
+
+    # Fast path: a column of plain numbers (the common case for counts).
+    # (Not when the file writes decimal commas: there "100.000" is a hundred thousand.)
+    plain = pd.to_numeric(text, errors="coerce")
+    if plain.notna().all() and not (hint == "comma" and text.str.contains(".", regex=False).any()):
+        result[text.index] = plain.to_numpy(dtype="float64")
+        return NumberColumn(result)
+
+    # Work on distinct values only; a million-row column has far fewer of them.
+    codes, uniques = pd.factorize(text)
+    u = pd.Series(uniques, dtype="str")
+    missing = _is_missing(u)
+    masked = u.str.strip().str.fullmatch(MASKED_RE) & ~missing
+    cleaned = u.str.replace(_SPACES_RE, "", regex=True)
+    currency_found = cleaned.str.extract("(" + _CURRENCY_RE.pattern + ")", expand=False)
+    cleaned = cleaned.str.replace(_CURRENCY_RE, "", regex=True)
+    percent = cleaned.str.endswith("%")
+    cleaned = cleaned.str.rstrip("%")
+    # Accounting negatives "(12.50)" and a trailing minus "12.50-".
+    negative = cleaned.str.fullmatch(r"\(.*\)") | cleaned.str.endswith("-")
+    cleaned = cleaned.str.strip("()").str.rstrip("-")
+    shaped = cleaned.str.fullmatch(_NUMBER_SHAPE) & ~missing & ~masked
+
+    evidence = decimal_style(cleaned[shaped])
+    style = evidence or hint or "dot"
+    values = _to_float(cleaned.where(shaped, ""), style)
+    values = values.where(~negative, -values)
+    values = values.where(~percent, values / 100.0)
+    values = values.where(shaped)
+
+    bad = ~(shaped | missing | masked)
+    counts = np.bincount(codes[codes >= 0], minlength=len(u))
+    out = values.to_numpy(dtype="float64")[codes]
+    out[codes < 0] = np.nan
+    result[text.index] = out
+
+    currencies = currency_found.dropna()
+    currency = None
+    if len(currencies):
+        symbol = currencies.mode().iloc[0]
+        currency = CURRENCY_SYMBOLS.get(symbol, symbol.upper().rstrip("."))
+    return NumberColumn(
+        values=result,
+        percent=bool(percent[shaped].any()),
+        currency=currency,
+        masked=int(counts[masked.to_numpy()].sum()),
+        unparsed=u[bad].head(3).tolist(),
+        unparsed_count=int(counts[bad.to_numpy()].sum()),
+        decimal_evidence=evidence,
+    )
+
+
+def column_decimal_evidence(raw: pd.Series) -> str | None:
+    """The decimal style a text column shows on its own (for the file-wide hint)."""
+    if raw.dtype.kind in "iufbM":
+        return None
+    text = raw.dropna()
+    if raw.dtype == object:
+        text = text[text.map(lambda v: isinstance(v, str))]
+    if text.empty:
+        return None
+    u = pd.Series(pd.unique(text.astype("str")), dtype="str")
+    cleaned = u.str.replace(_SPACES_RE, "", regex=True).str.replace(_CURRENCY_RE, "", regex=True)
+    cleaned = cleaned.str.rstrip("%").str.strip("()")
+    shaped = cleaned[cleaned.str.fullmatch(_NUMBER_SHAPE)]
+    return decimal_style(shaped) if len(shaped) else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates
+# ---------------------------------------------------------------------------------------------
+
+# Month names in the UI languages TikTok Studio writes year-less dates in. Keys are folded with
+# `_fold` (lower case, no dots). Abbreviations are included where they are unambiguous.
+_MONTHS: dict[int, tuple[str, ...]] = {
+    1: (
+        "january",
+        "jan",
+        "januari",
+        "januar",
+        "jänner",
+        "janvier",
+        "janv",
+        "enero",
+        "ene",
+        "gennaio",
+        "janeiro",
+        "styczeń",
+        "januári",
+        "ocak",
+        "tháng một",
+        "tháng giêng",
+    ),
+    2: (
+        "february",
+        "feb",
+        "februari",
+        "februar",
+        "février",
+        "févr",
+        "fevrier",
+        "febrero",
+        "febbraio",
+        "fevereiro",
+        "luty",
+        "şubat",
+        "tháng hai",
+    ),
+    3: (
+        "march",
+        "mar",
+        "maart",
+        "mrt",
+        "märz",
+        "marz",
+        "mars",
+        "marzo",
+        "março",
+        "marco",
+        "marzec",
+        "mart",
+        "tháng ba",
+    ),
+    4: ("april", "apr", "avril", "abril", "abr", "aprile", "kwiecień", "nisan", "tháng tư"),
+    5: ("may", "mei", "mai", "mayo", "maggio", "maio", "maj", "mayıs", "tháng năm"),
+    6: (
+        "june",
+        "jun",
+        "juni",
+        "juin",
+        "junio",
+        "giugno",
+        "junho",
+        "czerwiec",
+        "haziran",
+        "tháng sáu",
+    ),
+    7: (
+        "july",
+        "jul",
+        "juli",
+        "juillet",
+        "juil",
+        "julio",
+        "luglio",
+        "julho",
+        "lipiec",
+        "temmuz",
+        "tháng bảy",
+    ),
+    8: (
+        "august",
+        "aug",
+        "augustus",
+        "août",
+        "aout",
+        "agosto",
+        "ago",
+        "sierpień",
+        "ağustos",
+        "augusti",
+        "tháng tám",
+    ),
+    9: (
+        "september",
+        "sep",
+        "sept",
+        "septembre",
+        "septiembre",
+        "setiembre",
+        "settembre",
+        "setembro",
+        "wrzesień",
+        "eylül",
+        "tháng chín",
+    ),
+    10: (
+        "october",
+        "oct",
+        "oktober",
+        "okt",
+        "octobre",
+        "octubre",
+        "ottobre",
+        "outubro",
+        "październik",
+        "ekim",
+        "tháng mười",
+    ),
+    11: (
+        "november",
+        "nov",
+        "novembre",
+        "noviembre",
+        "novembro",
+        "listopad",
+        "kasım",
+        "tháng mười một",
+    ),
+    12: (
+        "december",
+        "dec",
+        "dezember",
+        "dez",
+        "décembre",
+        "déc",
+        "diciembre",
+        "dic",
+        "dicembre",
+        "dezembro",
+        "grudzień",
+        "aralık",
+        "tháng mười hai",
+    ),
+}
+MONTH_NAMES: dict[str, int] = {name: m for m, names in _MONTHS.items() for name in names}
+_MONTH_ALTERNATION = "|".join(sorted((re.escape(n) for n in MONTH_NAMES), key=len, reverse=True))
+
+_ISO = re.compile(
+    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?.*)?$"
+)
+_DMY = re.compile(
+    r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2,4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?.*)?$"
+)
+_YEAR_TEXT = re.compile(
+    r"^(?:[a-z]+,?\s+)?(?:(\d{1,2})(?:er|º|°)?\.?\s*(?:de\s+)?("
+    + _MONTH_ALTERNATION
+    + r")\.?|("
+    + _MONTH_ALTERNATION
+    + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?)\s*(?:de\s+)?,?\s*(\d{4})?(?:\s+(\d{1,2}):(\d{2}).*)?$"
+)
+_CJK = re.compile(r"^(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日(?:\s*(\d{1,2}):(\d{2}).*)?$")
+_VIET_NUMERIC = re.compile(r"^(\d{1,2})\s+tháng\s+(\d{1,2})(?:,?\s*(?:năm\s+)?(\d{4}))?$")
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip().casefold()
+
+
+@dataclass
+class DateColumn:
+    """Parsed dates; year-less dates keep month/day until the year is decided."""
+
+    values: pd.Series  # datetime64[ns] (NaT where missing or year-less)
+    month: np.ndarray | None = None  # for year-less cells, else None
+    day: np.ndarray | None = None
+    yearless: bool = False
+    unparsed: list[str] = field(default_factory=list)
+    unparsed_count: int = 0
+    ambiguous_order: bool = False
+    day_first: bool | None = None
+    hour: np.ndarray | None = None
+    minute: np.ndarray | None = None
+
+
+def _parse_one(
+    text: str,
+) -> tuple[int | None, int, int, int, int] | tuple[str, int, int, int, int, int] | None:
+    """One distinct date text → (year|None, month, day, hour, minute) or ('dmy', a, b, y, h, m)."""
+    s = _fold(text)
+    if m := _ISO.match(s):
+        return int(m[1]), int(m[2]), int(m[3]), int(m[4] or 0), int(m[5] or 0)
+    if m := _DMY.match(s):
+        year = int(m[3])
+        year = year + 2000 if year < 100 else year
+        return ("dmy", int(m[1]), int(m[2]), year, int(m[4] or 0), int(m[5] or 0))
+    if m := _CJK.match(s):
+        return (int(m[1]) if m[1] else None), int(m[2]), int(m[3]), int(m[4] or 0), int(m[5] or 0)
+    if m := _VIET_NUMERIC.match(s):
+        return (int(m[3]) if m[3] else None), int(m[2]), int(m[1]), 0, 0
+    if m := _YEAR_TEXT.match(s):
+        if m[1]:
+            day, month = int(m[1]), MONTH_NAMES[m[2]]
+        else:
+            month, day = MONTH_NAMES[m[3]], int(m[4])
+        return (int(m[5]) if m[5] else None), month, day, int(m[6] or 0), int(m[7] or 0)
+    return None
+
+
+def _excel_serial(values: pd.Series) -> pd.Series:
+    # Excel's day 0 is 1899-12-30 (it counts a 29 Feb 1900 that never was).
+    return pd.to_datetime(values, unit="D", origin="1899-12-30")
+
+
+def parse_dates(raw: pd.Series, prefer_day_first: bool = True) -> DateColumn:
+    """Parse a date column: ISO, Y/M/D, D-M-Y or M/D/Y (decided from the data), Excel cells,
+    and year-less dates in several languages (year decided later by `assign_years`)."""
+    n = len(raw)
+    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    if n == 0:
+        return DateColumn(out)
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        return DateColumn(pd.to_datetime(raw).astype("datetime64[ns]"))
+
+    codes, uniques = pd.factorize(raw)
+    parsed: list = []
+    unparsed: list[str] = []
+    unparsed_codes: list[int] = []
+    for i, value in enumerate(uniques):
+        if isinstance(value, (dt.datetime, dt.date, pd.Timestamp)):
+            ts = pd.Timestamp(value)
+            parsed.append((ts.year, ts.month, ts.day, ts.hour, ts.minute))
+        elif (
+            isinstance(value, (int, float, np.integer, np.floating))
+            and 20000 < float(value) < 80000
+        ):
+            ts = _excel_serial(pd.Series([float(value)])).iloc[0]
+            parsed.append((ts.year, ts.month, ts.day, ts.hour, ts.minute))
+        elif isinstance(value, str) and _fold(value) in MISSING_TOKENS:
+            parsed.append(None)
+        else:
+            p = _parse_one(str(value))
+            if p is None:
+                unparsed.append(str(value))
+                unparsed_codes.append(i)
+            parsed.append(p)
+
+    # Day-first or month-first for "4-7-2026" style: decided once for the whole column.
+    dmy = [p for p in parsed if p is not None and p[0] == "dmy"]
+    day_first: bool | None = None
+    ambiguous = False
+    if dmy:
+        if any(p[1] > 12 for p in dmy):
+            day_first = True
+        elif any(p[2] > 12 for p in dmy):
+            day_first = False
+        else:
+            day_first, ambiguous = prefer_day_first, True
+
+    years = np.full(len(parsed), -1, dtype=np.int64)
+    months = np.zeros(len(parsed), dtype=np.int64)
+    days = np.zeros(len(parsed), dtype=np.int64)
+    hours = np.zeros(len(parsed), dtype=np.int64)
+    minutes = np.zeros(len(parsed), dtype=np.int64)
+    valid = np.zeros(len(parsed), dtype=bool)
+    for i, p in enumerate(parsed):
+        if p is None:
+            continue
+        if p[0] == "dmy":
+            _, a, b, y, h, mi = p
+            d, m = (a, b) if day_first else (b, a)
+        else:
+            y, m, d, h, mi = p
+        if not (1 <= m <= 12 and 1 <= d <= 31):
+            unparsed.append(str(uniques[i]))
+            unparsed_codes.append(i)
+            continue
+        years[i] = -1 if y is None else y
+        months[i], days[i], hours[i], minutes[i] = m, d, h, mi
+        valid[i] = True
+
+    yearless_u = valid & (years < 0)
+    dated_u = valid & (years >= 0)
+    stamps = np.full(len(parsed), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if dated_u.any():
+        frame = pd.DataFrame(
+            {
+                "year": years[dated_u],
+                "month": months[dated_u],
+                "day": days[dated_u],
+                "hour": hours[dated_u],
+                "minute": minutes[dated_u],
+            }
+        )
+        stamps[dated_u] = pd.to_datetime(frame, errors="coerce").to_numpy()
+    safe = np.where(codes >= 0, codes, 0)
+    values = np.where(codes >= 0, stamps[safe], np.datetime64("NaT"))
+    out = pd.Series(values, index=raw.index, dtype="datetime64[ns]")
+    bad_count = int(np.isin(codes, unparsed_codes).sum()) if unparsed_codes else 0
+    col = DateColumn(
+        out,
+        unparsed=unparsed[:3],
+        unparsed_count=bad_count,
+        ambiguous_order=ambiguous,
+        day_first=day_first,
+    )
+    if yearless_u.any():
+        row_yearless = (codes >= 0) & yearless_u[safe]
+        col.yearless = True
+        col.month = np.where(row_yearless, months[safe], 0)
+        col.day = np.where(row_yearless, days[safe], 0)
+        col.hour = np.where(row_yearless, hours[safe], 0)
+        col.minute = np.where(row_yearless, minutes[safe], 0)
+    return col
+
+
+def years_backwards(month: np.ndarray, day: np.ndarray, last_year: int) -> np.ndarray:
+    """Years for ascending year-less dates, given the year of the last row.
+
+    Walking from the last row backwards, the year steps back each time the (month, day)
+    goes *up* (e.g. from "January 3" back to "December 31").
+    """
+    key = month * 100 + day
+    step_back = np.zeros(len(key), dtype=np.int64)
+    step_back[:-1] = key[:-1] > key[1:]
+    # Rows after a step carry it; a reversed cumulative sum counts the steps still ahead.
+    steps_ahead = np.cumsum(step_back[::-1])[::-1]
+    return last_year - steps_ahead
+
+
+def years_forwards(month: np.ndarray, day: np.ndarray, first_year: int) -> np.ndarray:
+    """Years for ascending year-less dates, given the year of the first row."""
+    key = month * 100 + day
+    step = np.zeros(len(key), dtype=np.int64)
+    step[1:] = key[1:] < key[:-1]
+    return first_year + np.cumsum(step)
+
+
+def build_dates(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> pd.Series:
+    frame = pd.DataFrame({"year": year, "month": month, "day": day})
+    return pd.to_datetime(frame, errors="coerce").astype("datetime64[ns]")
+
+
+def latest_year_not_after(month: int, day: int, limit: dt.date) -> int:
+    """The latest year in which month/day falls on or before `limit`."""
+    year = limit.year
+    for candidate in (year, year - 1, year - 2, year - 3, year - 4):
+        try:
+            if dt.date(candidate, month, day) <= limit:
+                return candidate
+        except ValueError:  # 29 February in a common year
+            continue
+    return year - 1

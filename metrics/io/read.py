@@ -1,0 +1,337 @@
+"""Bytes → grids of cells: ZIP archives, XLSX workbooks and delimited text in any encoding.
+
+Nothing here knows what a TikTok table means; `tables.py` recognises and parses the grids.
+Every problem becomes a `ReadError` whose message is a sentence for a marketer.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass
+
+import pandas as pd
+
+MAX_ZIP_DEPTH = 2
+MAX_UNCOMPRESSED = 2 * 1024**3  # a ZIP that unpacks to more than this is refused (zip bomb)
+SAMPLE_LINES = 60
+
+
+class ReadError(Exception):
+    """A file could not be read; the message is for the user."""
+
+
+@dataclass
+class Grid:
+    """One table's cells as read, before its kind is known. Row 0 is not yet the header."""
+
+    name: str
+    cells: pd.DataFrame  # header=None: every row as read, object/str cells
+    archive: str | None = None  # the ZIP file name the table came from, if any
+    delimiter: str | None = None
+    encoding: str | None = None
+
+
+@dataclass
+class Failure:
+    name: str
+    message: str
+
+
+ACCOUNT_DATA = (
+    "is TikTok's account-data download (Settings → Account → Download your data): it holds your "
+    "account activity, not analytics. Download analytics from TikTok Studio → Analytics → "
+    "Download data, or a report from Ads Manager"
+)
+EXPECTED = "Expected a CSV, XLSX or ZIP file downloaded from TikTok Studio analytics or TikTok Ads Manager."
+
+
+def read_any(
+    name: str, data: bytes, depth: int = 0, archive: str | None = None
+) -> list[Grid | Failure]:
+    """Read one uploaded file (or ZIP entry) into grids; failures are values, never raised."""
+    try:
+        return _read_any(name, data, depth, archive)
+    except ReadError as err:
+        return [Failure(name, f"“{name}” {err}")]
+    except Exception:  # noqa: BLE001 - any other fault is still a sentence, never a traceback
+        return [
+            Failure(
+                name,
+                f"“{name}” could not be read as a table: its contents do not look like any "
+                f"export format this app knows. {EXPECTED}",
+            )
+        ]
+
+
+def _read_any(name: str, data: bytes, depth: int, archive: str | None) -> list[Grid | Failure]:
+    lower = name.lower()
+    if len(data) == 0:
+        raise ReadError(f"is empty (0 bytes). {EXPECTED}")
+    if data[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
+        if _is_xlsx(data):
+            return list(_read_xlsx(name, data, archive))
+        return _read_zip(name, data, depth)
+    if lower.endswith(".zip"):
+        raise ReadError(
+            "is not a readable ZIP archive (it may be damaged or incomplete). "
+            "Download it from TikTok again."
+        )
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise ReadError(
+            "is an old Excel 97–2003 workbook (.xls). Open it in Excel and save it "
+            "as .xlsx or CSV, then upload that file."
+        )
+    if lower.endswith((".xlsx", ".xlsm")):
+        raise ReadError(
+            "is not a readable Excel workbook (it may be damaged). Open it in Excel "
+            "and save it again, or export the report as CSV."
+        )
+    if lower.endswith(".xls"):
+        raise ReadError("is an old Excel 97–2003 workbook (.xls). Save it as .xlsx or CSV.")
+    _refuse_binary(data)
+    text, encoding = decode_text(data)
+    if lower.endswith(".json") or text.lstrip()[:1] in ("{", "["):
+        _refuse_json(name, text)
+    if "user_data" in lower and lower.endswith((".txt", ".json", ".html")):
+        raise ReadError(f"{ACCOUNT_DATA}.")
+    return [_read_delimited(name, text, encoding, archive)]
+
+
+def _is_xlsx(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return False
+    return (
+        "xl/workbook.xml" in names
+        or "[Content_Types].xml" in names
+        and any(n.startswith("xl/") for n in names)
+    )
+
+
+def _read_zip(name: str, data: bytes, depth: int) -> list[Grid | Failure]:
+    if depth >= MAX_ZIP_DEPTH:
+        raise ReadError(
+            "is a ZIP inside a ZIP inside a ZIP; unpack it and upload the files inside."
+        )
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = [
+            i
+            for i in zf.infolist()
+            if not i.is_dir()
+            and not i.filename.startswith("__MACOSX/")
+            and not i.filename.rsplit("/", 1)[-1].startswith(".")
+        ]
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as err:
+        raise ReadError(
+            "is a damaged ZIP archive and could not be opened. Download it from TikTok again."
+        ) from err
+    if not infos:
+        raise ReadError(f"is a ZIP archive with no files in it. {EXPECTED}")
+    if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
+        raise ReadError(
+            "unpacks to more than 2 GB, far larger than any TikTok export; it was not opened."
+        )
+    results: list[Grid | Failure] = []
+    for info in infos:
+        entry_name = f"{name}/{info.filename}"
+        if info.flag_bits & 0x1:
+            results.append(
+                Failure(
+                    entry_name,
+                    f"“{entry_name}” is password-protected; unpack "
+                    "it yourself and upload the files inside.",
+                )
+            )
+            continue
+        try:
+            entry = zf.read(info)
+        except Exception:  # noqa: BLE001 - CRC errors, truncated members, unknown compression
+            results.append(
+                Failure(
+                    entry_name,
+                    f"“{entry_name}” is damaged inside the ZIP and "
+                    "could not be unpacked. Download the ZIP from TikTok again.",
+                )
+            )
+            continue
+        results.extend(read_any(entry_name, entry, depth + 1, archive=name.rsplit("/", 1)[-1]))
+    return results
+
+
+def _read_xlsx(name: str, data: bytes, archive: str | None):
+    try:
+        sheets = pd.read_excel(
+            io.BytesIO(data), sheet_name=None, header=None, dtype=object, engine="openpyxl"
+        )
+    except Exception as err:  # noqa: BLE001
+        raise ReadError(
+            "is not a readable Excel workbook (it may be damaged or password-"
+            "protected). Open it in Excel and save it again, or export as CSV."
+        ) from err
+    found = []
+    for sheet, frame in sheets.items():
+        frame = frame.dropna(how="all").dropna(axis=1, how="all").reset_index(drop=True)
+        frame.columns = range(frame.shape[1])
+        if frame.empty:
+            continue
+        found.append((sheet, frame))
+    if not found:
+        raise ReadError("is an Excel workbook with no cells filled in. " + EXPECTED)
+    for sheet, frame in found:
+        label = name if len(found) == 1 else f"{name}[{sheet}]"
+        yield Grid(label, frame, archive=archive, encoding="xlsx")
+
+
+def _refuse_binary(data: bytes) -> None:
+    head = data[:4096]
+    signatures = {
+        b"%PDF": "a PDF document",
+        b"\x89PNG": "a PNG image",
+        b"\xff\xd8\xff": "a JPEG image",
+        b"GIF8": "a GIF image",
+        b"Rar!": "a RAR archive",
+        b"7z\xbc\xaf": "a 7-Zip archive",
+        b"\x1f\x8b": "a gzip archive",
+    }
+    for magic, what in signatures.items():
+        if head.startswith(magic):
+            raise ReadError(f"is {what}, not a table. {EXPECTED}")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return  # UTF-16 text: NUL bytes are expected
+    if head.count(b"\x00") > len(head) // 4 and _looks_utf16(head):
+        return
+    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    if control > max(2, len(head) // 50):
+        raise ReadError(f"is not a table (it looks like a binary file). {EXPECTED}")
+
+
+def _looks_utf16(head: bytes) -> bool:
+    odd = head[1::2].count(b"\x00")
+    even = head[0::2].count(b"\x00")
+    return max(odd, even) > len(head) // 3
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode text bytes: BOMs first, then UTF-16 without BOM, UTF-8, cp1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace"), "utf-16"
+    head = data[:4096]
+    if head.count(b"\x00") > len(head) // 4:
+        encoding = (
+            "utf-16-le" if head[1::2].count(b"\x00") >= head[0::2].count(b"\x00") else "utf-16-be"
+        )
+        return data.decode(encoding, errors="replace"), encoding
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+_ACCOUNT_KEYS = {
+    "activity",
+    "your activity",
+    "profile",
+    "video",
+    "comment",
+    "direct messages",
+    "ads and data",
+    "app settings",
+    "tiktok live",
+    "tiktok shopping",
+    "income+ wallet activity",
+}
+
+
+def _refuse_json(name: str, text: str) -> None:
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        payload = None
+    keys = {str(k).casefold() for k in payload} if isinstance(payload, dict) else set()
+    if keys & _ACCOUNT_KEYS or "user_data" in name.lower():
+        raise ReadError(f"{ACCOUNT_DATA}.")
+    raise ReadError(f"is a JSON file, not a table. {EXPECTED}")
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """Pick the delimiter whose split gives the most consistent multi-column rows."""
+    best, best_score = ",", (-1.0, 0)
+    for delim in ("\t", ";", ",", "|"):
+        try:
+            rows = list(csv.reader(lines, delimiter=delim))
+        except csv.Error:
+            continue
+        widths = [len(r) for r in rows if any(c.strip() for c in r)]
+        if not widths:
+            continue
+        common = max(set(widths), key=widths.count)
+        if common < 2:
+            continue
+        consistency = widths.count(common) / len(widths)
+        score = (consistency, common)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _read_delimited(name: str, text: str, encoding: str, archive: str | None) -> Grid:
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.splitlines()[:SAMPLE_LINES]
+    if not any(line.strip() for line in lines):
+        raise ReadError(f"holds no text rows. {EXPECTED}")
+    # Excel's "sep=;" first line names the delimiter.
+    skip = 0
+    if m := re.match(r"^\s*sep=(.)\s*$", lines[0]):
+        delimiter, skip = m[1], 1
+    else:
+        delimiter = sniff_delimiter(lines)
+    # Name the columns up front so a short preamble line does not fix the width of the grid.
+    try:
+        width = max(len(r) for r in csv.reader(lines[skip:], delimiter=delimiter))
+    except csv.Error:
+        width = None
+    try:
+        cells = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            header=None,
+            names=range(width) if width else None,
+            skiprows=skip,
+            dtype="str",
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=True,
+            engine="c",
+        )
+    except pd.errors.EmptyDataError as err:
+        raise ReadError(f"holds no rows of data. {EXPECTED}") from err
+    except pd.errors.ParserError as err:
+        detail = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
+        if detail:
+            raise ReadError(
+                f"could not be read: line {detail[2]} has {detail[3]} cells where the rows "
+                f"above have {detail[1]}. The file may be damaged, or a cell holds an unquoted "
+                f"'{_delimiter_name(delimiter)}'. Download it from TikTok again."
+            ) from err
+        raise ReadError(
+            f"could not be read as a table (its rows do not line up). {EXPECTED}"
+        ) from err
+    return Grid(name, cells, archive=archive, delimiter=delimiter, encoding=encoding)
+
+
+def _delimiter_name(delimiter: str) -> str:
+    return {"\t": "tab", ";": ";", ",": ",", "|": "|"}.get(delimiter, delimiter)

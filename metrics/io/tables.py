@@ -1,0 +1,297 @@
+"""Grids → typed TikTok tables: find the header row, recognise the kind, parse every column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .parse import DateColumn, column_decimal_evidence, parse_dates, parse_numbers
+from .read import EXPECTED, Failure, Grid
+from .schema import (
+    DATE,
+    FOREIGN,
+    HOUR,
+    KIND_BY_NAME,
+    KINDS,
+    NUMBER,
+    TOTAL_PATTERN,
+    Kind,
+    normalise_header,
+)
+
+HEADER_SEARCH_ROWS = 20
+
+
+@dataclass
+class ParsedTable:
+    name: str
+    kind: str
+    frame: pd.DataFrame
+    archive: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)
+    unrecognised: list[str] = field(default_factory=list)
+    # Year-less date columns: column → DateColumn holding month/day until the year is decided.
+    yearless: dict[str, DateColumn] = field(default_factory=dict)
+    currency: str | None = None
+    # Totals row found in the file (column → value), used to cross-check the sums.
+    totals: dict[str, float] | None = None
+
+
+def match_columns(
+    kind: Kind, headers: list[str], column_map: dict[str, str] | None = None
+) -> dict[int, str]:
+    """Map header positions to the kind's column names; the first matching header wins."""
+    overrides = {normalise_header(k): v for k, v in (column_map or {}).items()}
+    taken: dict[str, int] = {}
+    for pos, header in enumerate(headers):
+        key = normalise_header(header)
+        name = overrides.get(key) or kind.column_index.get(key)
+        if name and name not in taken and name in {c.name for c in kind.columns}:
+            taken[name] = pos
+    return {pos: name for name, pos in taken.items()}
+
+
+def _satisfies(kind: Kind, names: set[str]) -> bool:
+    return all(any(n in names for n in group) for group in kind.required)
+
+
+def recognise(
+    headers: list[str], column_map: dict[str, str] | None = None
+) -> tuple[Kind, dict[int, str]] | None:
+    """The kind of table these headers belong to, or None. Ads are tried first."""
+    best = None
+    for kind in KINDS:
+        mapping = match_columns(kind, headers, column_map)
+        if _satisfies(kind, set(mapping.values())):
+            if kind.name == "ads":
+                return kind, mapping
+            if best is None or len(mapping) > len(best[1]):
+                best = (kind, mapping)
+    return best
+
+
+def foreign_platform(headers: list[str]) -> str | None:
+    keys = {normalise_header(h) for h in headers}
+    for foreign in FOREIGN:
+        hits = sum(normalise_header(h) in keys for h in foreign.headers)
+        if hits >= foreign.needed:
+            return f"looks like {foreign.platform}, not a TikTok export; {foreign.advice}"
+    return None
+
+
+def _row_headers(row: pd.Series) -> list[str]:
+    return ["" if pd.isna(v) else str(v) for v in row.tolist()]
+
+
+def parse_grid(grid: Grid, column_map: dict[str, str] | None = None) -> ParsedTable | Failure:
+    cells = grid.cells
+    head = cells.head(HEADER_SEARCH_ROWS)
+    found = None
+    for i in range(len(head)):
+        headers = _row_headers(head.iloc[i])
+        hit = recognise(headers, column_map)
+        if hit:
+            found = (i, headers, *hit)
+            break
+    if found is None:
+        for i in range(len(head)):
+            foreign = foreign_platform(_row_headers(head.iloc[i]))
+            if foreign:
+                return Failure(grid.name, f"“{grid.name}” {foreign}.")
+        rows = [_row_headers(head.iloc[i]) for i in range(len(head))]
+        first = next((r for r in rows if any(x.strip() for x in r)), [])
+        shown = ", ".join(x.strip() for x in first if x.strip())[:200]
+        return Failure(
+            grid.name,
+            f"“{grid.name}” was not recognised as a TikTok export: its first row ({shown}) does "
+            "not match the columns of any TikTok Studio or Ads Manager table (for example "
+            f"Overview: {KIND_BY_NAME['overview'].example}; Ads Manager: "
+            f"{KIND_BY_NAME['ads'].example}). If a column is named differently in your "
+            "language, map it by hand on the Data page. " + EXPECTED,
+        )
+    header_row, headers, kind, mapping = found
+    body = cells.iloc[header_row + 1 :].reset_index(drop=True)
+    return _parse_body(grid, kind, headers, mapping, body)
+
+
+def _text(col: pd.Series) -> pd.Series:
+    """Cells as stripped strings, missing as NA (numbers from XLSX become their text)."""
+    if col.dtype == object:
+        col = col.map(
+            lambda v: (
+                v
+                if v is None or isinstance(v, str)
+                else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+            ),
+            na_action="ignore",
+        )
+    out = col.astype("str").str.strip()
+    return out.mask(out.isin(["", "nan", "None"]))
+
+
+def _parse_body(
+    grid: Grid, kind: Kind, headers: list[str], mapping: dict[int, str], body: pd.DataFrame
+) -> ParsedTable:
+    warnings: list[str] = []
+    raw = {name: body[pos] for pos, name in mapping.items() if pos in body.columns}
+    unrecognised = [h.strip() for pos, h in enumerate(headers) if pos not in mapping and h.strip()]
+
+    # Drop fully empty rows (trailing lines, Excel padding).
+    nonempty = pd.Series(False, index=body.index)
+    for col in raw.values():
+        nonempty |= _text(col).notna()
+    body_index = body.index[nonempty]
+    raw = {k: v.loc[body_index].reset_index(drop=True) for k, v in raw.items()}
+    n = len(body_index)
+
+    # Totals rows: "Total of N results" / "Total" in the first cells of a row, anywhere.
+    first_cells = body.loc[body_index, body.columns[: min(3, body.shape[1])]].reset_index(drop=True)
+    is_total = pd.Series(False, index=range(n))
+    for c in first_cells.columns:
+        is_total |= _text(first_cells[c]).fillna("").str.match(TOTAL_PATTERN)
+    total_rows = raw_total = None
+    if is_total.any():
+        total_rows = int(is_total.sum())
+        raw_total = {k: v[is_total] for k, v in raw.items()}
+        raw = {k: v[~is_total].reset_index(drop=True) for k, v in raw.items()}
+        n = len(next(iter(raw.values()))) if raw else 0
+
+    # The file's decimal style: the columns that show it unambiguously vote.
+    votes = [
+        column_decimal_evidence(raw[c.name])
+        for c in kind.columns
+        if c.type == NUMBER and c.name in raw
+    ]
+    votes = [v for v in votes if v]
+    hint = max(set(votes), key=votes.count) if votes else None
+
+    frame: dict[str, pd.Series] = {}
+    yearless: dict[str, DateColumn] = {}
+    currencies: list[str] = []
+    masked_total = 0
+    for col in kind.columns:
+        if col.name not in raw:
+            continue
+        series = raw[col.name]
+        label = headers[next(p for p, nm in mapping.items() if nm == col.name)].strip()
+        if col.type == NUMBER:
+            parsed = parse_numbers(series, hint)
+            frame[col.name] = parsed.values
+            masked_total += parsed.masked
+            if parsed.currency:
+                currencies.append(parsed.currency)
+            if parsed.unparsed_count:
+                examples = ", ".join(f"'{x}'" for x in parsed.unparsed)
+                warnings.append(
+                    f"{parsed.unparsed_count} cell(s) in “{label}” are not numbers ({examples}); "
+                    "they are treated as missing."
+                )
+        elif col.type == DATE:
+            parsed_dates = parse_dates(series, prefer_day_first=hint != "dot")
+            frame[col.name] = parsed_dates.values
+            if parsed_dates.yearless:
+                yearless[col.name] = parsed_dates
+            if parsed_dates.unparsed_count:
+                examples = ", ".join(f"'{x}'" for x in parsed_dates.unparsed)
+                warnings.append(
+                    f"{parsed_dates.unparsed_count} cell(s) in “{label}” are not dates "
+                    f"({examples}); those rows have no date."
+                )
+            if parsed_dates.ambiguous_order:
+                order = "day-month" if parsed_dates.day_first else "month-day"
+                warnings.append(
+                    f"The dates in “{label}” could be read day-first or month-first; read as "
+                    f"{order}-year. Check the date range."
+                )
+        elif col.type == HOUR:
+            text = _text(series).fillna("").str.extract(r"^(\d{1,2})", expand=False)
+            frame[col.name] = pd.to_numeric(text, errors="coerce").astype("Int64")
+        else:
+            frame[col.name] = _text(series)
+    if masked_total:
+        warnings.append(
+            f"{masked_total} cell(s) were masked by TikTok as '<5' (too few to show); they are "
+            "treated as missing, so sums may be slightly low."
+        )
+    df = pd.DataFrame(frame)
+
+    currency = None
+    if "currency" in df:
+        codes = df["currency"].dropna()
+        currency = codes.mode().iloc[0] if len(codes) else None
+    if currency is None and currencies:
+        currency = max(set(currencies), key=currencies.count)
+
+    table = ParsedTable(
+        name=grid.name,
+        kind=kind.name,
+        frame=df,
+        archive=grid.archive,
+        warnings=warnings,
+        headers=[h.strip() for h in headers if h.strip()],
+        unrecognised=unrecognised,
+        yearless=yearless,
+        currency=currency,
+    )
+    if raw_total is not None:
+        table.totals = _totals(kind, raw_total, hint)
+        if total_rows > 1:
+            warnings.append(f"{total_rows} totals rows were found and left out of the data.")
+    _kind_fixes(table)
+    if table.totals:
+        check_totals(table)
+    return table
+
+
+def _totals(kind: Kind, raw_total: dict[str, pd.Series], hint: str | None) -> dict[str, float]:
+    totals = {}
+    for col in kind.columns:
+        if col.additive and col.name in raw_total and len(raw_total[col.name]):
+            value = parse_numbers(
+                raw_total[col.name].head(1).reset_index(drop=True), hint
+            ).values.iloc[0]
+            if not np.isnan(value):
+                totals[col.name] = float(value)
+    return totals
+
+
+def _kind_fixes(table: ParsedTable) -> None:
+    """Per-kind repairs that the generic parse cannot know about."""
+    df = table.frame
+    if table.kind in ("follower_gender", "follower_territories") and "share" in df:
+        # Distribution is a fraction 0–1; some files (or Excel re-saves) give 0–100.
+        if df["share"].max(skipna=True) > 1.000001:
+            df["share"] = df["share"] / 100.0
+    if table.kind == "ads":
+        for dim in ("campaign", "ad_group", "ad"):
+            if dim not in df:
+                df[dim] = pd.Series(pd.NA, index=df.index, dtype="str")
+        if "date" not in df:
+            table.warnings.append(
+                "This report has no daily breakdown (no “By Day” column), so date windows "
+                "cannot be applied to it; add “By Day” under Dimensions in Ads Manager."
+            )
+
+
+def check_totals(table: ParsedTable) -> None:
+    """Compare a totals row with the sums of the rows; warn when they disagree."""
+    df = table.frame
+    n = len(df)
+    off = []
+    for name, total in (table.totals or {}).items():
+        if name not in df:
+            continue
+        summed = float(df[name].sum(skipna=True))
+        # Rows are rounded to cents (or whole counts) one by one; allow for that rounding.
+        tolerance = max(0.006 * n, abs(total) * 0.0005, 0.01)
+        if abs(summed - total) > tolerance:
+            off.append(f"{name} {summed:,.2f} vs {total:,.2f}")
+    if off:
+        table.warnings.append(
+            "The totals row disagrees with the sum of the rows ("
+            + "; ".join(off[:4])
+            + "). Some rows may be missing or filtered in this download."
+        )

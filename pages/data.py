@@ -1,0 +1,79 @@
+"""Data: upload TikTok exports (or use the sample), see what was recognised, map columns."""
+
+import streamlit as st
+
+from ui import loading, state
+from ui.data_status import mapping_targets, status_frame, unmapped_headers
+from ui.frame import page_setup
+
+dataset = page_setup(
+    "Data",
+    "Drop the files TikTok gave you: Studio ZIPs, CSV or XLSX, "
+    "Ads Manager reports. They stay in this browser session and are never stored.",
+)
+
+uploads = st.file_uploader(
+    "TikTok Studio or Ads Manager exports (.zip, .csv, .xlsx)",
+    accept_multiple_files=True,
+    key=f"uploader_{st.session_state[state.UPLOAD_GENERATION]}",
+    help="Overview, Content, Viewers and Followers ZIPs from TikTok Studio → Analytics → "
+    "Download data; custom reports from Ads Manager → Reporting.",
+)
+if uploads:
+    replace = st.session_state[state.SOURCE] == "sample"
+    with st.spinner(f"Reading {len(uploads)} file(s)…"):
+        loading.add_files([(f.name, f.getvalue()) for f in uploads], replace=replace)
+    st.session_state[state.SOURCE] = "upload"
+    st.session_state[state.UPLOAD_GENERATION] += 1
+    st.rerun()
+
+left, middle, right = st.columns(3)
+if left.button("Load sample data", key="load_sample", use_container_width=True):
+    loading.load_sample()
+    st.rerun()
+if middle.button("Clear all data", key="clear_data", use_container_width=True):
+    loading.clear()
+    st.rerun()
+source = st.session_state[state.SOURCE]
+right.caption(
+    {
+        "sample": "Showing the built-in sample account (northwind.coffee).",
+        "upload": "Showing your uploaded files. New uploads are added to them.",
+    }.get(source, "No data loaded.")
+)
+
+dataset = st.session_state[state.DATASET]
+if dataset is not None:
+    for report in dataset.errors:
+        st.error(report.error, icon="⚠️")
+    for warning in dataset.warnings:
+        st.warning(warning)
+    table = status_frame(dataset)
+    if not table.empty:
+        st.subheader("Tables found")
+        st.dataframe(table, hide_index=True, use_container_width=True, key="status_table")
+    if dataset.currency:
+        st.caption(f"Ads currency: {dataset.currency}")
+
+unmapped = unmapped_headers(dataset)
+if unmapped:
+    with st.expander("Columns not recognised — map them by hand"):
+        st.caption("Pick what a column means and every loaded file is read again with it.")
+        current = dict(st.session_state[state.COLUMN_MAP])
+        targets = ["(ignore)", *mapping_targets()]
+        for file, headers in unmapped.items():
+            st.text(file)
+            for header in headers[:30]:
+                choice = st.selectbox(
+                    header,
+                    targets,
+                    key=f"map::{file}::{header}",
+                    index=targets.index(current[header]) if current.get(header) in targets else 0,
+                )
+                if choice != "(ignore)":
+                    current[header] = choice
+                else:
+                    current.pop(header, None)
+        if st.button("Apply mapping", key="apply_mapping"):
+            loading.set_column_map(current)
+            st.rerun()

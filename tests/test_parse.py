@@ -1,0 +1,168 @@
+"""Cell parsing: numbers and dates, with expected values worked out by hand."""
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from metrics.io.parse import (
+    decimal_style,
+    latest_year_not_after,
+    parse_dates,
+    parse_numbers,
+    years_backwards,
+    years_forwards,
+)
+
+
+def nums(values, hint=None):
+    return parse_numbers(pd.Series(values, dtype="str"), hint)
+
+
+def test_money_with_symbol_and_thousands():
+    col = nums(["£1,234.56", "£950.00", "£0.50"])
+    assert col.values.tolist() == [1234.56, 950.0, 0.5]
+    assert col.currency == "GBP"
+
+
+def test_decimal_comma_column_with_euro():
+    col = nums(["€ 1.234,56", "€ 12,50", "€\u00a03,00"])
+    assert col.values.tolist() == [1234.56, 12.5, 3.0]
+    assert col.currency == "EUR"
+
+
+def test_currency_codes_before_and_after():
+    col = nums(["EUR 12,50", "7,25 EUR"])
+    assert col.values.tolist() == [12.5, 7.25]
+    assert col.currency == "EUR"
+
+
+def test_percentages_become_fractions():
+    assert nums(["1.20%", "0.5%", "100%"]).values.tolist() == pytest.approx([0.012, 0.005, 1.0])
+    assert nums(["1,20%", "0,5%"]).values.tolist() == pytest.approx([0.012, 0.005])
+
+
+def test_missing_tokens_are_missing_not_zero():
+    col = nums(["--", "-", "undefined", "NAN", "", "12"])
+    assert np.isnan(col.values.iloc[:5]).all()
+    assert col.values.iloc[5] == 12.0
+    assert col.unparsed_count == 0
+
+
+def test_masked_cells_are_counted():
+    col = nums(["<5", "10", "< 5", "7"])
+    assert col.masked == 2
+    assert col.values.iloc[1] == 10 and np.isnan(col.values.iloc[0])
+
+
+def test_type_guessing_trap_parses_the_whole_column():
+    # 1,000 plain cells, then cells with separators and symbols: nothing may be lost.
+    values = ["950"] * 1000 + ["1,335.95", "£1,024.04"] * 100
+    col = nums(values)
+    assert col.values.notna().all()
+    assert col.values.sum() == pytest.approx(950 * 1000 + (1335.95 + 1024.04) * 100)
+
+
+def test_ambiguous_thousands_follow_the_file_hint():
+    # "100.000" alone could be 100 or 100000; a decimal-comma file means 100000.
+    assert nums(["100.000", "1.000"], hint="comma").values.tolist() == [100000.0, 1000.0]
+    assert nums(["1.333", "2.500"], hint="dot").values.tolist() == [1.333, 2.5]
+    assert nums(["1,234", "12,345"]).values.tolist() == [1234.0, 12345.0]
+
+
+def test_decimal_style_decided_per_column():
+    assert decimal_style(pd.Series(["1,234.56", "3.5"], dtype="str")) == "dot"
+    assert decimal_style(pd.Series(["1.234,56", "3"], dtype="str")) == "comma"
+    assert decimal_style(pd.Series(["1,20", "3"], dtype="str")) == "comma"
+    assert decimal_style(pd.Series(["1,234", "3"], dtype="str")) is None
+    assert decimal_style(pd.Series(["1.234.567"], dtype="str")) == "comma"
+
+
+def test_xlsx_numbers_and_text_mixed():
+    col = parse_numbers(pd.Series([12, 3.5, "£1,000.00", None], dtype=object))
+    assert col.values.iloc[:3].tolist() == [12.0, 3.5, 1000.0]
+    assert np.isnan(col.values.iloc[3])
+
+
+def test_not_numbers_are_reported():
+    col = nums(["12", "abc", "7"])
+    assert col.unparsed_count == 1 and col.unparsed == ["abc"]
+
+
+def dates(values, **kw):
+    return parse_dates(pd.Series(values, dtype=object), **kw)
+
+
+def test_iso_and_slashed_dates():
+    col = dates(["2026-07-04", "2026/07/19", "2026/07/19 13:05"])
+    assert col.values.dt.date.tolist() == [
+        dt.date(2026, 7, 4),
+        dt.date(2026, 7, 19),
+        dt.date(2026, 7, 19),
+    ]
+    assert col.values.iloc[2].hour == 13
+
+
+def test_day_first_decided_from_data():
+    col = dates(["4-7-2026", "13-7-2026"])
+    assert col.values.dt.date.tolist() == [dt.date(2026, 7, 4), dt.date(2026, 7, 13)]
+    assert col.day_first is True and not col.ambiguous_order
+    col = dates(["7/4/2026", "7/13/2026"])
+    assert col.values.dt.date.tolist() == [dt.date(2026, 7, 4), dt.date(2026, 7, 13)]
+    assert col.day_first is False
+
+
+def test_ambiguous_order_is_flagged():
+    col = dates(["4-7-2026", "5-7-2026"])
+    assert col.ambiguous_order
+
+
+def test_excel_date_cells_and_serials():
+    col = dates([dt.datetime(2026, 7, 4), 46207.0])
+    # 46207 days after 1899-12-30 is 2026-07-04.
+    assert col.values.dt.date.tolist() == [dt.date(2026, 7, 4), dt.date(2026, 7, 4)]
+
+
+@pytest.mark.parametrize(
+    "text, month, day",
+    [
+        ("September 25", 9, 25),
+        ("28 August", 8, 28),
+        ("23. April", 4, 23),
+        ("2 oktober", 10, 2),
+        ("2. Oktober", 10, 2),
+        ("2 octobre", 10, 2),
+        ("2 de octubre", 10, 2),
+        ("9月16日", 9, 16),
+        ("18 tháng Sáu", 6, 18),
+        ("1er janvier", 1, 1),
+        ("Dienstag", None, None),
+    ],
+)
+def test_yearless_dates_in_several_languages(text, month, day):
+    col = dates([text])
+    if month is None:
+        assert col.unparsed_count == 1
+    else:
+        assert col.yearless
+        assert (col.month[0], col.day[0]) == (month, day)
+
+
+def test_years_walk_back_over_new_year():
+    month = np.array([12, 12, 1, 1])
+    day = np.array([30, 31, 1, 2])
+    assert years_backwards(month, day, 2026).tolist() == [2025, 2025, 2026, 2026]
+    assert years_forwards(month, day, 2025).tolist() == [2025, 2025, 2026, 2026]
+
+
+def test_a_full_year_of_yearless_days():
+    days = pd.date_range("2025-11-01", "2026-10-31")
+    years = years_backwards(days.month.to_numpy(), days.day.to_numpy(), 2026)
+    assert (years == days.year.to_numpy()).all()
+
+
+def test_latest_year_not_after():
+    assert latest_year_not_after(10, 31, dt.date(2026, 11, 22)) == 2026
+    assert latest_year_not_after(12, 1, dt.date(2026, 11, 22)) == 2025
+    assert latest_year_not_after(2, 29, dt.date(2026, 11, 22)) == 2024

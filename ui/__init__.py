@@ -1,0 +1,1 @@
+"""Streamlit-only helpers: session state, loading, formatting, charts. metrics/ never imports this."""

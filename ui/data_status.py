@@ -1,0 +1,45 @@
+"""The Data page's status rows and column-mapping choices, built from the dataset's reports."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from metrics.io import KIND_BY_NAME, KINDS, Dataset
+
+
+def status_frame(dataset: Dataset | None) -> pd.DataFrame:
+    """One row per table read: what it is, how many rows, which dates, and any warning."""
+    rows = []
+    for r in dataset.reports if dataset else []:
+        if r.error:
+            continue
+        rows.append(
+            {
+                "File": r.file,
+                "Recognised as": KIND_BY_NAME[r.kind].label if r.kind else "—",
+                "Rows": r.rows,
+                "First day": r.first_date,
+                "Last day": r.last_date,
+                "Notes": " ".join(r.warnings) if r.warnings else "",
+            }
+        )
+    columns = ["File", "Recognised as", "Rows", "First day", "Last day", "Notes"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def mapping_targets() -> list[str]:
+    """Every column name a header can be mapped to, as 'kind: column'."""
+    names = []
+    for kind in KINDS:
+        for col in kind.columns:
+            names.append(col.name)
+    return sorted(set(names))
+
+
+def unmapped_headers(dataset: Dataset | None) -> dict[str, list[str]]:
+    """Per file: headers the importer did not recognise (for refused or partly read files)."""
+    out: dict[str, list[str]] = {}
+    for r in dataset.reports if dataset else []:
+        if r.unrecognised:
+            out[r.file] = r.unrecognised
+    return out
