@@ -5,10 +5,21 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import sys
 from pathlib import Path
 
+from .definitions import ADS, REGISTRY
+from .export import to_csv_bytes
+from .formula import FormulaError, parse_custom_column
 from .io import load_files
+from .report import resolve_window, summary, table
+from .templates import TemplateError, get_template, load_template
+from .windows import WindowError, parse_days
+
+
+class UsageError(Exception):
+    pass
 
 
 def _read_paths(paths: list[str]) -> list[tuple[str, bytes]]:
@@ -17,41 +28,154 @@ def _read_paths(paths: list[str]) -> list[tuple[str, bytes]]:
         path = Path(p)
         if path.is_dir():
             files.extend((f.name, f.read_bytes()) for f in sorted(path.iterdir()) if f.is_file())
-        else:
-            try:
-                files.append((path.name, path.read_bytes()))
-            except OSError as err:
-                print(f"{p}: cannot be opened ({err.strerror}).", file=sys.stderr)
-                files.append((path.name, b""))
+            continue
+        try:
+            files.append((path.name, path.read_bytes()))
+        except OSError as err:
+            raise UsageError(f"{p}: cannot be opened ({err.strerror}).") from None
     return files
 
 
-def _today(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
+def _date(value: str | None, flag: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{flag} takes a date as YYYY-MM-DD, not '{value}'.") from None
+
+
+def _load(args: argparse.Namespace):
+    dataset = load_files(_read_paths(args.files), today=_date(args.today, "--today"))
+    for report in dataset.errors:
+        print(report.error, file=sys.stderr)
+    for warning in dataset.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return dataset
+
+
+def _json(obj) -> str:
+    def clean(x):
+        if isinstance(x, float) and not math.isfinite(x):
+            return None
+        if isinstance(x, dict):
+            return {k: clean(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [clean(v) for v in x]
+        return x
+
+    return json.dumps(clean(obj), indent=2, ensure_ascii=False, default=str)
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    dataset = load_files(_read_paths(args.files), today=_today(args.today))
-    print(json.dumps([r.to_dict() for r in dataset.reports], indent=2, ensure_ascii=False))
+    dataset = load_files(_read_paths(args.files), today=_date(args.today, "--today"))
+    print(_json([r.to_dict() for r in dataset.reports]))
     for warning in dataset.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return 1 if dataset.errors else 0
 
 
+def cmd_summary(args: argparse.Namespace) -> int:
+    days = parse_days(args.days)
+    dataset = _load(args)
+    print(_json(summary(dataset, days, _date(args.end, "--end"))))
+    return 0
+
+
+def cmd_table(args: argparse.Namespace) -> int:
+    level, days = args.level, parse_days(args.days)
+    metrics = [m.strip() for m in args.metrics.split(",") if m.strip()] if args.metrics else None
+    custom = []
+    if args.template:
+        template = (
+            load_template(Path(args.template).read_text("utf-8"))
+            if args.template.endswith(".json")
+            else get_template(args.template)
+        )
+        level = args.level_given or template.level
+        metrics = metrics or list(template.metrics)
+        custom.extend(template.custom)
+        days = days if args.days_given else template.days
+    names = set(REGISTRY[ADS])
+    if metrics:
+        unknown = [m for m in metrics if m not in names]
+        if unknown:
+            raise UsageError(
+                f"Unknown metric(s): {', '.join(unknown)}. Valid: {', '.join(sorted(names))}."
+            )
+    for definition in args.custom or []:
+        unit = "ratio"
+        if "::" in definition:
+            definition, unit = definition.rsplit("::", 1)
+        column = parse_custom_column(definition, names | {c.name for c in custom}, unit.strip())
+        custom.append(column)
+    dataset = _load(args)
+    window = resolve_window(dataset, days, _date(args.end, "--end"))
+    frame = table(dataset, level, window, metrics, custom)
+    if args.format == "csv":
+        sys.stdout.write(to_csv_bytes(frame).decode("utf-8-sig"))
+    else:
+        print(_json(json.loads(frame.to_json(orient="records", double_precision=15))))
+    return 0
+
+
+def cmd_diagnose(args: argparse.Namespace) -> int:
+    from .diagnostics import diagnose
+
+    dataset = _load(args)
+    print(_json(diagnose(dataset, parse_days(args.days), _date(args.end, "--end"))))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m metrics", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    inspect = sub.add_parser("inspect", help="list the tables found in export files")
-    inspect.add_argument("files", nargs="+")
-    inspect.add_argument("--today", help=argparse.SUPPRESS)
-    inspect.set_defaults(func=cmd_inspect)
+
+    def files_parser(name: str, help_: str, func) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_)
+        p.add_argument("files", nargs="+", help=".csv, .xlsx or .zip files (or folders)")
+        p.add_argument("--today", help=argparse.SUPPRESS)
+        p.set_defaults(func=func)
+        return p
+
+    files_parser("inspect", "list the tables found in export files", cmd_inspect)
+    for name, help_, func in (
+        ("summary", "KPIs for a window vs the previous one", cmd_summary),
+        ("diagnose", "ad fatigue and hook vs CTA", cmd_diagnose),
+    ):
+        p = files_parser(name, help_, func)
+        p.add_argument("--days", default="28", help="7, 28 (default), 60 or 365")
+        p.add_argument("--end", help="last day of the window, YYYY-MM-DD (default: newest day)")
+    p = files_parser("table", "one row per campaign, ad group or ad", cmd_table)
+    p.add_argument("--level", choices=["campaign", "ad_group", "ad"], default=None)
+    p.add_argument("--days", default=None, help="7, 28 (default), 60 or 365")
+    p.add_argument("--end")
+    p.add_argument("--metrics", help="comma-separated metric names")
+    p.add_argument(
+        "--custom",
+        action="append",
+        help='"name = expression" (append "::unit" to set the unit, default ratio)',
+    )
+    p.add_argument("--template", help="creative_performance, funnel_analysis or a .json file")
+    p.add_argument("--format", choices=["json", "csv"], default="json")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    return args.func(args)
+    if args.command == "table":
+        args.level_given = args.level
+        args.days_given = args.days is not None
+        args.days = args.days or "28"
+        if args.level is None and not args.template:
+            parser.error("table needs --level campaign, ad_group or ad (or a --template)")
+        args.level = args.level or "ad"
+    try:
+        return args.func(args)
+    except (UsageError, WindowError, FormulaError, TemplateError, ValueError) as err:
+        print(f"error: {getattr(err, 'message', None) or err}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

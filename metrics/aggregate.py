@@ -1,0 +1,267 @@
+"""Aggregation: a dataset, a window and a level → every available metric, ratios as sum ÷ sum."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .definitions import (
+    ADS,
+    FAMILY_TABLE,
+    LAST,
+    ORGANIC,
+    PER_ROW,
+    POSTS,
+    RATIO,
+    REGISTRY,
+    Metric,
+    availability,
+)
+from .formula import CustomColumn, safe_divide
+from .io import Dataset
+from .windows import Window
+
+LEVELS = {
+    "total": (),
+    "day": ("date",),
+    "week": ("week",),
+    "month": ("month",),
+    "campaign": ("campaign",),
+    "ad_group": ("campaign", "ad_group"),
+    "ad": ("campaign", "ad_group", "ad"),
+    "post": ("video_link",),
+}
+DIMENSION_LEVELS = ("campaign", "ad_group", "ad")
+
+
+class LevelError(ValueError):
+    pass
+
+
+def prepare_ads(df: pd.DataFrame) -> pd.DataFrame:
+    """Add the per-row revenue: Complete payment value, else Purchase ROAS × Cost on that row."""
+    if df.empty and "revenue" in df:
+        return df
+    df = df.copy()
+    value = df["complete_payment_value"] if "complete_payment_value" in df else None
+    from_roas = (
+        df["complete_payment_roas"] * df["spend"]
+        if {"complete_payment_roas", "spend"} <= set(df.columns)
+        else None
+    )
+    if value is not None and from_roas is not None:
+        df["revenue"] = value.fillna(from_roas)
+    elif value is not None:
+        df["revenue"] = value
+    elif from_roas is not None:
+        df["revenue"] = from_roas
+    return df
+
+
+def family_frame(dataset: Dataset, family: str, table: str | None = None) -> pd.DataFrame:
+    df = dataset.get(table or FAMILY_TABLE[family])
+    return prepare_ads(df) if family == ADS and table is None else df
+
+
+def in_window(df: pd.DataFrame, window: Window | None, column: str = "date") -> pd.DataFrame:
+    if window is None or column not in df or df.empty:
+        return df
+    start = pd.Timestamp(window.start)
+    end = pd.Timestamp(window.end) + pd.Timedelta(days=1)
+    dates = df[column]
+    return df[(dates >= start) & (dates < end)]
+
+
+def _with_buckets(df: pd.DataFrame, level: str) -> pd.DataFrame:
+    if level == "week":
+        df = df.assign(
+            week=(df["date"] - pd.to_timedelta(df["date"].dt.weekday, unit="D")).dt.normalize()
+        )
+    elif level == "month":
+        df = df.assign(month=df["date"].dt.to_period("M").dt.to_timestamp())
+    elif level == "day":
+        df = df.assign(date=df["date"].dt.normalize())
+    return df
+
+
+def metrics_for(family: str, table: str | None = None) -> list[Metric]:
+    wanted = table or FAMILY_TABLE[family]
+    return [m for m in REGISTRY[family].values() if (m.table or FAMILY_TABLE[family]) == wanted]
+
+
+def aggregate(
+    dataset: Dataset,
+    family: str,
+    window: Window | None = None,
+    level: str = "total",
+    metrics: Sequence[str] | None = None,
+    custom: Iterable[CustomColumn] = (),
+    table: str | None = None,
+) -> pd.DataFrame:
+    """One row per group of `level` with a column per metric (and custom column).
+
+    Sums are taken first and every ratio is computed from the sums (never a mean of ratios).
+    Metrics whose inputs are missing from the files come out as NaN; see `unavailable`.
+    """
+    if level not in LEVELS:
+        raise LevelError(f"Unknown level '{level}'. Choose one of: {', '.join(LEVELS)}.")
+    df = family_frame(dataset, family, table)
+    date_col = "post_time" if family == POSTS else "date"
+    if family != POSTS:
+        df = in_window(df, window, date_col)
+    keys = list(LEVELS[level])
+    if family == POSTS and level == "post":
+        keys = [k for k in ("video_link", "video_title", "post_time") if k in df]
+    elif any(k in DIMENSION_LEVELS for k in keys) and family != ADS:
+        raise LevelError(f"The {level} level exists only for ads.")
+    df = _with_buckets(df, level) if keys and keys[0] in ("date", "week", "month") else df
+    chosen = metrics_for(family, table)
+    if metrics is not None:
+        by_name = {m.name: m for m in chosen}
+        chosen = [by_name[n] for n in metrics if n in by_name]
+    result = compute(df, keys, chosen)
+    for col in custom:
+        values = {name: result[name] if name in result else np.nan for name in col.formula.names}
+        missing = [n for n in col.formula.names if n not in result]
+        if missing:
+            extra = compute(
+                df, keys, [REGISTRY[family][n] for n in missing if n in REGISTRY[family]]
+            )
+            for n in missing:
+                if n in extra:
+                    values[n] = extra[n]
+        result[col.name] = col.formula.evaluate(values)
+    return result
+
+
+def unavailable(dataset: Dataset, family: str, table: str | None = None) -> dict[str, str]:
+    """Metric name → why it has no value with the loaded files ("needs …")."""
+    columns = set(family_frame(dataset, family, table).columns)
+    out = {}
+    for metric in metrics_for(family, table):
+        if metric.aggregation == LAST:
+            if not dataset.has("followers_history"):
+                out[metric.name] = "needs FollowerHistory.csv (Followers ZIP from TikTok Studio)"
+            continue
+        reason = availability(metric, columns)
+        if reason:
+            out[metric.name] = reason
+    return out
+
+
+def compute(df: pd.DataFrame, keys: list[str], metrics: Sequence[Metric]) -> pd.DataFrame:
+    """Group `df` by `keys`, sum the inputs, and compute each metric from the sums."""
+    columns = set(df.columns)
+    inputs = sorted({c for m in metrics for c in m.inputs if c in columns})
+    numeric = [c for c in inputs if pd.api.types.is_numeric_dtype(df[c])]
+    if keys:
+        grouped = df.groupby(keys, sort=True, dropna=False, observed=True)
+        sums = grouped[numeric].sum(min_count=1) if numeric else grouped.size().to_frame("_n")[[]]
+        rows = grouped.size()
+    else:
+        sums = df[numeric].sum(min_count=1).to_frame().T if numeric else pd.DataFrame(index=[0])
+        sums.index = [0]
+        rows = pd.Series([len(df)], index=[0])
+    out = pd.DataFrame(index=sums.index)
+    for metric in metrics:
+        if metric.aggregation == LAST or availability(metric, columns) is not None:
+            if metric.aggregation != LAST:
+                out[metric.name] = np.nan
+            continue
+        metric_sums = sums
+        if metric.aggregation == RATIO and len(metric.inputs) > 1:
+            metric_sums = _paired_sums(df, keys, metric, columns, sums)
+        out[metric.name] = evaluate(metric, metric_sums, columns)
+        if metric.aggregation == PER_ROW:
+            # Reach, frequency, viewers: as reported for a single row, never across rows.
+            out[metric.name] = out[metric.name].where(rows.reindex(out.index) == 1)
+    out = out.reset_index() if keys else out.reset_index(drop=True)
+    return out
+
+
+def _paired_sums(df, keys, metric, columns, sums) -> pd.DataFrame:
+    """Sums over only the rows where every input of the ratio is present.
+
+    Without this a day with views but 'undefined' likes would count in the denominator only.
+    """
+    needed = [c for c in metric.needs if c in columns]
+    present = df[needed].notna()
+    partial = present.any(axis=1) & ~present.all(axis=1)
+    if not partial.any():
+        return sums
+    complete = df[~partial]
+    inputs = [c for c in metric.inputs if c in columns]
+    if keys:
+        paired = complete.groupby(keys, sort=True, dropna=False, observed=True)[inputs].sum(
+            min_count=1
+        )
+        return paired.reindex(sums.index)
+    paired = complete[inputs].sum(min_count=1).to_frame().T
+    paired.index = sums.index
+    return paired
+
+
+def evaluate(metric: Metric, sums: pd.DataFrame, columns: set[str]) -> pd.Series:
+    values = {}
+    for name in metric.inputs:
+        if name in sums:
+            series = sums[name]
+            values[name] = series.fillna(0.0) if name in metric.optional else series
+        else:
+            values[name] = pd.Series(0.0 if name in metric.optional else np.nan, index=sums.index)
+    numerator, denominator = metric.parsed
+    num = numerator.evaluate(values)
+    if denominator is None:
+        return pd.Series(num, index=sums.index, dtype="float64")
+    ratio = safe_divide(
+        pd.Series(num, index=sums.index), pd.Series(denominator.evaluate(values), index=sums.index)
+    )
+    return ratio * metric.scale
+
+
+# --- Followers: a stock, not a flow ------------------------------------------------------------
+
+
+def follower_metrics(dataset: Dataset, window: Window) -> dict[str, float | None]:
+    """followers (last day), net_followers and follower_growth_rate for a window."""
+    empty = {"followers": None, "net_followers": None, "follower_growth_rate": None}
+    if not dataset.has("followers_history"):
+        return empty
+    df = dataset.get("followers_history").dropna(subset=["followers"])
+    dates = df["date"].dt.date
+    inside = df[(dates >= window.start) & (dates <= window.end)]
+    if inside.empty:
+        return empty
+    end_value = float(inside["followers"].iloc[-1])
+    before = df[dates == window.start - dt.timedelta(days=1)]
+    if before.empty:
+        return {"followers": end_value, "net_followers": None, "follower_growth_rate": None}
+    start_value = float(before["followers"].iloc[-1])
+    net = end_value - start_value
+    growth = net / start_value if start_value else None
+    return {"followers": end_value, "net_followers": net, "follower_growth_rate": growth}
+
+
+def covers(dataset: Dataset, family: str, window: Window) -> bool:
+    """Whether the family's daily data reaches back to the window's first day."""
+    df = dataset.get(FAMILY_TABLE[family])
+    if df.empty or "date" not in df or df["date"].isna().all():
+        return False
+    first = df["date"].min().date()
+    last = df["date"].max().date()
+    return first <= window.start and last >= window.start
+
+
+def data_end(dataset: Dataset) -> dt.date | None:
+    """The newest day in the loaded daily data: the default end of every window."""
+    ends = []
+    for family in (ORGANIC, ADS):
+        df = dataset.get(FAMILY_TABLE[family])
+        if not df.empty and "date" in df and df["date"].notna().any():
+            ends.append(df["date"].max().date())
+    if dataset.has("followers_history"):
+        ends.append(dataset.get("followers_history")["date"].max().date())
+    return max(ends) if ends else None

@@ -1,0 +1,163 @@
+"""Summaries and tables: what the KPI cards, the drill-down and the command line show."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+
+from .aggregate import (
+    DIMENSION_LEVELS,
+    LEVELS,
+    aggregate,
+    covers,
+    data_end,
+    family_frame,
+    follower_metrics,
+    in_window,
+    metrics_for,
+    unavailable,
+)
+from .compare import Change, compare, relative_change
+from .definitions import ADS, LAST, ORGANIC, PER_ROW, REGISTRY
+from .formula import CustomColumn
+from .io import Dataset
+from .windows import Window, last_n_days
+
+DEFAULT_TABLE_METRICS = (
+    "spend",
+    "impressions",
+    "cpm",
+    "clicks",
+    "ctr",
+    "cpc",
+    "conversions",
+    "cvr",
+    "cpa",
+    "roas",
+)
+
+
+def resolve_window(
+    dataset: Dataset, days: int = 28, end: dt.date | None = None, start: dt.date | None = None
+) -> Window | None:
+    """The window for these settings; the end defaults to the newest day in the data."""
+    end = end or data_end(dataset)
+    if end is None:
+        return None
+    if start is not None:
+        return Window(start, end)
+    return last_n_days(days, end)
+
+
+def daily_sums(dataset: Dataset, family: str, window: Window) -> pd.DataFrame:
+    """Per-day sums of every numeric column of the family's table in the window."""
+    df = in_window(family_frame(dataset, family), window)
+    numeric = [c for c in df.columns if c != "date" and pd.api.types.is_numeric_dtype(df[c])]
+    if df.empty or not numeric:
+        return pd.DataFrame(columns=numeric)
+    return df.groupby(df["date"].dt.normalize())[numeric].sum(min_count=1)
+
+
+def family_has_data(dataset: Dataset, family: str) -> bool:
+    if family == ORGANIC:
+        return dataset.has("overview") or dataset.has("followers_history")
+    return dataset.has("ads")
+
+
+def summary_changes(dataset: Dataset, window: Window) -> dict[str, dict[str, Change]]:
+    """Every available window-level metric per family, against the previous period."""
+    previous = window.previous()
+    result: dict[str, dict[str, Change]] = {}
+    for family in (ORGANIC, ADS):
+        if not family_has_data(dataset, family):
+            continue
+        changes: dict[str, Change] = {}
+        missing = unavailable(dataset, family)
+        metrics = [
+            m for m in metrics_for(family) if m.aggregation != PER_ROW and m.name not in missing
+        ]
+        if metrics and dataset.has("overview" if family == ORGANIC else "ads"):
+            current = aggregate(dataset, family, window, metrics=[m.name for m in metrics])
+            has_previous = covers(dataset, family, previous)
+            before = (
+                aggregate(dataset, family, previous, metrics=[m.name for m in metrics])
+                if has_previous
+                else None
+            )
+            daily_now = daily_sums(dataset, family, window)
+            daily_before = daily_sums(dataset, family, previous) if has_previous else None
+            for metric in metrics:
+                value = current[metric.name].iloc[0]
+                prior = before[metric.name].iloc[0] if before is not None else None
+                changes[metric.name] = compare(metric, value, prior, daily_now, daily_before)
+        if family == ORGANIC and dataset.has("followers_history"):
+            now = follower_metrics(dataset, window)
+            before = follower_metrics(dataset, previous)
+            for name, value in now.items():
+                changes[name] = Change(value, before[name], relative_change(value, before[name]))
+        if changes:
+            result[family] = changes
+    return result
+
+
+def summary(dataset: Dataset, days: int = 28, end: dt.date | None = None) -> dict:
+    """The `summary` JSON of spec/cli.md."""
+    window = resolve_window(dataset, days, end)
+    if window is None:
+        return {"window": None, "previous": None}
+    out: dict = {
+        "window": {"days": window.days, **window.to_dict()},
+        "previous": window.previous().to_dict(),
+    }
+    for family, changes in summary_changes(dataset, window).items():
+        out[family] = {name: change.to_dict() for name, change in changes.items()}
+    return out
+
+
+def table(
+    dataset: Dataset,
+    level: str,
+    window: Window | None,
+    metrics: Sequence[str] | None = None,
+    custom: Sequence[CustomColumn] = (),
+) -> pd.DataFrame:
+    """One row per campaign / ad group / ad in the window: dimensions, metrics, custom columns."""
+    if level not in DIMENSION_LEVELS:
+        raise ValueError(f"--level must be one of {', '.join(DIMENSION_LEVELS)}, not '{level}'.")
+    names = list(metrics or DEFAULT_TABLE_METRICS)
+    frame = aggregate(dataset, ADS, window, level=level, metrics=names, custom=custom)
+    dims = list(LEVELS[level])
+    return frame[dims + [n for n in names if n in frame] + [c.name for c in custom]]
+
+
+def metric_catalogue(family: str) -> pd.DataFrame:
+    """Name, label, formula, unit and meaning of every metric of a family (tooltips, docs)."""
+    rows = [
+        {
+            "name": m.name,
+            "label": m.label,
+            "formula": m.formula,
+            "unit": m.unit,
+            "meaning": m.meaning,
+            "higher_is_better": m.higher_is_better,
+            "per_day_only": m.aggregation == PER_ROW,
+            "stock": m.aggregation == LAST,
+            "source": m.source,
+        }
+        for m in REGISTRY[family].values()
+    ]
+    return pd.DataFrame(rows)
+
+
+__all__ = [
+    "ADS",
+    "ORGANIC",
+    "daily_sums",
+    "metric_catalogue",
+    "resolve_window",
+    "summary",
+    "summary_changes",
+    "table",
+]
