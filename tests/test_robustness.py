@@ -29,7 +29,9 @@ def assert_clean(dataset, name):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.binary(max_size=2000), suffix=st.sampled_from([".csv", ".xlsx", ".zip", ".json", ""]))
+@given(
+    data=st.binary(max_size=2000), suffix=st.sampled_from([".csv", ".xlsx", ".zip", ".json", ""])
+)
 def test_random_bytes_never_raise(data, suffix):
     name = f"upload{suffix}"
     assert_clean(load_files([(name, data)], today=TODAY), name)
@@ -44,7 +46,9 @@ def mangled_csv(draw):
         if op == "cut":
             text = text[:pos]
         elif op == "insert":
-            text = text[:pos] + draw(st.text(alphabet=',;"\n\t\r%£€-<>5a ', max_size=8)) + text[pos:]
+            text = (
+                text[:pos] + draw(st.text(alphabet=',;"\n\t\r%£€-<>5a ', max_size=8)) + text[pos:]
+            )
         elif op == "delete":
             text = text[:pos] + text[pos + draw(st.integers(1, 10)) :]
         else:

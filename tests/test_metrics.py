@@ -1,0 +1,266 @@
+"""The metrics layer on small fixtures whose expected values were worked out by hand."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from metrics.aggregate import aggregate, follower_metrics, unavailable
+from metrics.compare import compare
+from metrics.definitions import ADS, ORGANIC, REGISTRY, get_metric
+from metrics.formula import parse_custom_column
+from metrics.io import load_files
+from metrics.report import summary, summary_changes, table
+from metrics.windows import Window, last_n_days
+
+TODAY = dt.date(2026, 11, 22)
+
+ADS_CSV = """By Day,Campaign name,Ad group name,Ad name,Cost,Impressions,Reach,Frequency,Clicks (destination),Conversions,2-second video views,6-second video views,Video views,Video views at 75%,Video views at 100%,Complete payment value,Add to cart,Landing page views (website)
+2026-03-01,C1,G1,A1,10.00,1000,800,1.25,10,1,300,100,800,120,80,30.00,4,8
+2026-03-02,C1,G1,A1,20.00,100,90,1.11,5,0,40,10,90,12,9,0,1,4
+2026-03-01,C1,G1,A2,5.00,500,400,1.25,1,1,100,50,400,30,20,10.00,0,1
+2026-03-02,C1,G2,A3,0.00,0,0,--,0,0,0,0,0,0,0,0,0,0
+"""
+
+
+@pytest.fixture(scope="module")
+def ads():
+    return load_files([("ads.csv", ADS_CSV.encode())], today=TODAY)
+
+
+def total(dataset, family, name, window=None):
+    return aggregate(dataset, family, window, metrics=[name])[name].iloc[0]
+
+
+# Sums: spend 35, impressions 1600, clicks 16, conversions 2, 2 s 440, 6 s 160, views 1290,
+# p75 162, p100 109, revenue 40, add to cart 5, landing page views 13.
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("spend", 35.0),
+        ("impressions", 1600),
+        ("clicks", 16),
+        ("conversions", 2),
+        ("cpm", 35 / 1600 * 1000),
+        ("ctr", 16 / 1600),
+        ("cpc", 35 / 16),
+        ("cvr", 2 / 16),
+        ("cpa", 35 / 2),
+        ("revenue", 40.0),
+        ("roas", 40 / 35),
+        ("video_views", 1290),
+        ("hook_rate", 440 / 1600),
+        ("hold_rate", 160 / 440),
+        ("view_rate_75", 162 / 1290),
+        ("completion_rate", 109 / 1290),
+        ("cost_per_add_to_cart", 35 / 5),
+        ("cost_per_landing_page_view", 35 / 13),
+        ("landing_page_views", 13),
+    ],
+)
+def test_ads_metrics_by_hand(ads, name, expected):
+    assert total(ads, ADS, name) == pytest.approx(expected)
+
+
+def test_ratio_of_sums_not_mean_of_ratios(ads):
+    # Per-row CTRs are 0.01, 0.05 and 0.002: their mean (0.020667) is not the CTR (0.01).
+    assert total(ads, ADS, "ctr") == pytest.approx(0.01)
+    rows = ads.get("ads")
+    mean_of_ratios = (rows["clicks"] / rows["impressions"]).mean()
+    assert mean_of_ratios == pytest.approx((0.01 + 0.05 + 0.002) / 3)
+    assert abs(total(ads, ADS, "ctr") - mean_of_ratios) > 0.01
+
+
+def test_reach_and_frequency_are_never_summed(ads):
+    by_row = aggregate(ads, ADS, level="ad", metrics=["reach", "frequency", "impressions"])
+    # A1 has two days: its reach over the window is unknown, not 890.
+    a1 = by_row[by_row["ad"] == "A1"].iloc[0]
+    assert pd.isna(a1["reach"]) and pd.isna(a1["frequency"])
+    a2 = by_row[by_row["ad"] == "A2"].iloc[0]
+    assert a2["reach"] == 400 and a2["frequency"] == 1.25
+    assert pd.isna(total(ads, ADS, "reach"))
+
+
+def test_division_by_zero_is_no_value(ads):
+    by_ad = aggregate(ads, ADS, level="ad", metrics=["ctr", "cpc", "cpm"])
+    a3 = by_ad[by_ad["ad"] == "A3"].iloc[0]
+    assert pd.isna(a3["ctr"]) and pd.isna(a3["cpc"]) and pd.isna(a3["cpm"])
+
+
+def test_levels_and_custom_columns(ads):
+    custom = parse_custom_column(
+        "cost_per_2s = spend / video_watched_2s", REGISTRY[ADS], "currency"
+    )
+    t = table(ads, "ad_group", None, ["spend", "ctr"], [custom])
+    g1 = t[t["ad_group"] == "G1"].iloc[0]
+    assert g1["spend"] == 35 and g1["ctr"] == pytest.approx(16 / 1600)
+    assert g1["cost_per_2s"] == pytest.approx(35 / 440)
+    g2 = t[t["ad_group"] == "G2"].iloc[0]
+    assert pd.isna(g2["cost_per_2s"])  # 0 / 0
+    assert list(t.columns) == ["campaign", "ad_group", "spend", "ctr", "cost_per_2s"]
+
+
+def test_custom_column_uses_ratio_metrics_on_the_group(ads):
+    custom = parse_custom_column("ctr_per_hook = ctr / hook_rate", REGISTRY[ADS])
+    t = table(ads, "campaign", None, ["spend"], [custom])
+    assert t["ctr_per_hook"].iloc[0] == pytest.approx((16 / 1600) / (440 / 1600))
+
+
+def test_daily_level_and_window_edges(ads):
+    daily = aggregate(ads, ADS, level="day", metrics=["spend", "ctr"])
+    assert daily["spend"].tolist() == [15.0, 20.0]
+    assert daily["ctr"].tolist() == pytest.approx([11 / 1500, 5 / 100])
+    one_day = Window(dt.date(2026, 3, 2), dt.date(2026, 3, 2))
+    assert total(ads, ADS, "spend", one_day) == 20.0
+    first_day = last_n_days(1, dt.date(2026, 3, 1))
+    assert total(ads, ADS, "spend", first_day) == 15.0
+
+
+OVERVIEW_CSV = "Date,Video Views,Profile Views,Likes,Comments,Shares\n" + "\n".join(
+    f"2026-06-{d:02d},{100 * d},{d},{10 * d if d != 5 else 'undefined'},{d},1" for d in range(1, 11)
+)
+FOLLOWERS_CSV = "Date,Followers,Difference in followers from previous day\n" + "\n".join(
+    f"2026-06-{d:02d},{1000 + 10 * d * d},0" for d in range(1, 11)
+)
+
+
+@pytest.fixture(scope="module")
+def organic():
+    return load_files(
+        [("o.csv", OVERVIEW_CSV.encode()), ("f.csv", FOLLOWERS_CSV.encode())], today=TODAY
+    )
+
+
+def test_organic_sums_and_engagement_rate(organic):
+    # Views 100..1000 → 5,500; likes skip day 5 (undefined): 10·(55 − 5) = 500.
+    assert total(organic, ORGANIC, "video_views") == 5500
+    assert total(organic, ORGANIC, "likes") == 500
+    # Engagement rate pairs the rows: day 5 (likes missing) leaves numerator AND denominator.
+    # Views without day 5: 5,000; likes 500; comments 55 − 5 = 50; shares 9.
+    assert total(organic, ORGANIC, "engagement_rate") == pytest.approx((500 + 50 + 9) / 5000)
+    assert total(organic, ORGANIC, "like_comment_rate") == pytest.approx((500 + 50) / 5000)
+
+
+def test_followers_are_a_stock(organic):
+    # Followers on day d: 1000 + 10 d². Window 4..10: end 2000, day before (3) 1090.
+    window = last_n_days(7, dt.date(2026, 6, 10))
+    f = follower_metrics(organic, window)
+    assert f["followers"] == 2000
+    assert f["net_followers"] == 2000 - 1090
+    assert f["follower_growth_rate"] == pytest.approx(910 / 1090)
+    # A window starting on the first day has no day before it: no net value.
+    f = follower_metrics(organic, last_n_days(10, dt.date(2026, 6, 10)))
+    assert f["followers"] == 2000 and f["net_followers"] is None
+
+
+def test_summary_previous_needs_history(organic):
+    out = summary(organic, 7, dt.date(2026, 6, 10))
+    assert out["window"] == {"days": 7, "start": "2026-06-04", "end": "2026-06-10"}
+    assert out["previous"] == {"start": "2026-05-28", "end": "2026-06-03"}
+    views = out["organic"]["video_views"]
+    assert views["value"] == 100 * (4 + 6 + 7 + 8 + 9 + 10) + 100 * 5  # days 4..10
+    assert views["previous"] is None and views["change"] is None
+    assert "ads" not in out
+
+
+def test_summary_change_when_history_reaches(organic):
+    # 5-day... windows are 7/28/60/365 in the UI; the function takes any N.
+    changes = summary_changes(organic, last_n_days(3, dt.date(2026, 6, 10)))
+    views = changes[ORGANIC]["video_views"]
+    assert views.value == 800 + 900 + 1000
+    assert views.previous == 500 + 600 + 700
+    assert views.change == pytest.approx((2700 - 1800) / 1800)
+
+
+def test_unavailable_metric_says_what_it_needs(organic):
+    missing = unavailable(organic, ORGANIC)
+    assert "reach" in missing and "Reached audience" in missing["reach"]
+    assert "video_views" not in missing
+
+
+def test_metric_registry_has_every_spec_metric():
+    organic = {
+        "video_views",
+        "profile_views",
+        "likes",
+        "comments",
+        "shares",
+        "saves",
+        "engagement_rate",
+        "like_comment_rate",
+        "engagement_per_reach",
+        "followers",
+        "net_followers",
+        "follower_growth_rate",
+        "new_followers",
+        "lost_followers",
+        "reach",
+        "total_viewers",
+        "new_viewers",
+        "returning_viewers",
+    }
+    paid = {
+        "spend",
+        "impressions",
+        "reach",
+        "frequency",
+        "cpm",
+        "clicks",
+        "ctr",
+        "cpc",
+        "landing_page_views",
+        "conversions",
+        "cvr",
+        "cpa",
+        "revenue",
+        "roas",
+        "video_views",
+        "video_watched_2s",
+        "video_watched_6s",
+        "video_views_p25",
+        "video_views_p50",
+        "video_views_p75",
+        "video_views_p100",
+        "hook_rate",
+        "hold_rate",
+        "view_rate_75",
+        "completion_rate",
+        "cost_per_add_to_cart",
+        "cost_per_landing_page_view",
+    }
+    assert organic <= set(REGISTRY[ORGANIC])
+    assert paid <= set(REGISTRY[ADS])
+    for family in REGISTRY.values():
+        for m in family.values():
+            assert m.label and m.meaning and m.formula and m.unit
+
+
+def test_unknown_metric_lists_valid_names():
+    with pytest.raises(KeyError, match="Valid names: spend"):
+        get_metric("spendd", ADS)
+
+
+def _daily(values: dict) -> pd.DataFrame:
+    return pd.DataFrame(values)
+
+
+def test_significance_on_clear_and_noise_level_changes():
+    views = get_metric("video_views", ORGANIC)
+    before = _daily({"video_views": [100.0, 300.0] * 14})
+    noise = _daily({"video_views": [110.0, 300.0] * 14})
+    clear = _daily({"video_views": [200.0, 400.0] * 14})
+    assert compare(views, 5880, 5600, noise, before).significant is False
+    assert compare(views, 8400, 5600, clear, before).significant is True
+
+    ctr = get_metric("ctr", ADS)
+    base = _daily({"clicks": [10.0, 30.0] * 14, "impressions": [1000.0] * 28})
+    small = _daily({"clicks": [11.0, 30.0] * 14, "impressions": [1000.0] * 28})
+    big = _daily({"clicks": [40.0, 60.0] * 14, "impressions": [1000.0] * 28})
+    assert compare(ctr, 0.0205, 0.02, small, base).significant is False
+    assert compare(ctr, 0.05, 0.02, big, base).significant is True
+
+
+def test_too_few_days_are_not_tested():
+    views = get_metric("video_views", ORGANIC)
+    short = _daily({"video_views": [100.0, 200.0, 300.0]})
+    assert compare(views, 600, 300, short, short * 0.5).significant is None
