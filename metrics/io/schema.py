@@ -464,6 +464,38 @@ ADS = Kind(
     "Clicks (destination), …",
 )
 
+# Not a TikTok export: the shop's own orders per day, for the tracking check (seed 002).
+SHOP_ORDERS = Kind(
+    name="shop_orders",
+    label="Shop orders per day (your shop or analytics)",
+    columns=(
+        _c("date", DATE, "Date", "Day", "Order date", "Datum", "Fecha"),
+        _c(
+            "orders",
+            NUMBER,
+            "Orders",
+            "Order count",
+            "Number of orders",
+            "Bestellingen",
+            additive=True,
+        ),
+        _c(
+            "revenue",
+            NUMBER,
+            "Revenue",
+            "Total sales",
+            "Net sales",
+            "Gross sales",
+            "Sales",
+            "Omzet",
+            additive=True,
+        ),
+    ),
+    required=(("date",), ("orders",)),
+    key=("date",),
+    example="Date, Orders, Revenue",
+)
+
 # Ads first: its dimension columns make it unambiguous even when it also has "Likes".
 KINDS: tuple[Kind, ...] = (
     ADS,
@@ -474,6 +506,7 @@ KINDS: tuple[Kind, ...] = (
     VIEWERS,
     FOLLOWER_GENDER,
     FOLLOWER_TERRITORIES,
+    SHOP_ORDERS,
 )
 KIND_BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}
 KIND_NAMES: tuple[str, ...] = tuple(k.name for k in KINDS)

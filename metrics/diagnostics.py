@@ -1,0 +1,729 @@
+"""Diagnostics that say what to do next: ad fatigue, hook vs CTA, drop-off, delivery, tracking.
+
+Statistics, not fixed thresholds. Two choices run through this module:
+
+* **Days are the unit of replication.** A day of an ad is one draw of a noisy process (auction,
+  audience, weekday); its clicks are not a million independent coin flips. Binomial tests on raw
+  impressions call every wobble significant, so every proportion here carries a quasi-binomial
+  dispersion factor φ (Pearson χ² of the daily counts around the pooled rate, per degree of
+  freedom, at least 1) and uses the effective sample size n ÷ φ.
+* **Fatigue is judged against the ad's own early baseline** (the practitioners' consensus in
+  spec/exports.md §4): a weighted least-squares trend of daily CTR (weights = impressions, error
+  variance estimated from the data, so overdispersion is absorbed), a recent-versus-baseline test,
+  and corroboration from CPM, frequency and hook rate trends. The onset is the hinge point of a
+  flat-then-declining fit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .aggregate import in_window, prepare_ads
+from .io import Dataset
+from .report import resolve_window
+
+# Gates: below these an ad has too little history to judge.
+MIN_DAYS = 10
+MIN_IMPRESSIONS = 5000
+BASELINE_DAYS = 7
+RECENT_DAYS = 7
+# Significance levels: strict for the "fatigued" verdict, looser for "watch".
+ALPHA_FATIGUED = 0.01
+ALPHA_WATCH = 0.05
+ALPHA_WINNER = 0.05
+DEFAULT_FLOOR_SHARE = 0.5  # project when CTR falls to half its baseline, unless told otherwise
+
+CREATIVE_BRIEF = (
+    "Rewrite the first 3 seconds (test a completely different opening shot or scene); "
+    "swap the voice-over (a new tone, another voice, a more energetic delivery); "
+    "rewrite the on-screen text (test a direct call to action against a question hook)."
+)
+DIMS = ["campaign", "ad_group", "ad"]
+
+
+# --- small statistics helpers ------------------------------------------------------------------
+
+
+def dispersion(successes: np.ndarray, trials: np.ndarray) -> float:
+    """Quasi-binomial φ from daily counts: Pearson χ² / (days − 1), never below 1."""
+    ok = trials > 0
+    s, n = successes[ok], trials[ok]
+    if len(n) < 3 or n.sum() == 0:
+        return 1.0
+    p = s.sum() / n.sum()
+    if p <= 0 or p >= 1:
+        return 1.0
+    chi2 = ((s - n * p) ** 2 / (n * p * (1 - p))).sum()
+    return max(1.0, float(chi2 / (len(n) - 1)))
+
+
+def wilson(
+    successes: float, trials: float, phi: float = 1.0, z: float = 1.96
+) -> tuple[float, float] | None:
+    """Wilson score interval, on the effective sample size trials ÷ φ."""
+    if trials <= 0:
+        return None
+    n = trials / phi
+    p = successes / trials
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def two_proportion_p(s1, n1, phi1, s2, n2, phi2, alternative: str = "greater") -> float:
+    """p-value that proportion 1 exceeds proportion 2 (quasi-binomial, effective n)."""
+    if n1 <= 0 or n2 <= 0:
+        return 1.0
+    p1, p2 = s1 / n1, s2 / n2
+    var = phi1 * p1 * (1 - p1) / n1 + phi2 * p2 * (1 - p2) / n2
+    if var <= 0:
+        return 0.0 if p1 > p2 else 1.0
+    z = (p1 - p2) / math.sqrt(var)
+    if alternative == "two-sided":
+        return float(2 * stats.norm.sf(abs(z)))
+    return float(stats.norm.sf(z))
+
+
+def holm(p_values: list[float]) -> list[float]:
+    """Holm–Bonferroni adjusted p-values, in the input order."""
+    m = len(p_values)
+    order = np.argsort(p_values)
+    adjusted = np.empty(m)
+    running = 0.0
+    for rank, idx in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[idx]))
+        adjusted[idx] = running
+    return adjusted.tolist()
+
+
+@dataclass
+class Trend:
+    slope: float  # per day
+    p_value: float  # two-sided
+    low: float  # 95 % interval of the slope
+    high: float
+
+
+def weighted_trend(y: np.ndarray, weights: np.ndarray | None = None) -> Trend | None:
+    """Weighted least-squares slope of y on day number, with a t-test (error variance from data)."""
+    t = np.arange(len(y), dtype="float64")
+    w = np.ones_like(y) if weights is None else weights.astype("float64")
+    ok = np.isfinite(y) & (w > 0)
+    t, y, w = t[ok], y[ok], w[ok]
+    n = len(y)
+    if n < 4:
+        return None
+    w = w / w.mean()
+    tm = np.average(t, weights=w)
+    ym = np.average(y, weights=w)
+    sxx = (w * (t - tm) ** 2).sum()
+    if sxx == 0:
+        return None
+    slope = (w * (t - tm) * (y - ym)).sum() / sxx
+    resid = y - (ym + slope * (t - tm))
+    s2 = (w * resid**2).sum() / (n - 2)
+    se = math.sqrt(s2 / sxx) if s2 > 0 else 0.0
+    if se == 0:
+        return Trend(slope, 0.0 if slope != 0 else 1.0, slope, slope)
+    tval = slope / se
+    p = float(2 * stats.t.sf(abs(tval), n - 2))
+    q = stats.t.ppf(0.975, n - 2)
+    return Trend(float(slope), p, float(slope - q * se), float(slope + q * se))
+
+
+def hinge_onset(y: np.ndarray, w: np.ndarray) -> tuple[int, float, float] | None:
+    """Best 'flat, then a straight decline' fit: (onset index, level, slope after onset)."""
+    n = len(y)
+    ok = np.isfinite(y) & (w > 0)
+    if ok.sum() < 6:
+        return None
+    t = np.arange(n, dtype="float64")
+    best = None
+    for k in range(2, n - 3):
+        x = np.maximum(t - k, 0.0)
+        X = np.column_stack([np.ones(n), x])[ok]
+        W = w[ok]
+        XtW = X.T * W
+        try:
+            beta = np.linalg.solve(XtW @ X, XtW @ y[ok])
+        except np.linalg.LinAlgError:
+            continue
+        sse = float((W * (y[ok] - X @ beta) ** 2).sum())
+        if best is None or sse < best[0]:
+            best = (sse, k, float(beta[0]), float(beta[1]))
+    if best is None:
+        return None
+    return best[1], best[2], best[3]
+
+
+# --- ad fatigue --------------------------------------------------------------------------------
+
+
+def _daily_per_ad(ads: pd.DataFrame) -> pd.DataFrame:
+    cols = [
+        c
+        for c in ("spend", "impressions", "clicks", "video_watched_2s", "frequency", "reach")
+        if c in ads
+    ]
+    daily = ads.groupby([*DIMS, ads["date"].dt.normalize()], dropna=False, observed=True)[cols]
+    out = daily.sum(min_count=1)
+    if "frequency" in cols:
+        # Frequency is as reported per row; with one row per ad and day the sum is that row.
+        out["frequency"] = daily["frequency"].mean()
+    return out.reset_index()
+
+
+def fatigue_for_ad(days: pd.DataFrame, floor_share: float = DEFAULT_FLOOR_SHARE) -> dict:
+    """Status, evidence and explanation for one ad's daily rows (sorted by date)."""
+    days = days.sort_values("date")
+    active = days[days["impressions"].fillna(0) > 0]
+    n_days, impressions = len(active), float(active["impressions"].sum())
+    evidence: dict = {"days": n_days, "impressions": impressions}
+    if n_days < MIN_DAYS or impressions < MIN_IMPRESSIONS or "clicks" not in active:
+        return {
+            "status": "insufficient_data",
+            "evidence": evidence,
+            "explanation": (
+                f"Only {n_days} day(s) and {impressions:,.0f} impressions in the window; at least "
+                f"{MIN_DAYS} days and {MIN_IMPRESSIONS:,} impressions are needed to judge fatigue."
+            ),
+        }
+    imp = active["impressions"].to_numpy("float64")
+    clk = active["clicks"].fillna(0).to_numpy("float64")
+    ctr = clk / imp
+    base = slice(0, min(BASELINE_DAYS, n_days // 3))
+    recent = slice(n_days - min(RECENT_DAYS, n_days // 3), n_days)
+    base_ctr = clk[base].sum() / imp[base].sum()
+    recent_ctr = clk[recent].sum() / imp[recent].sum()
+    phi = dispersion(clk, imp)
+    p_drop = two_proportion_p(
+        clk[base].sum(), imp[base].sum(), phi, clk[recent].sum(), imp[recent].sum(), phi, "greater"
+    )
+    ctr_trend = weighted_trend(ctr, imp)
+    evidence.update(
+        {
+            "baseline_ctr": base_ctr,
+            "recent_ctr": recent_ctr,
+            "ctr_change_from_baseline": (recent_ctr - base_ctr) / base_ctr if base_ctr else None,
+            "ctr_drop_p_value": p_drop,
+            "dispersion": phi,
+        }
+    )
+    if ctr_trend:
+        evidence.update(
+            {
+                "ctr_slope_per_day": ctr_trend.slope,
+                "ctr_slope_p_value": ctr_trend.p_value,
+                "ctr_slope_interval": [ctr_trend.low, ctr_trend.high],
+            }
+        )
+
+    corroborating = []
+    if "spend" in active:
+        cpm = active["spend"].to_numpy("float64") / imp * 1000
+        cpm_trend = weighted_trend(cpm, imp)
+        base_cpm = active["spend"].iloc[base].sum() / imp[base].sum() * 1000
+        recent_cpm = active["spend"].iloc[recent].sum() / imp[recent].sum() * 1000
+        evidence.update(
+            {
+                "baseline_cpm": base_cpm,
+                "recent_cpm": recent_cpm,
+                "cpm_change_from_baseline": (recent_cpm - base_cpm) / base_cpm
+                if base_cpm
+                else None,
+            }
+        )
+        if cpm_trend:
+            evidence.update(
+                {"cpm_slope_per_day": cpm_trend.slope, "cpm_slope_p_value": cpm_trend.p_value}
+            )
+            if cpm_trend.slope > 0 and cpm_trend.p_value < ALPHA_WATCH:
+                corroborating.append("CPM is rising")
+    if "frequency" in active and active["frequency"].notna().sum() >= 4:
+        freq = active["frequency"].to_numpy("float64")
+        f_trend = weighted_trend(freq)
+        evidence.update(
+            {
+                "frequency_start": float(np.nanmean(freq[base])),
+                "frequency_end": float(np.nanmean(freq[recent])),
+            }
+        )
+        if f_trend:
+            evidence.update(
+                {
+                    "frequency_slope_per_day": f_trend.slope,
+                    "frequency_slope_p_value": f_trend.p_value,
+                }
+            )
+            if f_trend.slope > 0 and f_trend.p_value < ALPHA_WATCH:
+                corroborating.append("frequency is rising")
+    if "video_watched_2s" in active and active["video_watched_2s"].notna().any():
+        hook = active["video_watched_2s"].fillna(0).to_numpy("float64") / imp
+        h_trend = weighted_trend(hook, imp)
+        if h_trend:
+            evidence.update(
+                {
+                    "hook_rate_slope_per_day": h_trend.slope,
+                    "hook_rate_slope_p_value": h_trend.p_value,
+                }
+            )
+            if h_trend.slope < 0 and h_trend.p_value < ALPHA_WATCH:
+                corroborating.append("the hook rate is falling")
+
+    declining = ctr_trend is not None and ctr_trend.slope < 0
+    one_sided = ctr_trend.p_value / 2 if declining else 1.0
+    evidence["corroborating_signals"] = corroborating
+    dates = active["date"].dt.date.tolist()
+    onset = hinge_onset(ctr, imp) if declining else None
+    if onset and onset[2] < 0:
+        evidence["decline_began"] = dates[onset[0]].isoformat()
+        floor = base_ctr * floor_share
+        evidence["ctr_floor"] = floor
+        level_now = onset[1] + onset[2] * (n_days - 1 - onset[0])
+        if level_now <= floor:
+            evidence["projected_floor_date"] = dates[-1].isoformat()
+        else:
+            days_left = math.ceil((level_now - floor) / -onset[2])
+            evidence["projected_floor_date"] = (
+                dates[-1] + dt.timedelta(days=days_left)
+            ).isoformat()
+
+    if declining and one_sided < ALPHA_FATIGUED and p_drop < ALPHA_FATIGUED and corroborating:
+        status = "fatigued"
+    elif (
+        (declining and one_sided < ALPHA_WATCH and p_drop < ALPHA_WATCH)
+        or len(corroborating) >= 2
+        and declining
+    ):
+        status = "watch"
+    else:
+        status = "healthy"
+    evidence["ctr_decline_p_value"] = one_sided
+    return {"status": status, "evidence": evidence, "explanation": _fatigue_text(status, evidence)}
+
+
+def _fatigue_text(status: str, e: dict) -> str:
+    change = e.get("ctr_change_from_baseline")
+    pct = f"{abs(change) * 100:.0f} %" if change is not None else "?"
+    began = f" since about {e['decline_began']}" if e.get("decline_began") else ""
+    signals = ", ".join(e.get("corroborating_signals", []))
+    if status == "fatigued":
+        when = e.get("projected_floor_date")
+        floor = f" At this pace CTR reaches half its baseline around {when}." if when else ""
+        return (
+            f"CTR has fallen {pct} below this ad's own first week{began}, and {signals}: the "
+            f"audience is tiring of this creative.{floor} Refresh it: {CREATIVE_BRIEF}"
+        )
+    if status == "watch":
+        extra = f" ({signals})" if signals else ""
+        return (
+            f"CTR is drifting down{began} ({pct} versus its first week){extra}, but the evidence is "
+            "not yet conclusive. Prepare a new variant of the opening and check again in a few days."
+        )
+    return "No sign of fatigue: CTR holds against this ad's own first week. Keep it running."
+
+
+def fatigue(dataset: Dataset, window=None, floor_share: float = DEFAULT_FLOOR_SHARE) -> list[dict]:
+    """Fatigue verdict per ad in the window (or all data)."""
+    if not dataset.has("ads") or "date" not in dataset.get("ads"):
+        return []
+    ads = in_window(dataset.get("ads"), window).dropna(subset=["date"])
+    if ads.empty:
+        return []
+    daily = _daily_per_ad(ads)
+    out = []
+    for key, group in daily.groupby(DIMS, dropna=False, sort=True, observed=True):
+        verdict = fatigue_for_ad(group, floor_share)
+        out.append({**_names(key), **verdict})
+    return out
+
+
+def _names(key) -> dict:
+    return {d: (None if pd.isna(v) else str(v)) for d, v in zip(DIMS, key, strict=False)}
+
+
+# --- hook versus CTA ---------------------------------------------------------------------------
+
+
+def _ad_rates(ads: pd.DataFrame) -> pd.DataFrame:
+    """Per ad: sums, rates, dispersion-aware Wilson intervals."""
+    cols = [
+        c
+        for c in ("impressions", "video_watched_2s", "video_watched_6s", "clicks", "conversion")
+        if c in ads
+    ]
+    rows = []
+    for key, g in ads.groupby(DIMS, dropna=False, sort=True, observed=True):
+        sums = g[cols].sum()
+        daily = g.groupby(g["date"].dt.normalize())[cols].sum() if "date" in g else g[cols]
+        row = {**_names(key), **{c: float(sums[c]) for c in cols}}
+        for rate, num, den in (
+            ("hook_rate", "video_watched_2s", "impressions"),
+            ("hold_rate", "video_watched_6s", "video_watched_2s"),
+            ("ctr", "clicks", "impressions"),
+            ("cvr", "conversion", "clicks"),
+        ):
+            if num not in sums or den not in sums or sums[den] <= 0:
+                row[rate], row[f"{rate}_ci"], row[f"_{rate}_phi"] = None, None, 1.0
+                continue
+            phi = dispersion(daily[num].to_numpy("float64"), daily[den].to_numpy("float64"))
+            row[rate] = float(sums[num] / sums[den])
+            row[f"{rate}_ci"] = list(wilson(sums[num], sums[den], phi))
+            row[f"_{rate}_phi"] = phi
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _winner(
+    rates: pd.DataFrame, rate: str, num: str, den: str
+) -> tuple[str | None, bool, float | None]:
+    """The ad with the highest rate, whether it beats every other (Holm-corrected), max adj. p."""
+    valid = rates[rates[rate].notna()]
+    if len(valid) < 2:
+        return (valid["ad"].iloc[0] if len(valid) else None), False, None
+    best = valid.loc[valid[rate].idxmax()]
+    others = valid.drop(index=best.name)
+    p = [
+        two_proportion_p(
+            best[num], best[den], best[f"_{rate}_phi"], o[num], o[den], o[f"_{rate}_phi"]
+        )
+        for _, o in others.iterrows()
+    ]
+    adjusted = holm(p)
+    worst = max(adjusted)
+    return best["ad"], worst < ALPHA_WINNER, worst
+
+
+def hook_vs_cta(dataset: Dataset, window=None) -> list[dict]:
+    """Per ad group (and the whole account): best hook, best CTA, and whether to combine them."""
+    if not dataset.has("ads"):
+        return []
+    ads = in_window(dataset.get("ads"), window)
+    needed = {"impressions", "clicks", "video_watched_2s"}
+    if ads.empty or not needed <= set(ads.columns):
+        return []
+    results = []
+    groups = list(ads.groupby(["campaign", "ad_group"], dropna=False, sort=True, observed=True))
+    groups.append((("(all campaigns)", "(whole account)"), ads))
+    for (campaign, group), g in groups:
+        rates = _ad_rates(g)
+        rates = rates[rates["impressions"] > 0]
+        if len(rates) < 2:
+            continue
+        best_hook, hook_sig, hook_p = _winner(rates, "hook_rate", "video_watched_2s", "impressions")
+        best_cta, cta_sig, cta_p = _winner(rates, "ctr", "clicks", "impressions")
+        significant = bool(hook_sig and cta_sig)
+        results.append(
+            {
+                "campaign": None if pd.isna(campaign) else campaign,
+                "ad_group": None if pd.isna(group) else group,
+                "best_hook": best_hook,
+                "best_cta": best_cta,
+                "hook_significant": bool(hook_sig),
+                "cta_significant": bool(cta_sig),
+                "hook_p_value": hook_p,
+                "cta_p_value": cta_p,
+                "significant": significant,
+                "recommendation": _hook_text(best_hook, hook_sig, best_cta, cta_sig),
+                "ads": [
+                    {
+                        k: v
+                        for k, v in r.items()
+                        if not k.startswith("_") and k not in ("campaign", "ad_group")
+                    }
+                    for r in rates.to_dict("records")
+                ],
+            }
+        )
+    return results
+
+
+def _hook_text(hook: str | None, hook_sig: bool, cta: str | None, cta_sig: bool) -> str:
+    if hook_sig and cta_sig and hook != cta:
+        return (
+            f"“{hook}” has the strongest hook and “{cta}” the strongest call to action. Combine "
+            f"them: the first three seconds of “{hook}” with the ending of “{cta}”."
+        )
+    if hook_sig and cta_sig:
+        return f"“{hook}” wins on both hook and CTA: move budget to it and iterate on it."
+    if hook_sig:
+        return (
+            f"“{hook}” clearly stops the scroll best, but no ad is clearly best at earning the "
+            "click yet: test new endings on it."
+        )
+    if cta_sig:
+        return (
+            f"“{cta}” clearly earns the most clicks, but no hook is clearly better than the "
+            "others yet: test new openings on it."
+        )
+    return (
+        "No ad is clearly better than the others on hook or CTA yet: the differences are "
+        "within the day-to-day noise. Keep the test running."
+    )
+
+
+# --- video drop-off ----------------------------------------------------------------------------
+
+STAGES = [
+    ("impressions", "Impression"),
+    ("video_watched_2s", "2 s"),
+    ("video_watched_6s", "6 s"),
+    ("video_views_p25", "25 %"),
+    ("video_views_p50", "50 %"),
+    ("video_views_p75", "75 %"),
+    ("video_views_p100", "100 %"),
+]
+
+
+def drop_off(dataset: Dataset, window=None) -> list[dict]:
+    """Retention curve per ad against its ad group, with the 'hook holds, story doesn't' flag."""
+    if not dataset.has("ads"):
+        return []
+    ads = in_window(dataset.get("ads"), window)
+    stages = [(c, label) for c, label in STAGES if c in ads]
+    if len(stages) < 3:
+        return []
+    cols = [c for c, _ in stages]
+    out = []
+    for _, g in ads.groupby(["campaign", "ad_group"], dropna=False, sort=True, observed=True):
+        group_sums = g[cols].sum()
+        if group_sums["impressions"] <= 0:
+            continue
+        group_curve = [float(group_sums[c] / group_sums["impressions"]) for c in cols]
+        for key, a in g.groupby(DIMS, dropna=False, sort=True, observed=True):
+            sums = a[cols].sum()
+            if sums["impressions"] <= 0:
+                continue
+            curve = [float(sums[c] / sums["impressions"]) for c in cols]
+            flags = []
+            if {"video_watched_2s", "video_watched_6s"} <= set(cols) and sums[
+                "video_watched_2s"
+            ] > 0:
+                daily = a.groupby(a["date"].dt.normalize())[cols].sum()
+                phi_h = dispersion(
+                    daily["video_watched_2s"].to_numpy("float64"),
+                    daily["impressions"].to_numpy("float64"),
+                )
+                phi_d = dispersion(
+                    daily["video_watched_6s"].to_numpy("float64"),
+                    daily["video_watched_2s"].to_numpy("float64"),
+                )
+                others = group_sums - sums
+                if others["impressions"] > 0 and others["video_watched_2s"] > 0:
+                    hook_ok = (
+                        two_proportion_p(
+                            others["video_watched_2s"],
+                            others["impressions"],
+                            phi_h,
+                            sums["video_watched_2s"],
+                            sums["impressions"],
+                            phi_h,
+                        )
+                        >= ALPHA_WATCH
+                    )
+                    hold_weak = (
+                        two_proportion_p(
+                            others["video_watched_6s"],
+                            others["video_watched_2s"],
+                            phi_d,
+                            sums["video_watched_6s"],
+                            sums["video_watched_2s"],
+                            phi_d,
+                        )
+                        < ALPHA_WATCH
+                    )
+                    if hook_ok and hold_weak:
+                        flags.append(
+                            "Holds attention at 2 s, loses it before 6 s: the opening "
+                            "stops the scroll but the story after it does not hold. Keep "
+                            "the opening; rework seconds 2–6."
+                        )
+            out.append(
+                {
+                    **_names(key),
+                    "stages": [label for _, label in stages],
+                    "curve": curve,
+                    "group_curve": group_curve,
+                    "flags": flags,
+                }
+            )
+    return out
+
+
+# --- delivery ----------------------------------------------------------------------------------
+
+DELIVERY_CAUSES = (
+    "audience too small (stacked targeting; aim for a size TikTok labels 'Fairly broad' or "
+    "'Balanced')",
+    "bid too low (outbid in the auction with manual bidding; try the Lowest Cost strategy)",
+    "creative stuck in review (over 24 hours without movement: re-upload it or contact support)",
+)
+
+
+def delivery(dataset: Dataset, window=None, level: str = "ad") -> list[dict]:
+    """Ads (or ad groups) with spend but no or almost no impressions: a robust outlier test."""
+    if not dataset.has("ads"):
+        return []
+    ads = in_window(dataset.get("ads"), window)
+    if ads.empty or not {"spend", "impressions"} <= set(ads.columns):
+        return []
+    keys = DIMS if level == "ad" else ["campaign", "ad_group"]
+    sums = (
+        ads.groupby(keys, dropna=False, sort=True, observed=True)[["spend", "impressions"]]
+        .sum()
+        .reset_index()
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_cpm = np.log(sums["spend"] / sums["impressions"] * 1000)
+    finite = log_cpm[np.isfinite(log_cpm)]
+    median = float(finite.median()) if len(finite) else float("nan")
+    mad = float((finite - median).abs().median() * 1.4826) if len(finite) else float("nan")
+    out = []
+    for i, row in sums.iterrows():
+        if row["spend"] <= 0:
+            continue
+        problem = None
+        if row["impressions"] <= 0:
+            problem = "spend with no impressions"
+        elif mad and np.isfinite(mad) and mad > 0 and (log_cpm[i] - median) / mad > 3.5:
+            problem = (
+                f"spend with almost no impressions (CPM {math.exp(log_cpm[i]):,.2f} against a "
+                f"typical {math.exp(median):,.2f})"
+            )
+        if problem:
+            out.append(
+                {
+                    **{k: (None if pd.isna(row[k]) else row[k]) for k in keys},
+                    "spend": float(row["spend"]),
+                    "impressions": float(row["impressions"]),
+                    "problem": problem,
+                    "usual_causes": list(DELIVERY_CAUSES),
+                }
+            )
+    return out
+
+
+# --- tracking ----------------------------------------------------------------------------------
+
+TRACKING_CAUSES = (
+    "attribution windows differ (TikTok counts e.g. 7-day click and 1-day view; your shop or "
+    "analytics usually counts the last click)",
+    "view-through conversions: people who saw the ad, did not click, and bought later",
+    "cross-device journeys, ad blockers and iOS privacy settings",
+    "a pixel event that fires twice or not at all (check it with TikTok Pixel Helper and Events "
+    "Manager)",
+)
+USUAL_GAP = 0.20
+
+
+def tracking(dataset: Dataset, window=None) -> dict | None:
+    """Compare TikTok's conversions with the shop's orders per day (when an orders file is loaded)."""
+    if not dataset.has("ads") or not dataset.has("shop_orders"):
+        return None
+    ads = in_window(dataset.get("ads"), window)
+    orders = in_window(dataset.get("shop_orders"), window)
+    if "conversion" not in ads or orders.empty:
+        return None
+    tiktok = ads.groupby(ads["date"].dt.normalize())["conversion"].sum()
+    shop = orders.groupby(orders["date"].dt.normalize())["orders"].sum()
+    both = pd.concat({"tiktok": tiktok, "shop": shop}, axis=1).dropna()
+    if both.empty:
+        return None
+    total_t, total_s = float(both["tiktok"].sum()), float(both["shop"].sum())
+    gap = (total_t - total_s) / total_s if total_s else None
+    daily_gap = (both["tiktok"] - both["shop"]) / both["shop"].where(both["shop"] > 0)
+    flagged = daily_gap[daily_gap.abs() > USUAL_GAP]
+    return {
+        "tiktok_conversions": total_t,
+        "shop_orders": total_s,
+        "gap": gap,
+        "within_usual_range": gap is not None and abs(gap) <= USUAL_GAP,
+        "days_compared": len(both),
+        "days_beyond_usual_gap": [d.date().isoformat() for d in flagged.index],
+        "daily": [
+            {"date": d.date().isoformat(), "tiktok": float(r.tiktok), "shop": float(r.shop)}
+            for d, r in both.iterrows()
+        ],
+        "usual_causes": list(TRACKING_CAUSES),
+    }
+
+
+# --- organic versus paid -----------------------------------------------------------------------
+
+
+def organic_vs_paid(dataset: Dataset, window) -> list[dict]:
+    """The same KPIs for organic and paid in one window (seed 003)."""
+    if not (dataset.has("overview") and dataset.has("ads")):
+        return []
+    org = in_window(dataset.get("overview"), window)
+    paid = prepare_ads(in_window(dataset.get("ads"), window))
+
+    def s(df, col):
+        return float(df[col].sum()) if col in df else None
+
+    def ratio(a, b):
+        return a / b if a is not None and b else None
+
+    o_views, p_views = s(org, "video_views"), s(paid, "video_play_actions")
+    o_inter = sum(
+        x for x in (s(org, "likes"), s(org, "comments"), s(org, "shares")) if x is not None
+    )
+    p_inter = sum(
+        x for x in (s(paid, "likes"), s(paid, "comments"), s(paid, "shares")) if x is not None
+    )
+    spend = s(paid, "spend")
+    rows = [
+        ("video_views", "Video views", "count", o_views, p_views),
+        ("likes", "Likes", "count", s(org, "likes"), s(paid, "likes")),
+        ("comments", "Comments", "count", s(org, "comments"), s(paid, "comments")),
+        ("shares", "Shares", "count", s(org, "shares"), s(paid, "shares")),
+        (
+            "engagement_rate",
+            "Engagement rate (likes + comments + shares ÷ views)",
+            "ratio",
+            ratio(o_inter, o_views),
+            ratio(p_inter, p_views),
+        ),
+        (
+            "profile_views",
+            "Profile views / visits",
+            "count",
+            s(org, "profile_views"),
+            s(paid, "profile_visits"),
+        ),
+        (
+            "cost_per_view",
+            "Cost per video view",
+            "currency",
+            0.0 if o_views else None,
+            ratio(spend, p_views),
+        ),
+    ]
+    return [
+        {"metric": n, "label": label, "unit": unit, "organic": o, "paid": p}
+        for n, label, unit, o, p in rows
+    ]
+
+
+# --- everything --------------------------------------------------------------------------------
+
+
+def diagnose(dataset: Dataset, days: int = 28, end: dt.date | None = None) -> dict:
+    """The `diagnose` JSON of spec/cli.md, plus drop-off, delivery and tracking."""
+    window = resolve_window(dataset, days, end)
+    return {
+        "window": {"days": days, **window.to_dict()} if window else None,
+        "fatigue": fatigue(dataset, window),
+        "hook_vs_cta": hook_vs_cta(dataset, window),
+        "drop_off": drop_off(dataset, window),
+        "delivery": delivery(dataset, window),
+        "organic_vs_paid": organic_vs_paid(dataset, window) if window else [],
+        "tracking": tracking(dataset, window),
+    }
