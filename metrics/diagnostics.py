@@ -138,29 +138,57 @@ def weighted_trend(y: np.ndarray, weights: np.ndarray | None = None) -> Trend | 
     return Trend(float(slope), p, float(slope - q * se), float(slope + q * se))
 
 
-def hinge_onset(y: np.ndarray, w: np.ndarray) -> tuple[int, float, float] | None:
-    """Best 'flat, then a straight decline' fit: (onset index, level, slope after onset)."""
-    n = len(y)
-    ok = np.isfinite(y) & (w > 0)
-    if ok.sum() < 6:
+def _noise_scale(y: np.ndarray) -> float:
+    """Robust day-to-day noise of a series: MAD of first differences ÷ √2."""
+    d = np.diff(y[np.isfinite(y)])
+    if len(d) < 3:
+        return float("nan")
+    mad = float(np.median(np.abs(d - np.median(d)))) * 1.4826 / math.sqrt(2)
+    return mad if mad > 0 else float(np.std(d)) or float("nan")
+
+
+def hinge_onset(series: list[tuple[np.ndarray, np.ndarray]]) -> int | None:
+    """Onset day of a 'flat, then a straight change' shape shared by several series.
+
+    Each (values, weights) series gets a hinge fit level + slope·max(t − k, 0) for every k; the
+    k with the least total squared error, each series scaled by its own day-to-day noise, wins.
+    CTR, CPM and frequency move together when an ad tires, so fitting them jointly pins the
+    onset down better than CTR alone.
+    """
+    n = len(series[0][0])
+    if n < 8:
         return None
     t = np.arange(n, dtype="float64")
-    best = None
-    for k in range(2, n - 3):
-        x = np.maximum(t - k, 0.0)
-        X = np.column_stack([np.ones(n), x])[ok]
-        W = w[ok]
-        XtW = X.T * W
-        try:
-            beta = np.linalg.solve(XtW @ X, XtW @ y[ok])
-        except np.linalg.LinAlgError:
+    total = np.zeros(n)
+    candidates = range(2, n - 3)
+    for y, w in series:
+        ok = np.isfinite(y) & (w > 0)
+        scale = _noise_scale(y)
+        if ok.sum() < 6 or not np.isfinite(scale):
             continue
-        sse = float((W * (y[ok] - X @ beta) ** 2).sum())
-        if best is None or sse < best[0]:
-            best = (sse, k, float(beta[0]), float(beta[1]))
-    if best is None:
-        return None
-    return best[1], best[2], best[3]
+        for k in candidates:
+            X = np.column_stack([np.ones(n), np.maximum(t - k, 0.0)])[ok]
+            W = w[ok] / w[ok].mean()
+            XtW = X.T * W
+            try:
+                beta = np.linalg.solve(XtW @ X, XtW @ y[ok])
+            except np.linalg.LinAlgError:
+                total[k] = np.inf
+                continue
+            total[k] += float((W * (y[ok] - X @ beta) ** 2).sum()) / scale**2
+    best = min(candidates, key=lambda k: total[k])
+    return int(best)
+
+
+def hinge_fit(y: np.ndarray, w: np.ndarray, k: int) -> tuple[float, float]:
+    """Level before the onset and slope per day after it, by weighted least squares."""
+    n = len(y)
+    ok = np.isfinite(y) & (w > 0)
+    X = np.column_stack([np.ones(n), np.maximum(np.arange(n, dtype="float64") - k, 0.0)])[ok]
+    W = w[ok] / w[ok].mean()
+    XtW = X.T * W
+    beta = np.linalg.solve(XtW @ X, XtW @ y[ok])
+    return float(beta[0]), float(beta[1])
 
 
 # --- ad fatigue --------------------------------------------------------------------------------
@@ -172,11 +200,11 @@ def _daily_per_ad(ads: pd.DataFrame) -> pd.DataFrame:
         for c in ("spend", "impressions", "clicks", "video_watched_2s", "frequency", "reach")
         if c in ads
     ]
-    daily = ads.groupby([*DIMS, ads["date"].dt.normalize()], dropna=False, observed=True)[cols]
-    out = daily.sum(min_count=1)
+    grouped = ads.groupby([*DIMS, ads["date"].dt.normalize()], dropna=False, observed=True)
+    out = grouped[cols].sum(min_count=1)
     if "frequency" in cols:
-        # Frequency is as reported per row; with one row per ad and day the sum is that row.
-        out["frequency"] = daily["frequency"].mean()
+        # Frequency is as reported per row, never summed; one row per ad and day is the norm.
+        out["frequency"] = grouped["frequency"].mean()
     return out.reset_index()
 
 
@@ -281,19 +309,26 @@ def fatigue_for_ad(days: pd.DataFrame, floor_share: float = DEFAULT_FLOOR_SHARE)
     one_sided = ctr_trend.p_value / 2 if declining else 1.0
     evidence["corroborating_signals"] = corroborating
     dates = active["date"].dt.date.tolist()
-    onset = hinge_onset(ctr, imp) if declining else None
-    if onset and onset[2] < 0:
-        evidence["decline_began"] = dates[onset[0]].isoformat()
-        floor = base_ctr * floor_share
-        evidence["ctr_floor"] = floor
-        level_now = onset[1] + onset[2] * (n_days - 1 - onset[0])
-        if level_now <= floor:
-            evidence["projected_floor_date"] = dates[-1].isoformat()
-        else:
-            days_left = math.ceil((level_now - floor) / -onset[2])
-            evidence["projected_floor_date"] = (
-                dates[-1] + dt.timedelta(days=days_left)
-            ).isoformat()
+    if declining:
+        series = [(ctr, imp)]
+        if "spend" in active:
+            series.append((cpm, imp))
+        if "frequency" in active and active["frequency"].notna().sum() >= 8:
+            series.append((active["frequency"].to_numpy("float64"), np.ones(n_days)))
+        k = hinge_onset(series)
+        level, slope = hinge_fit(ctr, imp, k) if k is not None else (None, 0.0)
+        if k is not None and slope < 0:
+            evidence["decline_began"] = dates[k].isoformat()
+            floor = base_ctr * floor_share
+            evidence["ctr_floor"] = floor
+            level_now = level + slope * (n_days - 1 - k)
+            if level_now <= floor:
+                evidence["projected_floor_date"] = dates[-1].isoformat()
+            else:
+                days_left = math.ceil((level_now - floor) / -slope)
+                evidence["projected_floor_date"] = (
+                    dates[-1] + dt.timedelta(days=days_left)
+                ).isoformat()
 
     if declining and one_sided < ALPHA_FATIGUED and p_drop < ALPHA_FATIGUED and corroborating:
         status = "fatigued"
