@@ -737,7 +737,7 @@ def organic_vs_paid(dataset: Dataset, window) -> list[dict]:
             "cost_per_view",
             "Cost per video view",
             "currency",
-            0.0 if o_views else None,
+            None,  # organic views cost nothing in ad spend; no cost per view to show
             ratio(spend, p_views),
         ),
     ]
@@ -762,3 +762,38 @@ def diagnose(dataset: Dataset, days: int = 28, end: dt.date | None = None) -> di
         "organic_vs_paid": organic_vs_paid(dataset, window) if window else [],
         "tracking": tracking(dataset, window),
     }
+
+
+# --- chart-ready frames ------------------------------------------------------------------------
+
+
+def quadrant_frame(group: dict) -> pd.DataFrame:
+    """One row per ad of a hook-vs-CTA group: rates and interval ends, for the quadrant chart."""
+    rows = []
+    for ad in group["ads"]:
+        if ad.get("hook_rate") is None or ad.get("ctr") is None:
+            continue
+        hook_ci, ctr_ci = ad.get("hook_rate_ci") or [None, None], ad.get("ctr_ci") or [None, None]
+        rows.append(
+            {
+                "ad": ad["ad"],
+                "ad_group": group["ad_group"],
+                "impressions": ad["impressions"],
+                "hook_rate": ad["hook_rate"],
+                "hook_low": hook_ci[0],
+                "hook_high": hook_ci[1],
+                "ctr": ad["ctr"],
+                "ctr_low": ctr_ci[0],
+                "ctr_high": ctr_ci[1],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def retention_frame(row: dict) -> pd.DataFrame:
+    """Long frame (stage, share, series) of one ad's curve against its ad group's."""
+    ad = pd.DataFrame({"stage": row["stages"], "share": row["curve"], "series": str(row["ad"])})
+    group = pd.DataFrame(
+        {"stage": row["stages"], "share": row["group_curve"], "series": "Ad group"}
+    )
+    return pd.concat([ad, group], ignore_index=True)

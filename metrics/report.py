@@ -161,3 +161,53 @@ __all__ = [
     "summary_changes",
     "table",
 ]
+
+
+FUNNEL_STEPS = (
+    ("impressions", "Impressions"),
+    ("video_watched_2s", "2-second views"),
+    ("clicks", "Clicks"),
+    ("landing_page_views", "Landing page views"),
+    ("add_to_cart", "Adds to cart"),
+    ("conversion", "Conversions"),
+    ("complete_payment", "Purchases"),
+)
+
+
+def funnel_steps(
+    dataset: Dataset, window: Window | None, filters: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """Counts per funnel step in the window, with each step as a share of the step before."""
+    df = in_window(family_frame(dataset, ADS), window)
+    for column, value in (filters or {}).items():
+        df = df[df[column] == value]
+    rows = []
+    for column, label in FUNNEL_STEPS:
+        if column in df and df[column].notna().any():
+            rows.append({"step": label, "value": float(df[column].sum())})
+    out = pd.DataFrame(rows, columns=["step", "value"])
+    previous = out["value"].shift(1)
+    out["rate"] = (out["value"] / previous.where(previous > 0)).astype("float64")
+    return out
+
+
+def ad_daily(
+    dataset: Dataset,
+    window: Window | None,
+    campaign: str,
+    ad_group: str,
+    ad: str,
+    metrics: Sequence[str],
+) -> pd.DataFrame:
+    """One ad's metrics per day (ratios from that day's sums)."""
+    df = family_frame(dataset, ADS)
+    mask = (df["campaign"] == campaign) & (df["ad_group"] == ad_group) & (df["ad"] == ad)
+    single = Dataset(tables={"ads": dataset.get("ads")[mask.to_numpy()]})
+    return aggregate(single, ADS, window, level="day", metrics=list(metrics))
+
+
+def filter_level(frame: pd.DataFrame, filters: dict[str, str]) -> pd.DataFrame:
+    for column, value in filters.items():
+        if column in frame:
+            frame = frame[frame[column] == value]
+    return frame.reset_index(drop=True)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui import loading, state
 from ui.data_status import mapping_targets, status_frame, unmapped_headers
+from ui.format import escape_md
 from ui.frame import page_setup
 
 dataset = page_setup(
@@ -28,10 +29,10 @@ if uploads:
     st.rerun()
 
 left, middle, right = st.columns(3)
-if left.button("Load sample data", key="load_sample", use_container_width=True):
+if left.button("Load sample data", key="load_sample", width="stretch"):
     loading.load_sample()
     st.rerun()
-if middle.button("Clear all data", key="clear_data", use_container_width=True):
+if middle.button("Clear all data", key="clear_data", width="stretch"):
     loading.clear()
     st.rerun()
 source = st.session_state[state.SOURCE]
@@ -45,13 +46,13 @@ right.caption(
 dataset = st.session_state[state.DATASET]
 if dataset is not None:
     for report in dataset.errors:
-        st.error(report.error, icon="⚠️")
+        st.error(escape_md(report.error), icon="⚠️")
     for warning in dataset.warnings:
-        st.warning(warning)
+        st.warning(escape_md(warning))
     table = status_frame(dataset)
     if not table.empty:
         st.subheader("Tables found")
-        st.dataframe(table, hide_index=True, use_container_width=True, key="status_table")
+        st.dataframe(table, hide_index=True, width="stretch", key="status_table")
     if dataset.currency:
         st.caption(f"Ads currency: {dataset.currency}")
 

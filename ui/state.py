@@ -23,7 +23,21 @@ def init_state() -> None:
     st.session_state.setdefault(SOURCE, None)
     st.session_state.setdefault(COLUMN_MAP, {})
     st.session_state.setdefault(UPLOAD_GENERATION, 0)
+    st.session_state.setdefault(CUSTOM_COLUMNS, [])
+    st.session_state.setdefault(USER_TEMPLATES, [])
     if st.session_state[DATASET] is None and st.session_state[SOURCE] is None:
         from .loading import load_sample
 
         load_sample()
+
+
+# The date window, shared by every page and mirrored in the URL (?days=28&end=2026-10-31).
+WINDOW_CHOICE = "window_choice"  # "7", "28", "60", "365" or "custom"
+WINDOW_END = "window_end"
+WINDOW_RANGE = "window_range"
+WINDOW = "window"
+
+# Custom columns (CustomColumn objects) and user templates (Template objects), per session.
+CUSTOM_COLUMNS = "custom_columns"
+USER_TEMPLATES = "user_templates"
+ACTIVE_TEMPLATE = "active_template"

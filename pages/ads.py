@@ -1,0 +1,108 @@
+"""Ads: the funnel, the campaign → ad group → ad drill-down, and one ad's days."""
+
+import streamlit as st
+
+from metrics.aggregate import unavailable
+from metrics.definitions import ADS, FUNNEL, REGISTRY
+from metrics.report import (
+    DEFAULT_TABLE_METRICS,
+    ad_daily,
+    filter_level,
+    funnel_steps,
+    summary_changes,
+    table,
+)
+from ui import charts, state
+from ui.format import escape_md
+from ui.frame import page_setup
+from ui.templates import pick_template
+from ui.widgets import column_config, empty_state, kpi_cards
+
+dataset = page_setup("Ads")
+window = st.session_state[state.WINDOW]
+if dataset is None or not dataset.has("ads") or window is None:
+    empty_state("ads", "The funnel and the campaign drill-down")
+    st.stop()
+currency = dataset.currency
+if currency:
+    st.caption(f"Currency: {currency} (from the report).")
+
+changes = summary_changes(dataset, window).get(ADS, {})
+missing = unavailable(dataset, ADS)
+st.subheader("Funnel")
+columns = st.columns(3)
+for column, (stage, names) in zip(columns, FUNNEL.items(), strict=True):
+    with column:
+        st.markdown(f"**{stage.title()}**")
+        kpi_cards(
+            {n: c for n, c in changes.items()},
+            ADS,
+            [n for n in names if n in changes],
+            currency,
+            per_row=2,
+        )
+        not_shown = [REGISTRY[ADS][n].label for n in names if n not in changes]
+        if not_shown:
+            st.caption(
+                f"{', '.join(not_shown)}: reported per ad and day only (not additive), or "
+                "not in this report."
+            )
+steps = funnel_steps(dataset, window)
+if len(steps) > 1:
+    st.altair_chart(charts.funnel(steps), width="stretch")
+
+st.subheader("Campaigns → ad groups → ads")
+custom = st.session_state[state.CUSTOM_COLUMNS]
+template = pick_template("ads_template")
+available = [n for n in REGISTRY[ADS] if n not in missing]
+default = (
+    list(template.metrics) if template else [n for n in DEFAULT_TABLE_METRICS if n in available]
+)
+metrics = st.multiselect(
+    "Metrics",
+    available,
+    default=[n for n in default if n in available],
+    format_func=lambda n: REGISTRY[ADS][n].label,
+    key=f"ads_metrics_{template.name if template else ''}",
+)
+all_custom = [*custom, *(template.custom if template else ())]
+units = {c.name: c.unit for c in all_custom}
+if all_custom:
+    st.caption(
+        "Custom columns: " + escape_md(", ".join(f"{c.name} = {c.expression}" for c in all_custom))
+    )
+
+
+def level_table(level: str, filters: dict, key: str):
+    frame = filter_level(table(dataset, level, window, metrics, all_custom), filters)
+    return st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        key=key,
+        on_select="rerun",
+        selection_mode="single-row",
+        column_config=column_config(frame, ADS, currency, units),
+    ), frame
+
+
+st.caption("Select a row to open the level below it. Click a column header to sort.")
+event, campaigns = level_table("campaign", {}, "ads_campaigns")
+picked = event.selection.rows
+if picked:
+    campaign = campaigns.iloc[picked[0]]["campaign"]
+    st.markdown(f"**Ad groups in {escape_md(campaign)}**")
+    event, groups = level_table("ad_group", {"campaign": campaign}, "ads_groups")
+    if event.selection.rows:
+        group = groups.iloc[event.selection.rows[0]]["ad_group"]
+        st.markdown(f"**Ads in {escape_md(group)}**")
+        event, ads = level_table("ad", {"campaign": campaign, "ad_group": group}, "ads_ads")
+        if event.selection.rows:
+            ad = ads.iloc[event.selection.rows[0]]["ad"]
+            st.markdown(f"**{escape_md(ad)}, day by day**")
+            daily_metrics = [n for n in ("spend", "ctr", "cpm", "hook_rate") if n in available]
+            daily = ad_daily(dataset, window, campaign, group, ad, daily_metrics)
+            st.altair_chart(
+                charts.trend(daily, [REGISTRY[ADS][n] for n in daily_metrics], currency=currency),
+                width="stretch",
+            )

@@ -1,0 +1,106 @@
+"""Audience: viewers, followers and their balance, gender, territories, most active hours."""
+
+import streamlit as st
+
+from metrics.audience import (
+    activity_matrix,
+    busiest_hours,
+    follower_balance,
+    followers_daily,
+    shares,
+    viewers_daily,
+)
+from metrics.definitions import ORGANIC, REGISTRY
+from metrics.report import summary_changes
+from ui import charts, state
+from ui.frame import page_setup
+from ui.widgets import empty_state, kpi_cards
+
+NEEDS_100 = (
+    "TikTok shows follower details only once an account has at least 100 followers; "
+    "this file came without rows. Download it again when the account has grown."
+)
+
+dataset = page_setup("Audience")
+window = st.session_state[state.WINDOW]
+if dataset is None:
+    empty_state("followers_history", "Your audience")
+    st.stop()
+
+st.subheader("Viewers")
+if dataset.has("viewers"):
+    viewers = viewers_daily(dataset, window)
+    st.altair_chart(
+        charts.stacked_days(viewers, "date", "series", "viewers", "Viewers per day"),
+        width="stretch",
+    )
+    st.caption(
+        "Viewers are unique people per day; they are not added up across days, since the "
+        "same person can watch on many days."
+    )
+else:
+    empty_state("viewers", "Viewers per day (total, new, returning)")
+
+st.subheader("Followers")
+if dataset.has("followers_history") and window is not None:
+    changes = summary_changes(dataset, window).get(ORGANIC, {})
+    kpi_cards(
+        changes, ORGANIC, ["followers", "net_followers", "follower_growth_rate"], None, per_row=3
+    )
+    daily = followers_daily(dataset, window)
+    left, right = st.columns(2)
+    left.altair_chart(charts.trend(daily, [REGISTRY[ORGANIC]["followers"]]), width="stretch")
+    balance = follower_balance(dataset, window)
+    right.altair_chart(
+        charts.diverging_days(balance, "date", "followers", "Followers gained / lost"),
+        width="stretch",
+    )
+    st.caption(
+        "Daily changes are recomputed from the Followers totals; TikTok's own 'Difference' "
+        "column is often off by a day."
+    )
+elif "followers_history" in dataset.tables:
+    st.info(NEEDS_100, icon="👥")
+else:
+    empty_state("followers_history", "Follower growth")
+
+left, right = st.columns(2)
+with left:
+    st.markdown("**Gender**")
+    gender = shares(dataset, "follower_gender", "Gender")
+    if not gender.empty:
+        st.altair_chart(
+            charts.bars(gender, "Gender", "share", "Share of followers", "ratio", sort=None),
+            width="stretch",
+        )
+    elif "follower_gender" in dataset.tables:
+        st.info(NEEDS_100, icon="👥")
+    else:
+        empty_state("follower_gender", "Follower gender")
+with right:
+    st.markdown("**Top territories**")
+    territories = shares(dataset, "follower_territories", "Territory")
+    if not territories.empty:
+        st.altair_chart(
+            charts.bars(
+                territories, "Territory", "share", "Share of followers", "ratio", sort=None
+            ),
+            width="stretch",
+        )
+    elif "follower_territories" in dataset.tables:
+        st.info(NEEDS_100, icon="👥")
+    else:
+        empty_state("follower_territories", "Follower territories")
+
+st.subheader("When your followers are active")
+matrix = activity_matrix(dataset)
+if not matrix.empty:
+    st.altair_chart(charts.heatmap(matrix), width="stretch")
+    hours = ", ".join(f"{h:02d}:00" for h in busiest_hours(dataset))
+    st.caption(
+        f"Busiest hours on average: {hours}. TikTok exports activity for the last 7 days only."
+    )
+elif "follower_activity" in dataset.tables:
+    st.info(NEEDS_100, icon="👥")
+else:
+    empty_state("follower_activity", "Active hours")

@@ -1,0 +1,58 @@
+"""Content: top posts and every post with its engagement."""
+
+import streamlit as st
+
+from metrics.aggregate import aggregate
+from metrics.definitions import POSTS, REGISTRY
+from ui.frame import page_setup
+from ui.posts import post_table, safe_links
+from ui.widgets import column_config, empty_state
+
+LINK = {"video_link": st.column_config.LinkColumn("Link", display_text="Open on TikTok")}
+
+dataset = page_setup(
+    "Content",
+    "Lifetime totals per video, as in TikTok Studio's Content export "
+    "(about 15 videos per download, not necessarily the newest).",
+)
+if dataset is None or not dataset.has("content"):
+    empty_state("content", "Your posts")
+    st.stop()
+
+posts = safe_links(aggregate(dataset, POSTS, level="post"))
+rankings = [
+    m
+    for m in ("video_views", "likes", "engagement_rate", "new_viewers", "new_followers")
+    if m in posts and posts[m].notna().any()
+]
+st.subheader("Top posts")
+left, right = st.columns([3, 1])
+rank_by = (
+    left.segmented_control(
+        "Rank by",
+        rankings,
+        default=rankings[0],
+        format_func=lambda n: REGISTRY[POSTS][n].label,
+        key="content_rank_by",
+    )
+    or rankings[0]
+)
+top_n = right.number_input("How many", 1, 50, 5, key="content_top_n")
+top = post_table(posts, rank_by, int(top_n))
+st.dataframe(
+    top,
+    hide_index=True,
+    width="stretch",
+    column_config={**column_config(top, POSTS, None), **LINK},
+    key="top_posts",
+)
+
+st.subheader("All posts")
+everything = post_table(posts, "video_views", None)
+st.dataframe(
+    everything,
+    hide_index=True,
+    width="stretch",
+    column_config={**column_config(everything, POSTS, None), **LINK},
+    key="all_posts",
+)

@@ -1,0 +1,200 @@
+"""Diagnostics: what to do next. Fatigue, hook vs CTA, drop-off, delivery, organic vs paid, tracking."""
+
+import pandas as pd
+import streamlit as st
+
+from metrics.definitions import ADS, REGISTRY
+from metrics.diagnostics import (
+    delivery,
+    drop_off,
+    fatigue,
+    hook_vs_cta,
+    organic_vs_paid,
+    quadrant_frame,
+    retention_frame,
+    tracking,
+)
+from metrics.report import ad_daily
+from ui import charts, loading, state
+from ui.format import escape_md, format_value
+from ui.frame import page_setup
+from ui.widgets import empty_state
+
+STATUS_ICON = {
+    "fatigued": "🔴 fatigued",
+    "watch": "🟠 watch",
+    "healthy": "🟢 healthy",
+    "insufficient_data": "⚪ too little data",
+}
+
+dataset = page_setup(
+    "Diagnostics",
+    "Each verdict is a statistical test against the ad's own "
+    "history or its ad group, with days as the unit of evidence: no fixed "
+    "thresholds.",
+)
+window = st.session_state[state.WINDOW]
+if dataset is None or not dataset.has("ads") or window is None:
+    empty_state("ads", "Diagnostics")
+    st.stop()
+currency = dataset.currency
+
+tab_fatigue, tab_hook, tab_drop, tab_more = st.tabs(
+    ["Ad fatigue", "Hook vs CTA", "Video drop-off", "Delivery, tracking, organic vs paid"]
+)
+
+with tab_fatigue:
+    verdicts = fatigue(dataset, window)
+    if not verdicts:
+        st.info("No daily ad rows in this window.")
+    else:
+        table = pd.DataFrame(
+            [
+                {
+                    "Status": STATUS_ICON[v["status"]],
+                    "Campaign": v["campaign"],
+                    "Ad group": v["ad_group"],
+                    "Ad": v["ad"],
+                    "Decline began": v["evidence"].get("decline_began"),
+                    "CTR vs first week": v["evidence"].get("ctr_change_from_baseline"),
+                    "CTR reaches half its baseline": v["evidence"].get("projected_floor_date"),
+                }
+                for v in verdicts
+            ]
+        )
+        order = {"🔴 fatigued": 0, "🟠 watch": 1, "🟢 healthy": 2, "⚪ too little data": 3}
+        table = table.sort_values("Status", key=lambda s: s.map(order), kind="stable")
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            key="fatigue_table",
+            column_config={"CTR vs first week": st.column_config.NumberColumn(format="percent")},
+        )
+        flagged = [v for v in verdicts if v["status"] in ("fatigued", "watch")]
+        for v in flagged:
+            with st.expander(f"{STATUS_ICON[v['status']]} · {v['ad']} ({v['ad_group']})"):
+                st.write(v["explanation"])
+                daily = ad_daily(
+                    dataset,
+                    window,
+                    v["campaign"],
+                    v["ad_group"],
+                    v["ad"],
+                    ["ctr", "cpm", "frequency"],
+                )
+                st.altair_chart(
+                    charts.trend(
+                        daily,
+                        [REGISTRY[ADS][n] for n in ("ctr", "cpm", "frequency")],
+                        currency=currency,
+                    ),
+                    width="stretch",
+                )
+                st.json({k: val for k, val in v["evidence"].items()}, expanded=False)
+
+with tab_hook:
+    groups = hook_vs_cta(dataset, window)
+    if not groups:
+        st.info(
+            "Needs impressions, clicks and 2-second video views for at least two ads in an ad group."
+        )
+    labels = [f"{g['campaign']} › {g['ad_group']}" for g in groups]
+    if groups:
+        choice = st.selectbox(
+            "Ad group", range(len(groups)), format_func=lambda i: labels[i], key="hook_group"
+        )
+        group = groups[choice]
+        (st.success if group["significant"] else st.info)(escape_md(group["recommendation"]))
+        st.altair_chart(charts.quadrant(quadrant_frame(group)), width="stretch")
+        st.caption(
+            "Whiskers: 95 % Wilson intervals on the effective sample size (impressions ÷ "
+            "day-to-day dispersion). Dashed lines: the medians. Winners are tested against "
+            "every other ad with Holm's correction."
+        )
+        ads = pd.DataFrame(group["ads"])
+        keep = [
+            c for c in ("ad", "impressions", "hook_rate", "hold_rate", "ctr", "cvr") if c in ads
+        ]
+        st.dataframe(
+            ads[keep],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                c: st.column_config.NumberColumn(
+                    REGISTRY[ADS].get(c, REGISTRY[ADS]["ctr"]).label, format="percent"
+                )
+                for c in ("hook_rate", "hold_rate", "ctr", "cvr")
+            },
+        )
+
+with tab_drop:
+    curves = drop_off(dataset, window)
+    if not curves:
+        st.info("Needs 2-second, 6-second and quartile video views in the report.")
+    else:
+        flagged = [c for c in curves if c["flags"]]
+        for c in flagged:
+            st.warning(escape_md(f"{c['ad']} ({c['ad_group']}): {c['flags'][0]}"))
+        pick = st.selectbox(
+            "Ad",
+            range(len(curves)),
+            key="drop_ad",
+            format_func=lambda i: f"{curves[i]['ad']} ({curves[i]['ad_group']})",
+        )
+        st.altair_chart(charts.retention(retention_frame(curves[pick])), width="stretch")
+
+with tab_more:
+    st.markdown("**Delivery**")
+    stuck = delivery(dataset, window)
+    if stuck:
+        for row in stuck:
+            st.warning(escape_md(f"{row['ad']} ({row['ad_group']}): {row['problem']}."))
+        st.caption("Usual causes: " + "; ".join(stuck[0]["usual_causes"]) + ".")
+    else:
+        st.success("Every ad that spent money was shown at a normal cost per impression.")
+
+    st.markdown("**Organic versus paid**")
+    rows = organic_vs_paid(dataset, window)
+    if rows:
+        st.dataframe(
+            [
+                {
+                    "Metric": r["label"],
+                    "Organic": format_value(r["organic"], r["unit"], currency),
+                    "Paid": format_value(r["paid"], r["unit"], currency),
+                }
+                for r in rows
+            ],
+            hide_index=True,
+            width="stretch",
+        )
+    else:
+        empty_state("overview", "The organic side")
+
+    st.markdown("**Tracking check**")
+    st.caption(
+        "Upload your shop's orders per day (columns Date, Orders and optionally Revenue) to "
+        "compare them with the conversions TikTok reports."
+    )
+    orders = st.file_uploader("Shop orders (.csv or .xlsx)", key="orders_upload")
+    if orders is not None:
+        loading.add_files([(orders.name, orders.getvalue())])
+        dataset = st.session_state[state.DATASET]
+    check = tracking(dataset, window)
+    if check:
+        gap = check["gap"]
+        text = (
+            f"TikTok reports {check['tiktok_conversions']:,.0f} conversions; your shop "
+            f"{check['shop_orders']:,.0f} orders over {check['days_compared']} days "
+            f"({'+' if gap and gap > 0 else ''}{(gap or 0) * 100:.1f} %)."
+        )
+        (st.success if check["within_usual_range"] else st.warning)(
+            text
+            + (
+                " Within the usual 10–20 % gap."
+                if check["within_usual_range"]
+                else " Beyond the usual 10–20 % gap."
+            )
+        )
+        st.caption("Usual causes: " + "; ".join(check["usual_causes"]) + ".")

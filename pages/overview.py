@@ -1,0 +1,114 @@
+"""Overview: KPI cards against the previous period, trends, organic and paid side by side."""
+
+import streamlit as st
+
+from metrics.aggregate import aggregate
+from metrics.definitions import ADS, ORGANIC, REGISTRY
+from metrics.diagnostics import organic_vs_paid
+from metrics.report import summary_changes
+from ui import charts, state
+from ui.format import format_value
+from ui.frame import page_setup
+from ui.widgets import empty_state, kpi_cards
+
+ORGANIC_CARDS = [
+    "video_views",
+    "profile_views",
+    "likes",
+    "comments",
+    "shares",
+    "engagement_rate",
+    "followers",
+    "net_followers",
+]
+ADS_CARDS = [
+    "spend",
+    "impressions",
+    "clicks",
+    "ctr",
+    "cpc",
+    "cpm",
+    "conversions",
+    "cpa",
+    "roas",
+    "hook_rate",
+]
+
+dataset = page_setup("Overview")
+window = st.session_state[state.WINDOW]
+if dataset is None or window is None:
+    empty_state("overview", "Your KPIs")
+    st.stop()
+
+changes = summary_changes(dataset, window)
+previous = window.previous()
+st.caption(
+    f"{window.start:%d %b %Y} – {window.end:%d %b %Y}, against {previous.start:%d %b} – "
+    f"{previous.end:%d %b %Y}. Hover a card for its formula; grey changes are within noise."
+)
+
+if ORGANIC in changes:
+    st.subheader("Organic (TikTok Studio)")
+    kpi_cards(changes[ORGANIC], ORGANIC, ORGANIC_CARDS, dataset.currency)
+else:
+    empty_state("overview", "Organic KPIs")
+if ADS in changes:
+    st.subheader(f"Paid (Ads Manager){f' · {dataset.currency}' if dataset.currency else ''}")
+    kpi_cards(changes[ADS], ADS, ADS_CARDS, dataset.currency)
+else:
+    empty_state("ads", "Paid KPIs")
+
+st.subheader("Trend")
+options = []
+if dataset.has("overview"):
+    options += [
+        (ORGANIC, n)
+        for n in ("video_views", "likes", "engagement_rate", "profile_views", "comments", "shares")
+    ]
+if dataset.has("ads"):
+    options += [
+        (ADS, n)
+        for n in ("spend", "impressions", "ctr", "cpc", "cpm", "conversions", "hook_rate", "roas")
+    ]
+if options:
+    left, right = st.columns([3, 1])
+    picked = left.multiselect(
+        "Metrics",
+        options,
+        default=options[:1] + ([o for o in options if o[0] == ADS][:1]),
+        format_func=lambda o: (
+            f"{REGISTRY[o[0]][o[1]].label} ({'organic' if o[0] == ORGANIC else 'paid'})"
+        ),
+        key="overview_trend_metrics",
+        max_selections=4,
+    )
+    grain = (
+        right.segmented_control("By", ["day", "week"], default="day", key="overview_grain") or "day"
+    )
+    for family in (ORGANIC, ADS):
+        names = [n for f, n in picked if f == family]
+        if not names:
+            continue
+        frame = aggregate(dataset, family, window, level=grain, metrics=names)
+        x = "date" if grain == "day" else "week"
+        chart = charts.trend(
+            frame,
+            [REGISTRY[family][n] for n in names],
+            x=x,
+            currency=dataset.currency,
+            period_label=grain.title(),
+        )
+        st.altair_chart(chart, width="stretch")
+
+rows = organic_vs_paid(dataset, window)
+if rows:
+    st.subheader("Organic and paid side by side")
+    table = [
+        {
+            "Metric": r["label"],
+            "Organic": format_value(r["organic"], r["unit"], dataset.currency),
+            "Paid": format_value(r["paid"], r["unit"], dataset.currency),
+        }
+        for r in rows
+    ]
+    st.dataframe(table, hide_index=True, width="stretch")

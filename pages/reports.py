@@ -1,0 +1,192 @@
+"""Custom columns & reports: formula editor, templates as JSON, downloads as CSV, XLSX and PNG."""
+
+import streamlit as st
+
+from metrics.definitions import ADS, REGISTRY
+from metrics.export import to_csv_bytes, to_xlsx_bytes
+from metrics.formula import UNITS, FormulaError, parse_custom_column
+from metrics.report import table
+from metrics.templates import Template, TemplateError, load_template
+from metrics.windows import WINDOW_DAYS
+from ui import charts, state
+from ui.format import escape_md
+from ui.frame import page_setup
+from ui.templates import pick_template
+from ui.widgets import column_config, empty_state
+
+UNIT_LABELS = {
+    "count": "Count",
+    "currency": "Currency",
+    "ratio": "Ratio (shown as %)",
+    "per_mille": "Per mille (‰)",
+    "seconds": "Seconds",
+    "multiple": "Multiple (×)",
+}
+
+dataset = page_setup(
+    "Custom columns & reports",
+    "Like Ads Manager's Custom Columns: define a column from metric names, "
+    "numbers and + − × ÷. It is computed from each row's sums, so ratios stay "
+    "sum ÷ sum.",
+)
+window = st.session_state[state.WINDOW]
+custom = st.session_state[state.CUSTOM_COLUMNS]
+names = set(REGISTRY[ADS])
+
+st.subheader("New column")
+left, right = st.columns([3, 1])
+definition = left.text_input(
+    "Column",
+    placeholder="cost_per_2s_view = spend / video_watched_2s",
+    key="formula_text",
+    max_chars=600,
+)
+unit = right.selectbox(
+    "Unit", UNITS, index=UNITS.index("currency"), format_func=UNIT_LABELS.get, key="formula_unit"
+)
+with st.expander("Metric names you can use"):
+    st.dataframe(
+        [{"name": m.name, "metric": m.label, "formula": m.formula} for m in REGISTRY[ADS].values()],
+        hide_index=True,
+        width="stretch",
+    )
+
+column = None
+if definition.strip():
+    try:
+        column = parse_custom_column(definition, names | {c.name for c in custom}, unit)
+    except FormulaError as err:
+        st.error(escape_md(err.message))
+        if err.pointer():
+            st.code(err.pointer(), language=None)
+if column is not None and dataset is not None and dataset.has("ads") and window is not None:
+    preview = table(dataset, "campaign", window, ["spend"], [column])
+    st.success(f"Valid. Preview per campaign for {window.start:%d %b} – {window.end:%d %b %Y}:")
+    st.dataframe(
+        preview,
+        hide_index=True,
+        width="stretch",
+        column_config=column_config(preview, ADS, dataset.currency, {column.name: unit}),
+    )
+    if st.button("Add column", key="add_column", type="primary"):
+        st.session_state[state.CUSTOM_COLUMNS] = [*custom, column]
+        st.rerun()
+elif column is not None:
+    st.success("Valid. Load an Ads Manager report to see it computed.")
+    if st.button("Add column", key="add_column"):
+        st.session_state[state.CUSTOM_COLUMNS] = [*custom, column]
+        st.rerun()
+
+if custom:
+    st.subheader("Your columns")
+    for i, col in enumerate(custom):
+        a, b = st.columns([5, 1])
+        a.code(f"{col.name} = {col.expression}    [{col.unit}]", language=None)
+        if b.button("Remove", key=f"remove_column_{i}"):
+            st.session_state[state.CUSTOM_COLUMNS] = [c for c in custom if c.name != col.name]
+            st.rerun()
+
+st.subheader("Report")
+if dataset is None or not dataset.has("ads") or window is None:
+    empty_state("ads", "Your report table")
+    st.stop()
+template = pick_template("reports_template")
+level = (
+    st.segmented_control(
+        "Level",
+        ["campaign", "ad_group", "ad"],
+        default=template.level if template else "ad",
+        format_func=lambda x: x.replace("_", " ").title(),
+        key=f"reports_level_{template.name if template else ''}",
+    )
+    or "ad"
+)
+default = list(template.metrics) if template else ["spend", "impressions", "ctr", "cpc"]
+metrics = st.multiselect(
+    "Metrics",
+    list(REGISTRY[ADS]),
+    default=default,
+    format_func=lambda n: REGISTRY[ADS][n].label,
+    key=f"reports_metrics_{template.name if template else ''}",
+)
+columns = [*custom, *(template.custom if template else ())]
+frame = table(dataset, level, window, metrics, columns)
+units = {c.name: c.unit for c in columns}
+st.dataframe(
+    frame,
+    hide_index=True,
+    width="stretch",
+    key="report_table",
+    column_config=column_config(frame, ADS, dataset.currency, units),
+)
+
+stamp = f"{window.start:%Y%m%d}-{window.end:%Y%m%d}"
+a, b, c = st.columns(3)
+a.download_button(
+    "Download CSV",
+    to_csv_bytes(frame),
+    f"tiktok_{level}_{stamp}.csv",
+    "text/csv",
+    key="download_csv",
+    width="stretch",
+)
+b.download_button(
+    "Download XLSX",
+    to_xlsx_bytes(frame),
+    f"tiktok_{level}_{stamp}.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="download_xlsx",
+    width="stretch",
+)
+saved = Template(
+    name=st.session_state.get("template_name") or "My report",
+    level=level,
+    metrics=tuple(metrics),
+    custom=tuple(columns),
+    days=window.days if window.days in WINDOW_DAYS else 28,
+)
+c.download_button(
+    "Save template (JSON)",
+    saved.to_json(),
+    "tiktok_report_template.json",
+    "application/json",
+    key="download_template",
+    width="stretch",
+)
+st.text_input("Template name", value="My report", key="template_name", max_chars=80)
+
+chartable = [m for m in metrics if m in frame] + [col.name for col in columns]
+if chartable and not frame.empty:
+    st.subheader("Chart")
+    pick = st.selectbox(
+        "Metric to chart",
+        chartable,
+        key="report_chart_metric",
+        format_func=lambda n: REGISTRY[ADS][n].label if n in REGISTRY[ADS] else n,
+    )
+    unit_of = REGISTRY[ADS][pick].unit if pick in REGISTRY[ADS] else units.get(pick, "count")
+    label_col = {"campaign": "campaign", "ad_group": "ad_group", "ad": "ad"}[level]
+    chart_frame = frame[[label_col, pick]].dropna()
+    chart = charts.bars(chart_frame, label_col, pick, pick, unit_of)
+    st.altair_chart(chart, width="stretch")
+    png = charts.to_png(chart)
+    if png:
+        st.download_button(
+            "Download chart (PNG)",
+            png,
+            f"tiktok_{pick}_{stamp}.png",
+            "image/png",
+            key="download_png",
+        )
+
+st.subheader("Load a template")
+uploaded = st.file_uploader("Template (.json)", type=["json"], key="template_upload")
+if uploaded is not None:
+    try:
+        loaded = load_template(uploaded.getvalue())
+    except TemplateError as err:
+        st.error(escape_md(str(err)))
+    else:
+        existing = [t for t in st.session_state[state.USER_TEMPLATES] if t.name != loaded.name]
+        st.session_state[state.USER_TEMPLATES] = [*existing, loaded]
+        st.success(f"Template “{escape_md(loaded.name)}” loaded: pick it in the template list.")

@@ -1,0 +1,262 @@
+"""Altair chart builders: pure functions of already-aggregated frames, one consistent look."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from metrics.definitions import Metric
+
+from .format import d3_format
+
+ACCENT = "#FE2C55"  # TikTok red
+SECOND = "#25F4EE"  # TikTok cyan
+INK = "#161823"
+PALETTE = [ACCENT, "#1F77B4", "#2CA02C", "#9467BD", "#FF7F0E", "#17BECF", "#8C564B"]
+HEIGHT = 260
+
+
+def _style(chart: alt.Chart) -> alt.Chart:
+    return (
+        chart.configure_axis(labelColor=INK, titleColor=INK, gridColor="#EEE", labelFontSize=11)
+        .configure_view(strokeWidth=0)
+        .configure_legend(orient="bottom", labelLimit=260)
+        .configure_range(category=PALETTE)
+    )
+
+
+def _metric_axis(metric: Metric, currency: str | None) -> str:
+    suffix = f" ({currency})" if metric.unit == "currency" and currency else ""
+    return f"{metric.label}{suffix}"
+
+
+def trend(
+    frame: pd.DataFrame,
+    metrics: list[Metric],
+    x: str = "date",
+    currency: str | None = None,
+    period_label: str = "Day",
+) -> alt.Chart:
+    """One small line chart per metric (each on its own scale), stacked vertically."""
+    charts = []
+    for metric in metrics:
+        if metric.name not in frame:
+            continue
+        data = frame[[x, metric.name]].rename(columns={metric.name: "value"})
+        fmt = d3_format(metric.unit)
+        charts.append(
+            alt.Chart(data, height=HEIGHT // (2 if len(metrics) > 1 else 1) + 40)
+            .mark_line(point=len(data) <= 60, color=ACCENT, strokeWidth=2)
+            .encode(
+                x=alt.X(f"{x}:T", title=None),
+                y=alt.Y("value:Q", title=_metric_axis(metric, currency), axis=alt.Axis(format=fmt)),
+                tooltip=[
+                    alt.Tooltip(f"{x}:T", title=period_label, format="%a %d %b %Y"),
+                    alt.Tooltip("value:Q", title=metric.label, format=fmt),
+                ],
+            )
+            .properties(width="container")
+        )
+    if not charts:
+        return _style(alt.Chart(pd.DataFrame({"x": []})).mark_text())
+    return _style(alt.vconcat(*charts).resolve_scale(x="shared"))
+
+
+def bars(
+    frame: pd.DataFrame,
+    category: str,
+    value: str,
+    title: str,
+    unit: str = "count",
+    category_title: str | None = None,
+    sort: str = "-x",
+    color: str = ACCENT,
+) -> alt.Chart:
+    fmt = d3_format(unit)
+    height = max(120, 26 * len(frame))
+    chart = (
+        alt.Chart(frame, height=height)
+        .mark_bar(color=color, cornerRadiusEnd=3)
+        .encode(
+            y=alt.Y(
+                f"{category}:N", sort=sort, title=category_title, axis=alt.Axis(labelLimit=220)
+            ),
+            x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(format=fmt)),
+            tooltip=[
+                alt.Tooltip(f"{category}:N", title=category_title or category),
+                alt.Tooltip(f"{value}:Q", title=title, format=fmt),
+            ],
+        )
+        .properties(width="container")
+    )
+    return _style(chart)
+
+
+def diverging_days(frame: pd.DataFrame, x: str, value: str, title: str) -> alt.Chart:
+    """Daily gains above zero, losses below (the followers' daily balance)."""
+    chart = (
+        alt.Chart(frame, height=HEIGHT)
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{x}:T", title=None),
+            y=alt.Y(f"{value}:Q", title=title, axis=alt.Axis(format=",.0f")),
+            color=alt.condition(alt.datum[value] >= 0, alt.value("#2CA02C"), alt.value(ACCENT)),
+            tooltip=[
+                alt.Tooltip(f"{x}:T", title="Day", format="%a %d %b %Y"),
+                alt.Tooltip(f"{value}:Q", title=title, format="+,.0f"),
+            ],
+        )
+        .properties(width="container")
+    )
+    return _style(chart)
+
+
+def stacked_days(frame: pd.DataFrame, x: str, series: str, value: str, title: str) -> alt.Chart:
+    chart = (
+        alt.Chart(frame, height=HEIGHT)
+        .mark_area(opacity=0.85)
+        .encode(
+            x=alt.X(f"{x}:T", title=None),
+            y=alt.Y(f"{value}:Q", title=title, stack=True, axis=alt.Axis(format=",.0f")),
+            color=alt.Color(f"{series}:N", title=None),
+            tooltip=[
+                alt.Tooltip(f"{x}:T", title="Day", format="%a %d %b %Y"),
+                alt.Tooltip(f"{series}:N", title="Viewers"),
+                alt.Tooltip(f"{value}:Q", title=title, format=",.0f"),
+            ],
+        )
+        .properties(width="container")
+    )
+    return _style(chart)
+
+
+def heatmap(frame: pd.DataFrame, title: str = "Active followers") -> alt.Chart:
+    """Day × hour of the most active followers."""
+    chart = (
+        alt.Chart(frame, height=220)
+        .mark_rect()
+        .encode(
+            x=alt.X("hour:O", title="Hour of the day"),
+            y=alt.Y("day:N", title=None, sort=None),
+            color=alt.Color("active_followers:Q", title=title, scale=alt.Scale(scheme="reds")),
+            tooltip=[
+                alt.Tooltip("day:N", title="Day"),
+                alt.Tooltip("hour:O", title="Hour"),
+                alt.Tooltip("active_followers:Q", title=title, format=",.0f"),
+            ],
+        )
+        .properties(width="container")
+    )
+    return _style(chart)
+
+
+def funnel(frame: pd.DataFrame, currency: str | None = None) -> alt.Chart:
+    """Counts per funnel step as horizontal bars (awareness → consideration → conversion)."""
+    chart = (
+        alt.Chart(frame, height=max(140, 40 * len(frame)))
+        .mark_bar(color=ACCENT, cornerRadiusEnd=3)
+        .encode(
+            y=alt.Y("step:N", sort=None, title=None),
+            x=alt.X(
+                "value:Q", title="Count", scale=alt.Scale(type="log"), axis=alt.Axis(format="~s")
+            ),
+            tooltip=[
+                alt.Tooltip("step:N", title="Step"),
+                alt.Tooltip("value:Q", title="Count", format=",.0f"),
+                alt.Tooltip("rate:Q", title="Of the step before", format=".2%"),
+            ],
+        )
+        .properties(width="container")
+    )
+    return _style(chart)
+
+
+def quadrant(frame: pd.DataFrame) -> alt.Chart:
+    """Hook rate × CTR per ad, with interval whiskers and medians as quadrant lines."""
+    base = alt.Chart(frame)
+    points = base.mark_circle(size=120, color=ACCENT).encode(
+        x=alt.X(
+            "hook_rate:Q",
+            title="Hook rate (2-second views ÷ impressions)",
+            axis=alt.Axis(format=".0%"),
+        ),
+        y=alt.Y("ctr:Q", title="CTR (clicks ÷ impressions)", axis=alt.Axis(format=".2%")),
+        tooltip=[
+            alt.Tooltip("ad:N", title="Ad"),
+            alt.Tooltip("ad_group:N", title="Ad group"),
+            alt.Tooltip("hook_rate:Q", title="Hook rate", format=".2%"),
+            alt.Tooltip("ctr:Q", title="CTR", format=".2%"),
+            alt.Tooltip("impressions:Q", title="Impressions", format=",.0f"),
+        ],
+    )
+    xbar = base.mark_rule(color="#999").encode(x="hook_low:Q", x2="hook_high:Q", y="ctr:Q")
+    ybar = base.mark_rule(color="#999").encode(y="ctr_low:Q", y2="ctr_high:Q", x="hook_rate:Q")
+    labels = base.mark_text(align="left", dx=8, dy=-8, fontSize=11, color=INK).encode(
+        x="hook_rate:Q", y="ctr:Q", text="ad:N"
+    )
+    vline = base.mark_rule(strokeDash=[4, 4], color="#BBB").encode(x="median(hook_rate):Q")
+    hline = base.mark_rule(strokeDash=[4, 4], color="#BBB").encode(y="median(ctr):Q")
+    return _style(
+        (xbar + ybar + vline + hline + points + labels).properties(width="container", height=360)
+    )
+
+
+def retention(frame: pd.DataFrame) -> alt.Chart:
+    """Share of impressions still watching at each stage: the ad against its ad group."""
+    fmt = ".1%"
+    chart = (
+        alt.Chart(frame, height=HEIGHT)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("stage:N", sort=None, title=None),
+            y=alt.Y("share:Q", title="Share of impressions", axis=alt.Axis(format=".0%")),
+            color=alt.Color("series:N", title=None),
+            tooltip=[
+                alt.Tooltip("series:N", title="Series"),
+                alt.Tooltip("stage:N", title="Stage"),
+                alt.Tooltip("share:Q", title="Share of impressions", format=fmt),
+            ],
+        )
+        .properties(width="container")
+    )
+    return _style(chart)
+
+
+def side_by_side(frame: pd.DataFrame, title: str) -> alt.Chart:
+    chart = (
+        alt.Chart(frame, height=HEIGHT)
+        .mark_bar()
+        .encode(
+            x=alt.X("source:N", title=None),
+            y=alt.Y("value:Q", title=title),
+            color=alt.Color("source:N", title=None, scale=alt.Scale(range=[SECOND, ACCENT])),
+            tooltip=[alt.Tooltip("source:N"), alt.Tooltip("value:Q", format=",.2f")],
+        )
+        .properties(width="container")
+    )
+    return _style(chart)
+
+
+def to_png(chart: alt.Chart) -> bytes | None:
+    """The chart as PNG bytes (vl-convert), or None where the converter is unavailable."""
+    try:
+        import vl_convert as vlc
+    except ImportError:
+        return None
+    try:
+        spec = _fixed_width(chart.to_dict(), 760)
+        return vlc.vegalite_to_png(spec, scale=2)
+    except Exception:  # noqa: BLE001 - a missing PNG must never break the page
+        return None
+
+
+def _fixed_width(spec, width: int):
+    """Replace "container" widths (which need a browser) by a fixed width, recursively."""
+    if isinstance(spec, dict):
+        return {
+            k: (width if k == "width" and v == "container" else _fixed_width(v, width))
+            for k, v in spec.items()
+        }
+    if isinstance(spec, list):
+        return [_fixed_width(v, width) for v in spec]
+    return spec

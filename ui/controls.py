@@ -1,0 +1,103 @@
+"""The shared window selector (sidebar) and its mirror in the URL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from metrics.aggregate import data_end
+from metrics.windows import WINDOW_DAYS, Window, custom_window, last_n_days
+
+from . import state
+
+CHOICES = [str(d) for d in WINDOW_DAYS] + ["custom"]
+LABELS = {"7": "7 days", "28": "28 days", "60": "60 days", "365": "365 days", "custom": "Custom"}
+
+
+def _from_url(newest: dt.date | None) -> None:
+    """Seed the widgets from the URL once per session, so a shared link reproduces the view."""
+    if st.session_state.get("_window_seeded"):
+        return
+    st.session_state["_window_seeded"] = True
+    params = st.query_params
+    choice = params.get("days", "28")
+    st.session_state[state.WINDOW_CHOICE] = choice if choice in CHOICES else "28"
+    try:
+        end = dt.date.fromisoformat(params.get("end", ""))
+    except ValueError:
+        end = None
+    if end:
+        st.session_state[state.WINDOW_END] = end
+    try:
+        start = dt.date.fromisoformat(params.get("start", ""))
+    except ValueError:
+        start = None
+    if start and end and start <= end:
+        st.session_state[state.WINDOW_RANGE] = (start, end)
+
+
+def window_selector() -> Window | None:
+    """Sidebar controls for the window; returns it (None without daily data) and syncs the URL."""
+    dataset = st.session_state.get(state.DATASET)
+    newest = data_end(dataset) if dataset is not None else None
+    _from_url(newest)
+    with st.sidebar:
+        st.markdown("**Date window**")
+        choice = (
+            st.segmented_control(
+                "Window",
+                CHOICES,
+                format_func=LABELS.get,
+                key=state.WINDOW_CHOICE,
+                label_visibility="collapsed",
+            )
+            or "28"
+        )
+        if newest is None:
+            st.caption("Load data to choose a window.")
+            st.session_state[state.WINDOW] = None
+            return None
+        window: Window | None
+        if choice == "custom":
+            default = st.session_state.get(state.WINDOW_RANGE) or (
+                newest - dt.timedelta(days=27),
+                newest,
+            )
+            picked = st.date_input(
+                "From – to",
+                value=default,
+                key="window_range_input",
+                max_value=newest + dt.timedelta(days=366),
+            )
+            if isinstance(picked, (tuple, list)) and len(picked) == 2:
+                window = custom_window(picked[0], picked[1])
+                st.session_state[state.WINDOW_RANGE] = (picked[0], picked[1])
+            else:
+                st.caption("Pick the last day too.")
+                window = custom_window(default[0], default[1])
+        else:
+            end = st.session_state.get(state.WINDOW_END) or newest
+            end = st.date_input(
+                "Ending on",
+                value=end,
+                key="window_end_input",
+                help="Defaults to the newest day in your files (exports are "
+                "historical, so today would be wrong).",
+            )
+            st.session_state[state.WINDOW_END] = end
+            window = last_n_days(int(choice), end)
+        previous = window.previous()
+        st.caption(
+            f"{window.start:%d %b %Y} – {window.end:%d %b %Y} ({window.days} days), compared with "
+            f"{previous.start:%d %b %Y} – {previous.end:%d %b %Y}."
+        )
+    params = {"days": choice}
+    if choice == "custom":
+        params.update(start=window.start.isoformat(), end=window.end.isoformat())
+    elif window.end != newest:
+        params["end"] = window.end.isoformat()
+    if dict(st.query_params) != params:
+        st.query_params.from_dict(params)
+    st.session_state[state.WINDOW] = window
+    return window

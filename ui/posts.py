@@ -1,0 +1,40 @@
+"""Post tables for the Content page."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+COLUMNS = [
+    "video_title",
+    "post_time",
+    "video_views",
+    "likes",
+    "comments",
+    "shares",
+    "saves",
+    "engagement_rate",
+    "new_viewers",
+    "new_followers",
+    "video_link",
+]
+
+
+def safe_links(posts: pd.DataFrame) -> pd.DataFrame:
+    """Keep only http(s) links clickable; anything else (javascript:, data:) is dropped."""
+    if "video_link" in posts:
+        links = posts["video_link"].astype("str")
+        ok = links.str.match(r"^https?://", case=False, na=False)
+        posts = posts.assign(video_link=posts["video_link"].where(ok))
+    return posts
+
+
+def post_table(posts: pd.DataFrame, rank_by: str, top_n: int | None) -> pd.DataFrame:
+    """Posts sorted by a metric (missing last), the columns that have data, optionally the top N."""
+    ordered = posts.sort_values(rank_by, ascending=False, na_position="last", kind="stable")
+    if top_n:
+        ordered = ordered.head(top_n)
+    keep = [c for c in COLUMNS if c in ordered and ordered[c].notna().any()]
+    out = ordered[keep].reset_index(drop=True)
+    if "post_time" in out:
+        out["post_time"] = out["post_time"].dt.strftime("%Y-%m-%d %H:%M").str.replace(" 00:00", "")
+    return out.rename(columns={"video_title": "Title", "post_time": "Posted"})

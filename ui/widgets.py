@@ -1,0 +1,110 @@
+"""Reusable page pieces: KPI cards, metric tables with formulas on hover, empty states."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from metrics.compare import Change
+from metrics.definitions import REGISTRY, Metric
+
+from .format import format_change, format_value
+
+FILES_FOR = {
+    "overview": "the Overview ZIP (TikTok Studio → Analytics → Overview → Download data)",
+    "content": "the Content ZIP (TikTok Studio → Analytics → Content → Download data)",
+    "viewers": "the Viewers ZIP (TikTok Studio → Analytics → Viewers → Download data)",
+    "followers_history": "the Followers ZIP (TikTok Studio → Analytics → Followers → Download data)",
+    "follower_activity": "the Followers ZIP (FollowerActivity.csv)",
+    "follower_gender": "the Followers ZIP (FollowerGender.csv)",
+    "follower_territories": "the Followers ZIP (FollowerTopTerritories.csv)",
+    "ads": "an Ads Manager custom report with By Day, Campaign name, Ad group name and Ad name "
+    "(Ads Manager → Reporting → Create report → Download)",
+}
+
+
+def empty_state(kind: str, what: str) -> None:
+    st.info(f"{what} appears here once you load {FILES_FOR[kind]} on the Data page.", icon="📄")
+
+
+def metric_help(metric: Metric, change: Change | None = None) -> str:
+    text = f"{metric.meaning}\n\nFormula: {metric.formula}"
+    if change is not None and change.p_value is not None:
+        verdict = (
+            "larger than the day-to-day noise"
+            if change.significant
+            else "within the day-to-day noise"
+        )
+        text += (
+            f"\n\nChange vs previous period: {verdict} (p = {change.p_value:.3f}, days as units)."
+        )
+    elif change is not None and change.change is not None and change.p_value is None:
+        text += "\n\nToo few days to test whether the change is more than noise."
+    return text
+
+
+def kpi_cards(
+    changes: dict[str, Change],
+    family: str,
+    names: Sequence[str],
+    currency: str | None,
+    per_row: int = 4,
+) -> None:
+    """st.metric cards: value, change (green/red by 'higher is better'), noise marked."""
+    shown = [n for n in names if n in changes]
+    for start in range(0, len(shown), per_row):
+        cols = st.columns(per_row)
+        for col, name in zip(cols, shown[start : start + per_row], strict=False):
+            metric = REGISTRY[family][name]
+            change = changes[name]
+            delta = format_change(change.change)
+            colour = "normal" if metric.higher_is_better is not False else "inverse"
+            if metric.higher_is_better is None:
+                colour = "off"
+            if delta and change.significant is False:
+                delta, colour = f"{delta} · within noise", "off"
+            col.metric(
+                metric.label,
+                format_value(change.value, metric.unit, currency, compact=True),
+                delta=delta,
+                delta_color=colour,
+                help=metric_help(metric, change),
+                border=True,
+            )
+
+
+def column_config(
+    frame: pd.DataFrame,
+    family: str,
+    currency: str | None,
+    custom_units: dict[str, str] | None = None,
+) -> dict:
+    """Number formats and formula tooltips for every metric column of a table."""
+    config = {}
+    for col in frame.columns:
+        metric = REGISTRY[family].get(col)
+        unit = (custom_units or {}).get(col) or (metric.unit if metric else None)
+        if unit is None:
+            continue
+        label = metric.label if metric else col
+        if unit == "currency" and currency and currency not in ("USD", "EUR"):
+            label = f"{label} ({currency})"
+        help_ = metric_help(metric) if metric else f"Custom column, unit {unit}."
+        config[col] = st.column_config.NumberColumn(
+            label, help=help_, format=number_format(unit, currency)
+        )
+    return config
+
+
+def number_format(unit: str, currency: str | None) -> str:
+    if unit == "ratio":
+        return "percent"
+    if unit == "currency":
+        return {"USD": "dollar", "EUR": "euro"}.get(currency or "", "%.2f")
+    if unit in ("multiple", "per_mille"):
+        return "%.2f"
+    if unit == "seconds":
+        return "%.1f"
+    return "localized"
