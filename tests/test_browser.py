@@ -178,7 +178,7 @@ def test_upload_through_the_real_file_input(server, browser):
 def test_custom_column_and_csv_download(server, browser, tmp_path):
     url, _ = server
     page = open_page(browser, url, "reports")
-    box = page.get_by_label("Column")
+    box = page.get_by_role("textbox", name="Column")
     box.fill("cost_per_2s_view = spend / video_watched_2s")
     box.press("Enter")
     wait_idle(page)
