@@ -87,8 +87,31 @@ def two_proportion_p(s1, n1, phi1, s2, n2, phi2, alternative: str = "greater") -
         return 0.0 if p1 > p2 else 1.0
     z = (p1 - p2) / math.sqrt(var)
     if alternative == "two-sided":
-        return float(2 * stats.norm.sf(abs(z)))
-    return float(stats.norm.sf(z))
+        return _normal_sf(abs(z)) * 2
+    return _normal_sf(z)
+
+
+def _normal_sf(z: float) -> float:
+    """Upper tail of the standard normal (scipy.stats.norm.sf without its per-call overhead)."""
+    return 0.5 * math.erfc(z / math.sqrt(2))
+
+
+def dispersion_by_group(
+    codes: np.ndarray, successes: np.ndarray, trials: np.ndarray, groups: int
+) -> np.ndarray:
+    """`dispersion` for many groups at once: codes[i] is the group of day-row i."""
+    ok = trials > 0
+    c, s, n = codes[ok], np.nan_to_num(successes[ok]), trials[ok]
+    s_sum = np.bincount(c, s, minlength=groups)
+    n_sum = np.bincount(c, n, minlength=groups)
+    days = np.bincount(c, minlength=groups)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = s_sum / n_sum
+        pc = p[c]
+        chi2 = np.bincount(c, (s - n * pc) ** 2 / (n * pc * (1 - pc)), minlength=groups)
+        phi = chi2 / (days - 1)
+    usable = (days >= 3) & (n_sum > 0) & (p > 0) & (p < 1) & np.isfinite(phi)
+    return np.where(usable, np.maximum(phi, 1.0), 1.0)
 
 
 def holm(p_values: list[float]) -> list[float]:
@@ -153,31 +176,32 @@ def hinge_onset(series: list[tuple[np.ndarray, np.ndarray]]) -> int | None:
     Each (values, weights) series gets a hinge fit level + slope·max(t − k, 0) for every k; the
     k with the least total squared error, each series scaled by its own day-to-day noise, wins.
     CTR, CPM and frequency move together when an ad tires, so fitting them jointly pins the
-    onset down better than CTR alone.
+    onset down better than CTR alone. All candidate k are fitted at once (closed-form weighted
+    least squares on a k × day matrix), so an account with thousands of ads stays fast.
     """
     n = len(series[0][0])
     if n < 8:
         return None
     t = np.arange(n, dtype="float64")
-    total = np.zeros(n)
-    candidates = range(2, n - 3)
+    ks = np.arange(2, n - 3)
+    total = np.zeros(len(ks))
     for y, w in series:
         ok = np.isfinite(y) & (w > 0)
         scale = _noise_scale(y)
         if ok.sum() < 6 or not np.isfinite(scale):
             continue
-        for k in candidates:
-            X = np.column_stack([np.ones(n), np.maximum(t - k, 0.0)])[ok]
-            W = w[ok] / w[ok].mean()
-            XtW = X.T * W
-            try:
-                beta = np.linalg.solve(XtW @ X, XtW @ y[ok])
-            except np.linalg.LinAlgError:
-                total[k] = np.inf
-                continue
-            total[k] += float((W * (y[ok] - X @ beta) ** 2).sum()) / scale**2
-    best = min(candidates, key=lambda k: total[k])
-    return int(best)
+        yo = y[ok]
+        W = w[ok] / w[ok].mean()
+        H = np.maximum(t[ok][None, :] - ks[:, None], 0.0)  # hinge column for every k
+        s0, sy, syy = W.sum(), W @ yo, W @ (yo * yo)
+        s1, s11, s1y = H @ W, (H * H) @ W, H @ (W * yo)
+        det = s0 * s11 - s1 * s1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            b0 = (s11 * sy - s1 * s1y) / det
+            b1 = (s0 * s1y - s1 * sy) / det
+        sse = np.maximum(syy - b0 * sy - b1 * s1y, 0.0)
+        total += np.where(np.abs(det) > 1e-12 * max(s0 * s11.max(), 1.0), sse, np.inf) / scale**2
+    return int(ks[int(np.argmin(total))])
 
 
 def hinge_fit(y: np.ndarray, w: np.ndarray, k: int) -> tuple[float, float]:
@@ -194,12 +218,10 @@ def hinge_fit(y: np.ndarray, w: np.ndarray, k: int) -> tuple[float, float]:
 # --- ad fatigue --------------------------------------------------------------------------------
 
 
-def _daily_per_ad(ads: pd.DataFrame) -> pd.DataFrame:
-    cols = [
-        c
-        for c in ("spend", "impressions", "clicks", "video_watched_2s", "frequency", "reach")
-        if c in ads
-    ]
+def _daily_per_ad(ads: pd.DataFrame, extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    """One row per ad and day (sorted by ad, then day): counts summed, frequency as reported."""
+    wanted = ("spend", "impressions", "clicks", "video_watched_2s", "frequency", "reach", *extra)
+    cols = [c for c in dict.fromkeys(wanted) if c in ads]
     grouped = ads.groupby([*DIMS, ads["date"].dt.normalize()], dropna=False, observed=True)
     out = grouped[cols].sum(min_count=1)
     if "frequency" in cols:
@@ -208,13 +230,44 @@ def _daily_per_ad(ads: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
+def _ad_codes(daily: pd.DataFrame) -> tuple[np.ndarray, int]:
+    """Integer code per day-row of its ad (in sorted ad order) and the number of ads."""
+    codes = daily.groupby(DIMS, dropna=False, sort=True, observed=True).ngroup().to_numpy()
+    return codes, int(codes.max()) + 1 if len(codes) else 0
+
+
 def fatigue_for_ad(days: pd.DataFrame, floor_share: float = DEFAULT_FLOOR_SHARE) -> dict:
-    """Status, evidence and explanation for one ad's daily rows (sorted by date)."""
+    """Status, evidence and explanation for one ad's daily rows."""
     days = days.sort_values("date")
-    active = days[days["impressions"].fillna(0) > 0]
-    n_days, impressions = len(active), float(active["impressions"].sum())
+
+    def col(name):
+        return days[name].to_numpy("float64") if name in days else None
+
+    return _fatigue(
+        days["date"].dt.date.to_numpy(),
+        col("impressions"),
+        col("clicks"),
+        col("spend"),
+        col("frequency"),
+        col("video_watched_2s"),
+        floor_share,
+    )
+
+
+def _fatigue(
+    dates: np.ndarray,
+    imp: np.ndarray,
+    clk: np.ndarray | None,
+    spend: np.ndarray | None,
+    freq: np.ndarray | None,
+    v2: np.ndarray | None,
+    floor_share: float = DEFAULT_FLOOR_SHARE,
+) -> dict:
+    """The fatigue verdict on one ad's daily arrays (sorted by day); numpy only, no pandas."""
+    active = np.nan_to_num(imp) > 0
+    n_days, impressions = int(active.sum()), float(np.nan_to_num(imp)[active].sum())
     evidence: dict = {"days": n_days, "impressions": impressions}
-    if n_days < MIN_DAYS or impressions < MIN_IMPRESSIONS or "clicks" not in active:
+    if n_days < MIN_DAYS or impressions < MIN_IMPRESSIONS or clk is None:
         return {
             "status": "insufficient_data",
             "evidence": evidence,
@@ -223,8 +276,10 @@ def fatigue_for_ad(days: pd.DataFrame, floor_share: float = DEFAULT_FLOOR_SHARE)
                 f"{MIN_DAYS} days and {MIN_IMPRESSIONS:,} impressions are needed to judge fatigue."
             ),
         }
-    imp = active["impressions"].to_numpy("float64")
-    clk = active["clicks"].fillna(0).to_numpy("float64")
+    dates, imp, clk = dates[active], imp[active], np.nan_to_num(clk[active])
+    spend = spend[active] if spend is not None else None
+    freq = freq[active] if freq is not None else None
+    v2 = v2[active] if v2 is not None else None
     ctr = clk / imp
     base = slice(0, min(BASELINE_DAYS, n_days // 3))
     recent = slice(n_days - min(RECENT_DAYS, n_days // 3), n_days)
@@ -254,11 +309,13 @@ def fatigue_for_ad(days: pd.DataFrame, floor_share: float = DEFAULT_FLOOR_SHARE)
         )
 
     corroborating = []
-    if "spend" in active:
-        cpm = active["spend"].to_numpy("float64") / imp * 1000
+    cpm = None
+    if spend is not None:
+        spend = np.nan_to_num(spend)
+        cpm = spend / imp * 1000
         cpm_trend = weighted_trend(cpm, imp)
-        base_cpm = active["spend"].iloc[base].sum() / imp[base].sum() * 1000
-        recent_cpm = active["spend"].iloc[recent].sum() / imp[recent].sum() * 1000
+        base_cpm = spend[base].sum() / imp[base].sum() * 1000
+        recent_cpm = spend[recent].sum() / imp[recent].sum() * 1000
         evidence.update(
             {
                 "baseline_cpm": base_cpm,
@@ -274,8 +331,7 @@ def fatigue_for_ad(days: pd.DataFrame, floor_share: float = DEFAULT_FLOOR_SHARE)
             )
             if cpm_trend.slope > 0 and cpm_trend.p_value < ALPHA_WATCH:
                 corroborating.append("CPM is rising")
-    if "frequency" in active and active["frequency"].notna().sum() >= 4:
-        freq = active["frequency"].to_numpy("float64")
+    if freq is not None and np.isfinite(freq).sum() >= 4:
         f_trend = weighted_trend(freq)
         evidence.update(
             {
@@ -292,8 +348,8 @@ def fatigue_for_ad(days: pd.DataFrame, floor_share: float = DEFAULT_FLOOR_SHARE)
             )
             if f_trend.slope > 0 and f_trend.p_value < ALPHA_WATCH:
                 corroborating.append("frequency is rising")
-    if "video_watched_2s" in active and active["video_watched_2s"].notna().any():
-        hook = active["video_watched_2s"].fillna(0).to_numpy("float64") / imp
+    if v2 is not None and np.isfinite(v2).any():
+        hook = np.nan_to_num(v2) / imp
         h_trend = weighted_trend(hook, imp)
         if h_trend:
             evidence.update(
@@ -308,13 +364,12 @@ def fatigue_for_ad(days: pd.DataFrame, floor_share: float = DEFAULT_FLOOR_SHARE)
     declining = ctr_trend is not None and ctr_trend.slope < 0
     one_sided = ctr_trend.p_value / 2 if declining else 1.0
     evidence["corroborating_signals"] = corroborating
-    dates = active["date"].dt.date.tolist()
     if declining:
         series = [(ctr, imp)]
-        if "spend" in active:
+        if cpm is not None:
             series.append((cpm, imp))
-        if "frequency" in active and active["frequency"].notna().sum() >= 8:
-            series.append((active["frequency"].to_numpy("float64"), np.ones(n_days)))
+        if freq is not None and np.isfinite(freq).sum() >= 8:
+            series.append((freq, np.ones(n_days)))
         k = hinge_onset(series)
         level, slope = hinge_fit(ctr, imp, k) if k is not None else (None, 0.0)
         if k is not None and slope < 0:
@@ -367,16 +422,30 @@ def _fatigue_text(status: str, e: dict) -> str:
 
 def fatigue(dataset: Dataset, window=None, floor_share: float = DEFAULT_FLOOR_SHARE) -> list[dict]:
     """Fatigue verdict per ad in the window (or all data)."""
-    if not dataset.has("ads") or "date" not in dataset.get("ads"):
+    if not dataset.has("ads") or not {"date", "impressions"} <= set(dataset.get("ads").columns):
         return []
     ads = in_window(dataset.get("ads"), window).dropna(subset=["date"])
     if ads.empty:
         return []
-    daily = _daily_per_ad(ads)
+    daily = _daily_per_ad(ads).sort_values([*DIMS, "date"], kind="stable")
+    codes, _ = _ad_codes(daily)
+    daily = daily.iloc[np.argsort(codes, kind="stable")]
+    codes = np.sort(codes, kind="stable")
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    ends = np.r_[starts[1:], len(codes)]
+    dates = daily["date"].dt.date.to_numpy()
+
+    def col(name):
+        return daily[name].to_numpy("float64") if name in daily else None
+
+    arrays = [col(c) for c in ("impressions", "clicks", "spend", "frequency", "video_watched_2s")]
+    names = daily[DIMS].iloc[starts]
     out = []
-    for key, group in daily.groupby(DIMS, dropna=False, sort=True, observed=True):
-        verdict = fatigue_for_ad(group, floor_share)
-        out.append({**_names(key), **verdict})
+    for (lo, hi), key in zip(
+        zip(starts, ends, strict=True), names.itertuples(index=False), strict=True
+    ):
+        part = [None if a is None else a[lo:hi] for a in arrays]
+        out.append({**_names(tuple(key)), **_fatigue(dates[lo:hi], *part, floor_share)})
     return out
 
 
@@ -387,33 +456,50 @@ def _names(key) -> dict:
 # --- hook versus CTA ---------------------------------------------------------------------------
 
 
+RATES = (
+    ("hook_rate", "video_watched_2s", "impressions"),
+    ("hold_rate", "video_watched_6s", "video_watched_2s"),
+    ("ctr", "clicks", "impressions"),
+    ("cvr", "conversion", "clicks"),
+)
+
+
 def _ad_rates(ads: pd.DataFrame) -> pd.DataFrame:
-    """Per ad: sums, rates, dispersion-aware Wilson intervals."""
+    """Per ad: sums, rates and dispersion-aware Wilson intervals (all ads at once)."""
     cols = [
         c
         for c in ("impressions", "video_watched_2s", "video_watched_6s", "clicks", "conversion")
         if c in ads
     ]
-    rows = []
-    for key, g in ads.groupby(DIMS, dropna=False, sort=True, observed=True):
-        sums = g[cols].sum()
-        daily = g.groupby(g["date"].dt.normalize())[cols].sum() if "date" in g else g[cols]
-        row = {**_names(key), **{c: float(sums[c]) for c in cols}}
-        for rate, num, den in (
-            ("hook_rate", "video_watched_2s", "impressions"),
-            ("hold_rate", "video_watched_6s", "video_watched_2s"),
-            ("ctr", "clicks", "impressions"),
-            ("cvr", "conversion", "clicks"),
-        ):
-            if num not in sums or den not in sums or sums[den] <= 0:
-                row[rate], row[f"{rate}_ci"], row[f"_{rate}_phi"] = None, None, 1.0
-                continue
-            phi = dispersion(daily[num].to_numpy("float64"), daily[den].to_numpy("float64"))
-            row[rate] = float(sums[num] / sums[den])
-            row[f"{rate}_ci"] = list(wilson(sums[num], sums[den], phi))
-            row[f"_{rate}_phi"] = phi
-        rows.append(row)
-    return pd.DataFrame(rows)
+    if "date" in ads:
+        daily = ads.groupby([*DIMS, ads["date"].dt.normalize()], dropna=False, observed=True)[
+            cols
+        ].sum()
+        daily = daily.reset_index()
+    else:
+        daily = ads[[*DIMS, *cols]].reset_index(drop=True)
+    codes, groups = _ad_codes(daily)
+    sums = daily.groupby(DIMS, dropna=False, sort=True, observed=True)[cols].sum().reset_index()
+    table = sums[DIMS].astype(object).where(sums[DIMS].notna(), None)
+    for c in cols:
+        table[c] = sums[c].astype("float64")
+    for rate, num, den in RATES:
+        if num not in sums or den not in sums:
+            table[rate], table[f"{rate}_ci"], table[f"_{rate}_phi"] = None, None, 1.0
+            continue
+        s_, n_ = table[num].to_numpy(), table[den].to_numpy()
+        phi = dispersion_by_group(
+            codes, daily[num].to_numpy("float64"), daily[den].to_numpy("float64"), groups
+        )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(n_ > 0, s_ / n_, np.nan)
+        table[rate] = value  # NaN where the denominator is zero; None in the JSON
+        table[f"{rate}_ci"] = [
+            list(wilson(si, ni, fi)) if ni > 0 else None
+            for si, ni, fi in zip(s_, n_, phi, strict=True)
+        ]
+        table[f"_{rate}_phi"] = np.where(n_ > 0, phi, 1.0)
+    return table
 
 
 def _winner(
@@ -445,11 +531,11 @@ def hook_vs_cta(dataset: Dataset, window=None) -> list[dict]:
     if ads.empty or not needed <= set(ads.columns):
         return []
     results = []
-    groups = list(ads.groupby(["campaign", "ad_group"], dropna=False, sort=True, observed=True))
-    groups.append((("(all campaigns)", "(whole account)"), ads))
-    for (campaign, group), g in groups:
-        rates = _ad_rates(g)
-        rates = rates[rates["impressions"] > 0]
+    every = _ad_rates(ads)
+    every = every[every["impressions"] > 0].reset_index(drop=True)
+    groups = list(every.groupby(["campaign", "ad_group"], dropna=False, sort=True, observed=True))
+    groups.append((("(all campaigns)", "(whole account)"), every))
+    for (campaign, group), rates in groups:
         if len(rates) < 2:
             continue
         best_hook, hook_sig, hook_p = _winner(rates, "hook_rate", "video_watched_2s", "impressions")
@@ -469,7 +555,7 @@ def hook_vs_cta(dataset: Dataset, window=None) -> list[dict]:
                 "recommendation": _hook_text(best_hook, hook_sig, best_cta, cta_sig),
                 "ads": [
                     {
-                        k: v
+                        k: (None if isinstance(v, float) and math.isnan(v) else v)
                         for k, v in r.items()
                         if not k.startswith("_") and k not in ("campaign", "ad_group")
                     }
@@ -523,72 +609,82 @@ def drop_off(dataset: Dataset, window=None) -> list[dict]:
         return []
     ads = in_window(dataset.get("ads"), window)
     stages = [(c, label) for c, label in STAGES if c in ads]
-    if len(stages) < 3:
+    if len(stages) < 3 or stages[0][0] != "impressions" or "date" not in ads:
         return []
     cols = [c for c, _ in stages]
+    daily = ads.groupby([*DIMS, ads["date"].dt.normalize()], dropna=False, observed=True)[
+        cols
+    ].sum()
+    daily = daily.reset_index()
+    codes, groups = _ad_codes(daily)
+    per_ad = daily.groupby(DIMS, dropna=False, sort=True, observed=True)[cols].sum().reset_index()
+    group_keys = ["campaign", "ad_group"]
+    per_group = per_ad.groupby(group_keys, dropna=False, sort=False, observed=True)[cols]
+    group_sums = per_group.transform("sum")
+    check = {"video_watched_2s", "video_watched_6s"} <= set(cols)
+    if check:
+        phi_h = dispersion_by_group(
+            codes,
+            daily["video_watched_2s"].to_numpy("float64"),
+            daily["impressions"].to_numpy("float64"),
+            groups,
+        )
+        phi_d = dispersion_by_group(
+            codes,
+            daily["video_watched_6s"].to_numpy("float64"),
+            daily["video_watched_2s"].to_numpy("float64"),
+            groups,
+        )
+    mine = per_ad[cols].to_numpy("float64")
+    group = group_sums[cols].to_numpy("float64")
+    names = per_ad[DIMS]
+    labels = [label for _, label in stages]
     out = []
-    for _, g in ads.groupby(["campaign", "ad_group"], dropna=False, sort=True, observed=True):
-        group_sums = g[cols].sum()
-        if group_sums["impressions"] <= 0:
+    for i in range(len(per_ad)):
+        if group[i, 0] <= 0 or mine[i, 0] <= 0:
             continue
-        group_curve = [float(group_sums[c] / group_sums["impressions"]) for c in cols]
-        for key, a in g.groupby(DIMS, dropna=False, sort=True, observed=True):
-            sums = a[cols].sum()
-            if sums["impressions"] <= 0:
-                continue
-            curve = [float(sums[c] / sums["impressions"]) for c in cols]
-            flags = []
-            if {"video_watched_2s", "video_watched_6s"} <= set(cols) and sums[
-                "video_watched_2s"
-            ] > 0:
-                daily = a.groupby(a["date"].dt.normalize())[cols].sum()
-                phi_h = dispersion(
-                    daily["video_watched_2s"].to_numpy("float64"),
-                    daily["impressions"].to_numpy("float64"),
-                )
-                phi_d = dispersion(
-                    daily["video_watched_6s"].to_numpy("float64"),
-                    daily["video_watched_2s"].to_numpy("float64"),
-                )
-                others = group_sums - sums
-                if others["impressions"] > 0 and others["video_watched_2s"] > 0:
-                    hook_ok = (
-                        two_proportion_p(
-                            others["video_watched_2s"],
-                            others["impressions"],
-                            phi_h,
-                            sums["video_watched_2s"],
-                            sums["impressions"],
-                            phi_h,
-                        )
-                        >= ALPHA_WATCH
+        sums, totals = dict(zip(cols, mine[i], strict=True)), dict(zip(cols, group[i], strict=True))
+        flags = []
+        others = {c: totals[c] - sums[c] for c in cols}
+        if check and sums["video_watched_2s"] > 0 and others["impressions"] > 0:
+            if others["video_watched_2s"] > 0:
+                hook_ok = (
+                    two_proportion_p(
+                        others["video_watched_2s"],
+                        others["impressions"],
+                        phi_h[i],
+                        sums["video_watched_2s"],
+                        sums["impressions"],
+                        phi_h[i],
                     )
-                    hold_weak = (
-                        two_proportion_p(
-                            others["video_watched_6s"],
-                            others["video_watched_2s"],
-                            phi_d,
-                            sums["video_watched_6s"],
-                            sums["video_watched_2s"],
-                            phi_d,
-                        )
-                        < ALPHA_WATCH
+                    >= ALPHA_WATCH
+                )
+                hold_weak = (
+                    two_proportion_p(
+                        others["video_watched_6s"],
+                        others["video_watched_2s"],
+                        phi_d[i],
+                        sums["video_watched_6s"],
+                        sums["video_watched_2s"],
+                        phi_d[i],
                     )
-                    if hook_ok and hold_weak:
-                        flags.append(
-                            "Holds attention at 2 s, loses it before 6 s: the opening "
-                            "stops the scroll but the story after it does not hold. Keep "
-                            "the opening; rework seconds 2–6."
-                        )
-            out.append(
-                {
-                    **_names(key),
-                    "stages": [label for _, label in stages],
-                    "curve": curve,
-                    "group_curve": group_curve,
-                    "flags": flags,
-                }
-            )
+                    < ALPHA_WATCH
+                )
+                if hook_ok and hold_weak:
+                    flags.append(
+                        "Holds attention at 2 s, loses it before 6 s: the opening stops the "
+                        "scroll but the story after it does not hold. Keep the opening; rework "
+                        "seconds 2–6."
+                    )
+        out.append(
+            {
+                **_names(tuple(names.iloc[i])),
+                "stages": labels,
+                "curve": [sums[c] / sums["impressions"] for c in cols],
+                "group_curve": [totals[c] / totals["impressions"] for c in cols],
+                "flags": flags,
+            }
+        )
     return out
 
 

@@ -102,14 +102,23 @@ def browser():
 
 
 def wait_idle(page, timeout: float = 60_000) -> None:
-    """Wait until Streamlit has finished the current run."""
+    """Wait until Streamlit has finished running and painted: the script state has been
+    'notRunning' for a second (reruns come in bursts), no skeletons, charts drawn."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
     page.wait_for_function(
-        "() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
-        " return a && a.getAttribute('data-test-script-state') === 'notRunning'; }",
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            const idle = app && app.getAttribute('data-test-script-state') === 'notRunning'
+                && !document.querySelector('[data-testid="stSkeleton"]');
+            const now = Date.now();
+            if (!idle) { window.__idleSince = undefined; return false; }
+            window.__idleSince = window.__idleSince || now;
+            return now - window.__idleSince > 1000;
+        }""",
         timeout=timeout,
+        polling=100,
     )
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(500)  # let Vega finish drawing
 
 
 def no_exception(page) -> None:
