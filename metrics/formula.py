@@ -321,7 +321,10 @@ def parse_custom_column(definition: str, names: Iterable[str], unit: str = "rati
         )
     names = set(names)
     if name in names:
-        raise FormulaError(f"`{name}` is already a metric; choose another name for the column.")
+        raise FormulaError(
+            f"`{name}` is already a metric or one of your columns; choose another name for the "
+            "column."
+        )
     offset = len(definition) - len(definition.partition("=")[2])
     try:
         formula = parse_expression(expression, names)

@@ -33,6 +33,13 @@ window = st.session_state[state.WINDOW]
 custom = st.session_state[state.CUSTOM_COLUMNS]
 names = set(REGISTRY[ADS])
 
+
+def _add(column) -> None:
+    """Add the column and empty the editor (before the rerun draws it again)."""
+    st.session_state[state.CUSTOM_COLUMNS] = [*st.session_state[state.CUSTOM_COLUMNS], column]
+    st.session_state["formula_text"] = ""
+
+
 st.subheader("New column")
 left, right = st.columns([3, 1])
 definition = left.text_input(
@@ -68,14 +75,10 @@ if column is not None and dataset is not None and dataset.has("ads") and window 
         width="stretch",
         column_config=column_config(preview, ADS, dataset.currency, {column.name: unit}),
     )
-    if st.button("Add column", key="add_column", type="primary"):
-        st.session_state[state.CUSTOM_COLUMNS] = [*custom, column]
-        st.rerun()
+    st.button("Add column", key="add_column", type="primary", on_click=_add, args=(column,))
 elif column is not None:
     st.success("Valid. Load an Ads Manager report to see it computed.")
-    if st.button("Add column", key="add_column"):
-        st.session_state[state.CUSTOM_COLUMNS] = [*custom, column]
-        st.rerun()
+    st.button("Add column", key="add_column", on_click=_add, args=(column,))
 
 if custom:
     st.subheader("Your columns")

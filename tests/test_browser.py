@@ -134,6 +134,18 @@ def open_page(browser, url: str, path: str, width: int = 1440):
     return page
 
 
+def full_screenshot(page, path: Path, width: int) -> None:
+    """The whole page: Streamlit scrolls inside its main block, so grow the viewport to fit."""
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], "
+        "[data-testid=\"stAppViewContainer\"], section')].map(e => e.scrollHeight), 1000)"
+    )
+    page.set_viewport_size({"width": width, "height": min(int(height) + 40, 12_000)})
+    wait_idle(page)
+    page.screenshot(path=str(path))
+    page.set_viewport_size({"width": width, "height": 1000})
+
+
 @pytest.mark.parametrize("width", [1440, 390])
 def test_every_page_renders_on_the_sample(server, browser, width):
     url, _ = server
@@ -142,7 +154,7 @@ def test_every_page_renders_on_the_sample(server, browser, width):
         page = open_page(browser, url, name, width)
         no_exception(page)
         expect(page.locator("h1").first).to_be_visible()
-        page.screenshot(path=str(SHOTS / f"{name}_{width}.png"), full_page=True)
+        full_screenshot(page, SHOTS / f"{name}_{width}.png", width)
         page.close()
 
 

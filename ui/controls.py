@@ -29,12 +29,37 @@ def _from_url(newest: dt.date | None) -> None:
         end = None
     if end:
         st.session_state[state.WINDOW_END] = end
+        st.session_state[state.WINDOW_END_CHOSEN] = True
     try:
         start = dt.date.fromisoformat(params.get("start", ""))
     except ValueError:
         start = None
     if start and end and start <= end:
         st.session_state[state.WINDOW_RANGE] = (start, end)
+
+
+END_INPUT = "window_end_input"
+
+
+def _end_picked() -> None:
+    """The user chose the end day: keep it when new files arrive (unless it falls outside)."""
+    st.session_state[state.WINDOW_END] = st.session_state[END_INPUT]
+    st.session_state[state.WINDOW_END_CHOSEN] = True
+
+
+def _follow_newest(newest: dt.date) -> None:
+    """Keep the end day on the newest day of the data, also after an upload changes it.
+
+    A day the user picked (or a link carried) stays, unless the new data ends before it.
+    """
+    end = st.session_state.get(state.WINDOW_END)
+    chosen = st.session_state.get(state.WINDOW_END_CHOSEN, False)
+    if end is None or not chosen or end > newest:
+        end = newest
+        st.session_state[state.WINDOW_END_CHOSEN] = False
+    st.session_state[state.WINDOW_END] = end
+    if st.session_state.get(END_INPUT) != end:
+        st.session_state[END_INPUT] = end
 
 
 def window_selector() -> Window | None:
@@ -77,11 +102,11 @@ def window_selector() -> Window | None:
                 st.caption("Pick the last day too.")
                 window = custom_window(default[0], default[1])
         else:
-            end = st.session_state.get(state.WINDOW_END) or newest
+            _follow_newest(newest)
             end = st.date_input(
                 "Ending on",
-                value=end,
-                key="window_end_input",
+                key=END_INPUT,
+                on_change=_end_picked,
                 help="Defaults to the newest day in your files (exports are "
                 "historical, so today would be wrong).",
             )

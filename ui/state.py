@@ -34,6 +34,7 @@ def init_state() -> None:
 # The date window, shared by every page and mirrored in the URL (?days=28&end=2026-10-31).
 WINDOW_CHOICE = "window_choice"  # "7", "28", "60", "365" or "custom"
 WINDOW_END = "window_end"
+WINDOW_END_CHOSEN = "window_end_chosen"  # True when the user or a link picked the end day
 WINDOW_RANGE = "window_range"
 WINDOW = "window"
 
