@@ -278,6 +278,14 @@ def _merge(kind: str, tables: list[ParsedTable], dataset: Dataset) -> pd.DataFra
     for order, t in enumerate(tables):
         f = t.frame.copy()
         f["_order"] = order
+        # How recent the download is: Content rows carry their export day; other tables are
+        # as recent as their newest date (a download reaching further was made later).
+        if kind == "content" and "export_date" in f:
+            f["_recency"] = f["export_date"]
+        else:
+            dates = _dates_of(t)
+            newest = dates.max() if dates is not None else pd.NaT
+            f["_recency"] = pd.Series(newest, index=f.index, dtype="datetime64[ns]")
         frames.append(f)
     df = pd.concat(frames, ignore_index=True, sort=False)
     key = [k for k in spec.key if k in df.columns]
@@ -289,13 +297,12 @@ def _merge(kind: str, tables: list[ParsedTable], dataset: Dataset) -> pd.DataFra
             + df.get("post_time", pd.Series(dtype="str")).astype("str")
         )
         key = ["_key"]
-        if "export_date" in df:
-            df = df.sort_values(["export_date", "_order"], na_position="first", kind="stable")
     if key:
-        # Prefer the most complete row, then the later file: "undefined" loses to a number.
-        df["_filled"] = df.notna().sum(axis=1)
-        sort_cols = ["_filled", "_order"]
-        df = df.sort_values(sort_cols, kind="stable")
+        # Prefer the most complete row ("undefined" loses to a number), then the more recent
+        # download (TikTok revises recent days), then the file uploaded later.
+        df["_filled"] = df.drop(columns=["_order", "_recency"]).notna().sum(axis=1)
+        sort_cols = ["_filled", "_recency", "_order"]
+        df = df.sort_values(sort_cols, kind="stable", na_position="first")
         before = len(df)
         subset = key if kind != "ads" or "date" in df else key
         df = df.drop_duplicates(subset=subset, keep="last")
@@ -305,7 +312,7 @@ def _merge(kind: str, tables: list[ParsedTable], dataset: Dataset) -> pd.DataFra
                 f"{dropped} overlapping {spec.label} row(s) appeared in more than one file and "
                 "were counted once."
             )
-    df = df.drop(columns=[c for c in ("_order", "_filled", "_key") if c in df.columns])
+    df = df.drop(columns=[c for c in ("_order", "_recency", "_filled", "_key") if c in df.columns])
     sort_by = [c for c in (spec.date_column, *spec.key) if c and c in df.columns]
     sort_by = list(dict.fromkeys(sort_by))
     df = df.sort_values(sort_by, kind="stable", na_position="last").reset_index(drop=True)

@@ -57,6 +57,8 @@ class NumberColumn:
     percent: bool = False
     currency: str | None = None
     masked: int = 0
+    # The most the masked cells can hide together: each "<5" is below 5.
+    masked_bound: float = 0.0
     unparsed: list[str] = field(default_factory=list)
     unparsed_count: int = 0
     # "comma" or "dot" when this column alone shows which mark is the decimal one.
@@ -157,6 +159,10 @@ def parse_numbers(raw: pd.Series, hint: str | None = None) -> NumberColumn:
     out[codes < 0] = np.nan
     result[text.index] = out
 
+    masked_np = masked.to_numpy()
+    limits = pd.to_numeric(u[masked_np].str.extract(r"(\d+)", expand=False), errors="coerce")
+    masked_bound = float((limits.to_numpy(dtype="float64") * counts[masked_np]).sum())
+
     currencies = currency_found.dropna()
     currency = None
     if len(currencies):
@@ -166,7 +172,8 @@ def parse_numbers(raw: pd.Series, hint: str | None = None) -> NumberColumn:
         values=result,
         percent=bool(percent[shaped].any()),
         currency=currency,
-        masked=int(counts[masked.to_numpy()].sum()),
+        masked=int(counts[masked_np].sum()),
+        masked_bound=masked_bound,
         unparsed=u[bad].head(3).tolist(),
         unparsed_count=int(counts[bad.to_numpy()].sum()),
         decimal_evidence=evidence,
@@ -448,7 +455,7 @@ def parse_dates(raw: pd.Series, prefer_day_first: bool = True) -> DateColumn:
         elif any(p[2] > 12 for p in dmy):
             day_first = False
         else:
-            day_first, ambiguous = prefer_day_first, True
+            day_first, ambiguous = _closer_order(dmy, prefer_day_first), True
 
     years = np.full(len(parsed), -1, dtype=np.int64)
     months = np.zeros(len(parsed), dtype=np.int64)
@@ -505,6 +512,28 @@ def parse_dates(raw: pd.Series, prefer_day_first: bool = True) -> DateColumn:
         col.hour = np.where(row_yearless, hours[safe], 0)
         col.minute = np.where(row_yearless, minutes[safe], 0)
     return col
+
+
+def _closer_order(dmy: list, prefer_day_first: bool) -> bool:
+    """Day-first or month-first for dates that fit both ("01/10/2026", "02/10/2026"): the
+    reading that puts the dates closest together (a report's days are consecutive, and
+    "1 and 2 October" is likelier than "10 January and 10 February"); ties take the preference.
+    """
+
+    def span(day_first: bool) -> int | None:
+        ordinals = []
+        for _, a, b, y, _h, _m in dmy:
+            d, m = (a, b) if day_first else (b, a)
+            try:
+                ordinals.append(dt.date(y, m, d).toordinal())
+            except ValueError:
+                return None
+        return max(ordinals) - min(ordinals)
+
+    spans = {True: span(True), False: span(False)}
+    if spans[True] is None or spans[False] is None or spans[True] == spans[False]:
+        return prefer_day_first
+    return spans[True] < spans[False]
 
 
 def years_backwards(month: np.ndarray, day: np.ndarray, last_year: int) -> np.ndarray:

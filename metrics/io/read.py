@@ -74,6 +74,8 @@ def _read_any(name: str, data: bytes, depth: int, archive: str | None) -> list[G
     if data[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
         if _is_xlsx(data):
             return list(_read_xlsx(name, data, archive))
+        if document := _office_document(data):
+            raise ReadError(f"is {document}, not a table. {EXPECTED}")
         return _read_zip(name, data, depth)
     if lower.endswith(".zip"):
         raise ReadError(
@@ -98,6 +100,8 @@ def _read_any(name: str, data: bytes, depth: int, archive: str | None) -> list[G
         _refuse_json(name, text)
     if "user_data" in lower and lower.endswith((".txt", ".json", ".html")):
         raise ReadError(f"{ACCOUNT_DATA}.")
+    if _looks_like_account_text(text):
+        raise ReadError(f"{ACCOUNT_DATA}.")
     return [_read_delimited(name, text, encoding, archive)]
 
 
@@ -112,6 +116,41 @@ def _is_xlsx(data: bytes) -> bool:
         or "[Content_Types].xml" in names
         and any(n.startswith("xl/") for n in names)
     )
+
+
+# Office files are ZIPs too; name them instead of reporting each XML part inside.
+_OFFICE_PARTS = (
+    ("word/document.xml", "a Word document"),
+    ("ppt/presentation.xml", "a PowerPoint presentation"),
+)
+
+
+def _office_document(data: bytes) -> str | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.namelist())
+            mimetype = zf.read("mimetype")[:80] if "mimetype" in names else b""
+    except Exception:  # noqa: BLE001 - damaged or odd archives are judged by _read_zip
+        return None
+    for part, what in _OFFICE_PARTS:
+        if part in names:
+            return what
+    if mimetype.startswith(b"application/vnd.oasis.opendocument"):
+        return "an OpenDocument file (save it from LibreOffice as .xlsx or CSV)"
+    return None
+
+
+# TikTok's "Download your data" TXT files: records of "Key: value" lines, each opening with
+# "Date: 2024-05-01 12:34:56" (browsing, likes, logins, comments ...).
+_ACCOUNT_DATE_LINE = re.compile(r"^\s*Date:\s*\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
+_KEY_VALUE_LINE = re.compile(r"^\s*[A-Za-z][A-Za-z0-9 ()/_-]{0,40}:(\s|$)")
+
+
+def _looks_like_account_text(text: str) -> bool:
+    lines = [line for line in text.splitlines()[:SAMPLE_LINES] if line.strip()]
+    if not lines or not _ACCOUNT_DATE_LINE.match(lines[0]):
+        return False
+    return sum(bool(_KEY_VALUE_LINE.match(line)) for line in lines) >= 0.8 * len(lines)
 
 
 def _read_zip(name: str, data: bytes, depth: int) -> list[Grid | Failure]:

@@ -519,6 +519,8 @@ class Foreign:
     # The table is this platform's when at least `needed` of these headers are present.
     headers: tuple[str, ...]
     needed: int = 2
+    # Regular expressions on normalised headers (see `normalise_header`); one match is enough.
+    decisive: tuple[str, ...] = ()
 
 
 FOREIGN: tuple[Foreign, ...] = (
@@ -537,6 +539,8 @@ FOREIGN: tuple[Foreign, ...] = (
             "CPC (cost per link click)",
             "Ad set budget",
         ),
+        # Meta names the spend column with its currency: "Amount spent (GBP)". TikTok never does.
+        decisive=(r"amount spent\([a-z]{3}\)",),
     ),
     Foreign(
         "a Google Ads report",
