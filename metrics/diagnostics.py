@@ -396,6 +396,11 @@ def _fatigue(
     else:
         status = "healthy"
     evidence["ctr_decline_p_value"] = one_sided
+    if status == "healthy":
+        # A hinge can be fitted to any wobble; an onset and a projection are only news (and
+        # only shown) when the decline itself is established.
+        for key in ("decline_began", "ctr_floor", "projected_floor_date"):
+            evidence.pop(key, None)
     return {"status": status, "evidence": evidence, "explanation": _fatigue_text(status, evidence)}
 
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import loading, state
-from ui.data_status import mapping_targets, status_frame, unmapped_headers
+from ui.data_status import mapping_targets, notes, status_frame, unmapped_headers
 from ui.format import escape_md
 from ui.frame import page_setup
 
@@ -46,13 +46,29 @@ right.caption(
 dataset = st.session_state[state.DATASET]
 if dataset is not None:
     for report in dataset.errors:
-        st.error(escape_md(report.error), icon="⚠️")
+        st.error(escape_md(report.error), icon=":material/block:")
     for warning in dataset.warnings:
         st.warning(escape_md(warning))
     table = status_frame(dataset)
     if not table.empty:
         st.subheader("Tables found")
-        st.dataframe(table, hide_index=True, width="stretch", key="status_table")
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            key="status_table",
+            column_config={
+                "Rows": st.column_config.NumberColumn(format="localized"),
+                "First day": st.column_config.DateColumn(format="D MMM YYYY"),
+                "Last day": st.column_config.DateColumn(format="D MMM YYYY"),
+                "Notes": st.column_config.TextColumn(width="medium"),
+            },
+        )
+        file_notes = notes(dataset)
+        if file_notes:
+            with st.expander(f"Notes on the files ({len(file_notes)})", icon=":material/info:"):
+                for file, note in file_notes:
+                    st.markdown(f"**{escape_md(file)}**: {escape_md(note)}")
     if dataset.currency:
         st.caption(f"Ads currency: {dataset.currency}")
 

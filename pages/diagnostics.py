@@ -20,12 +20,15 @@ from ui.format import escape_md, format_value
 from ui.frame import page_setup
 from ui.widgets import empty_state
 
-STATUS_ICON = {
-    "fatigued": "🔴 fatigued",
-    "watch": "🟠 watch",
-    "healthy": "🟢 healthy",
-    "insufficient_data": "⚪ too little data",
+# Words, not emoji: the status must read the same in every browser and font.
+STATUS_LABEL = {
+    "fatigued": "Fatigued",
+    "watch": "Watch",
+    "healthy": "Healthy",
+    "insufficient_data": "Too little data",
 }
+STATUS_ICON = {"fatigued": ":material/trending_down:", "watch": ":material/visibility:"}
+STATUS_ORDER = {"fatigued": 0, "watch": 1, "healthy": 2, "insufficient_data": 3}
 
 dataset = page_setup(
     "Diagnostics",
@@ -51,7 +54,8 @@ with tab_fatigue:
         table = pd.DataFrame(
             [
                 {
-                    "Status": STATUS_ICON[v["status"]],
+                    "order": STATUS_ORDER[v["status"]],
+                    "Status": STATUS_LABEL[v["status"]],
                     "Campaign": v["campaign"],
                     "Ad group": v["ad_group"],
                     "Ad": v["ad"],
@@ -62,18 +66,26 @@ with tab_fatigue:
                 for v in verdicts
             ]
         )
-        order = {"🔴 fatigued": 0, "🟠 watch": 1, "🟢 healthy": 2, "⚪ too little data": 3}
-        table = table.sort_values("Status", key=lambda s: s.map(order), kind="stable")
+        for col in ("Decline began", "CTR reaches half its baseline"):
+            table[col] = pd.to_datetime(table[col], errors="coerce")
+        table = table.sort_values("order", kind="stable").drop(columns="order")
         st.dataframe(
             table,
             hide_index=True,
             width="stretch",
             key="fatigue_table",
-            column_config={"CTR vs first week": st.column_config.NumberColumn(format="percent")},
+            column_config={
+                "CTR vs first week": st.column_config.NumberColumn(format="percent", step=0.001),
+                "Decline began": st.column_config.DateColumn(format="D MMM YYYY"),
+                "CTR reaches half its baseline": st.column_config.DateColumn(format="D MMM YYYY"),
+            },
         )
         flagged = [v for v in verdicts if v["status"] in ("fatigued", "watch")]
         for v in flagged:
-            with st.expander(f"{STATUS_ICON[v['status']]} · {v['ad']} ({v['ad_group']})"):
+            with st.expander(
+                f"{STATUS_LABEL[v['status']]} · {v['ad']} ({v['ad_group']})",
+                icon=STATUS_ICON[v["status"]],
+            ):
                 st.write(v["explanation"])
                 daily = ad_daily(
                     dataset,
@@ -187,7 +199,7 @@ with tab_more:
         text = (
             f"TikTok reports {check['tiktok_conversions']:,.0f} conversions; your shop "
             f"{check['shop_orders']:,.0f} orders over {check['days_compared']} days "
-            f"({'+' if gap and gap > 0 else ''}{(gap or 0) * 100:.1f} %)."
+            f"({'+' if gap and gap > 0 else ''}{format_value(gap, 'ratio')})."
         )
         (st.success if check["within_usual_range"] else st.warning)(
             text

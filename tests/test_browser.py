@@ -20,7 +20,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-PAGES = ["data", "overview", "content", "audience", "ads", "reports", "diagnostics"]
+# Screenshot name → URL path. The Data page is the default page, so it lives at "/".
+PAGES = {
+    "data": "",
+    "overview": "overview",
+    "content": "content",
+    "audience": "audience",
+    "ads": "ads",
+    "reports": "reports",
+    "diagnostics": "diagnostics",
+}
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):
@@ -125,6 +134,8 @@ def no_exception(page) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
         '[data-testid="stException"]'
     ).first.inner_text()
+    dialogs = page.locator('[role="dialog"]')
+    assert dialogs.count() == 0, dialogs.first.inner_text()  # e.g. Streamlit's "Page not found"
 
 
 def open_page(browser, url: str, path: str, width: int = 1440):
@@ -137,8 +148,8 @@ def open_page(browser, url: str, path: str, width: int = 1440):
 def full_screenshot(page, path: Path, width: int) -> None:
     """The whole page: Streamlit scrolls inside its main block, so grow the viewport to fit."""
     height = page.evaluate(
-        "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], "
-        "[data-testid=\"stAppViewContainer\"], section')].map(e => e.scrollHeight), 1000)"
+        '() => Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], '
+        '[data-testid="stAppViewContainer"], section\')].map(e => e.scrollHeight), 1000)'
     )
     page.set_viewport_size({"width": width, "height": min(int(height) + 40, 12_000)})
     wait_idle(page)
@@ -150,8 +161,8 @@ def full_screenshot(page, path: Path, width: int) -> None:
 def test_every_page_renders_on_the_sample(server, browser, width):
     url, _ = server
     SHOTS.mkdir(exist_ok=True)
-    for name in PAGES:
-        page = open_page(browser, url, name, width)
+    for name, path in PAGES.items():
+        page = open_page(browser, url, path, width)
         no_exception(page)
         expect(page.locator("h1").first).to_be_visible()
         full_screenshot(page, SHOTS / f"{name}_{width}.png", width)
@@ -160,7 +171,7 @@ def test_every_page_renders_on_the_sample(server, browser, width):
 
 def test_sample_data_shows_on_first_open(server, browser):
     url, _ = server
-    page = open_page(browser, url, "data")
+    page = open_page(browser, url, "")
     expect(page.get_by_text("Showing the built-in sample account")).to_be_visible()
     expect(page.get_by_text("Tables found")).to_be_visible()
     page.close()
@@ -180,7 +191,7 @@ def test_window_change_changes_the_kpis(server, browser):
 
 def test_upload_through_the_real_file_input(server, browser):
     url, _ = server
-    page = open_page(browser, url, "data")
+    page = open_page(browser, url, "")
     files = sorted(
         str(p)
         for p in (ROOT / "sample_data").iterdir()

@@ -456,9 +456,9 @@ def test_diagnostics_fatigue_and_hook_versus_cta():
 
     verdicts = table(at, "Status", "Ad")
     row = verdicts[verdicts["Ad"] == fatigued]
-    assert len(row) == 1 and "fatigued" in row["Status"].iloc[0]
+    assert len(row) == 1 and row["Status"].iloc[0] == "Fatigued"
     assert verdicts["Status"].iloc[0] == row["Status"].iloc[0]  # listed first
-    assert any(fatigued in e.label and "fatigued" in e.label for e in at.expander)
+    assert any(fatigued in e.label and e.label.startswith("Fatigued") for e in at.expander)
 
     group = STORY["best_hook_weak_cta"]
     label = f"{group['campaign']} › {group['ad_group']}"

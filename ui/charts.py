@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import pandas as pd
 
@@ -49,7 +51,13 @@ def trend(
             .mark_line(point=len(data) <= 60, color=ACCENT, strokeWidth=2)
             .encode(
                 x=alt.X(f"{x}:T", title=None),
-                y=alt.Y("value:Q", title=_metric_axis(metric, currency), axis=alt.Axis(format=fmt)),
+                y=alt.Y(
+                    "value:Q",
+                    title=_metric_axis(metric, currency),
+                    axis=alt.Axis(format=fmt),
+                    # A running total (followers) is read for its movement, not from zero.
+                    scale=alt.Scale(zero=metric.aggregation != "last"),
+                ),
                 tooltip=[
                     alt.Tooltip(f"{x}:T", title=period_label, format="%a %d %b %Y"),
                     alt.Tooltip("value:Q", title=metric.label, format=fmt),
@@ -73,15 +81,20 @@ def bars(
     color: str = ACCENT,
 ) -> alt.Chart:
     fmt = d3_format(unit)
-    height = max(120, 26 * len(frame))
+    # A step per bar, not a fixed height: Streamlit sizes band charts by their step, and a
+    # fixed height would squeeze long lists until labels drop out.
     chart = (
-        alt.Chart(frame, height=height)
+        alt.Chart(frame, height=alt.Step(30))
         .mark_bar(color=color, cornerRadiusEnd=3)
         .encode(
             y=alt.Y(
                 f"{category}:N", sort=sort, title=category_title, axis=alt.Axis(labelLimit=220)
             ),
-            x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(format=fmt)),
+            x=alt.X(
+                f"{value}:Q",
+                title=title,
+                axis=alt.Axis(format=".0%" if unit == "ratio" else fmt),
+            ),
             tooltip=[
                 alt.Tooltip(f"{category}:N", title=category_title or category),
                 alt.Tooltip(f"{value}:Q", title=title, format=fmt),
@@ -133,7 +146,7 @@ def stacked_days(frame: pd.DataFrame, x: str, series: str, value: str, title: st
 def heatmap(frame: pd.DataFrame, title: str = "Active followers") -> alt.Chart:
     """Day × hour of the most active followers."""
     chart = (
-        alt.Chart(frame, height=220)
+        alt.Chart(frame, height=alt.Step(30))
         .mark_rect()
         .encode(
             x=alt.X("hour:O", title="Hour of the day"),
@@ -151,24 +164,44 @@ def heatmap(frame: pd.DataFrame, title: str = "Active followers") -> alt.Chart:
 
 
 def funnel(frame: pd.DataFrame, currency: str | None = None) -> alt.Chart:
-    """Counts per funnel step as horizontal bars (awareness → consideration → conversion)."""
-    chart = (
-        alt.Chart(frame, height=max(140, 40 * len(frame)))
-        .mark_bar(color=ACCENT, cornerRadiusEnd=3)
-        .encode(
-            y=alt.Y("step:N", sort=None, title=None),
-            x=alt.X(
-                "value:Q", title="Count", scale=alt.Scale(type="log"), axis=alt.Axis(format="~s")
-            ),
-            tooltip=[
-                alt.Tooltip("step:N", title="Step"),
-                alt.Tooltip("value:Q", title="Count", format=",.0f"),
-                alt.Tooltip("rate:Q", title="Of the step before", format=".2%"),
-            ],
-        )
-        .properties(width="container")
+    """Counts per funnel step as horizontal bars (awareness → consideration → conversion).
+
+    The steps span four or five orders of magnitude (impressions in millions, purchases in
+    hundreds), so the axis is logarithmic; bars start at the power of ten below the smallest
+    step (a log axis has no zero), and each bar is labelled with its count and its share of the
+    step before.
+    """
+    positive = frame.loc[frame["value"] > 0, "value"]
+    floor = 10 ** math.floor(math.log10(positive.min())) if len(positive) else 1
+    top = positive.max() * 8 if len(positive) else 10  # room for the labels on the right
+    frame = frame.assign(
+        floor=floor,
+        label=[
+            f"{v:,.0f}" + (f"  ·  {r:.1%} of the step above" if pd.notna(r) else "")
+            for v, r in zip(frame["value"], frame.get("rate", [None] * len(frame)), strict=True)
+        ],
     )
-    return _style(chart)
+    base = alt.Chart(frame, height=alt.Step(36))
+    x = alt.X(
+        "value:Q",
+        title="Count (log scale)",
+        scale=alt.Scale(type="log", domain=[floor, top], nice=False),
+        axis=alt.Axis(format="~s"),
+    )
+    bars = base.mark_bar(color=ACCENT, cornerRadiusEnd=3).encode(
+        y=alt.Y("step:N", sort=None, title=None),
+        x=x,
+        x2="floor:Q",
+        tooltip=[
+            alt.Tooltip("step:N", title="Step"),
+            alt.Tooltip("value:Q", title="Count", format=",.0f"),
+            alt.Tooltip("rate:Q", title="Of the step above", format=".2%"),
+        ],
+    )
+    text = base.mark_text(align="left", dx=6, fontSize=12, color=INK).encode(
+        y=alt.Y("step:N", sort=None), x=x, text="label:N"
+    )
+    return _style((bars + text).properties(width="container"))
 
 
 def quadrant(frame: pd.DataFrame) -> alt.Chart:

@@ -24,7 +24,17 @@ def status_frame(dataset: Dataset | None) -> pd.DataFrame:
             }
         )
     columns = ["File", "Recognised as", "Rows", "First day", "Last day", "Notes"]
-    return pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns)
+    for col in ("First day", "Last day"):  # real dates: blank (not "None") for snapshots
+        frame[col] = pd.to_datetime(frame[col], errors="coerce")
+    return frame
+
+
+def notes(dataset: Dataset | None) -> list[tuple[str, str]]:
+    """(file, warning) for every table read with a warning, for the notes list in full."""
+    return [
+        (r.file, w) for r in (dataset.reports if dataset else []) if not r.error for w in r.warnings
+    ]
 
 
 def mapping_targets() -> list[str]:

@@ -93,16 +93,22 @@ def column_config(
             label = f"{label} ({currency})"
         help_ = metric_help(metric) if metric else f"Custom column, unit {unit}."
         config[col] = st.column_config.NumberColumn(
-            label, help=help_, format=number_format(unit, currency)
+            label, help=help_, format=number_format(unit, currency), step=number_step(unit)
         )
     return config
+
+
+def number_step(unit: str) -> float | None:
+    """Display precision: two decimals of a percentage, pence and cents, whole counts."""
+    return {"ratio": 0.0001, "currency": 0.01}.get(unit)
 
 
 def number_format(unit: str, currency: str | None) -> str:
     if unit == "ratio":
         return "percent"
     if unit == "currency":
-        return {"USD": "dollar", "EUR": "euro"}.get(currency or "", "%.2f")
+        # Other currencies: the code is in the column label; "accounting" gives 1,234.56.
+        return {"USD": "dollar", "EUR": "euro"}.get(currency or "", "accounting")
     if unit in ("multiple", "per_mille"):
         return "%.2f"
     if unit == "seconds":
