@@ -162,22 +162,34 @@ def weighted_trend(y: np.ndarray, weights: np.ndarray | None = None) -> Trend | 
 
 
 def _noise_scale(y: np.ndarray) -> float:
-    """Robust day-to-day noise of a series: MAD of first differences ÷ √2."""
-    d = np.diff(y[np.isfinite(y)])
+    """Robust day-to-day noise of a series: MAD of first differences ÷ √2.
+
+    Never below 0.1 % of the series' typical level, so a smooth or rounded series (a frequency
+    that climbs by exactly 0.02 a day) cannot claim near-infinite weight in a joint fit.
+    """
+    finite = y[np.isfinite(y)]
+    d = np.diff(finite)
     if len(d) < 3:
         return float("nan")
     mad = float(np.median(np.abs(d - np.median(d)))) * 1.4826 / math.sqrt(2)
-    return mad if mad > 0 else float(np.std(d)) or float("nan")
+    if mad <= 0:
+        mad = float(np.std(d))
+    floor = 1e-3 * float(np.median(np.abs(finite)))
+    scale = max(mad, floor)
+    return scale if scale > 0 else float("nan")
 
 
-def hinge_onset(series: list[tuple[np.ndarray, np.ndarray]]) -> int | None:
-    """Onset day of a 'flat, then a straight change' shape shared by several series.
+def hinge_onset(series: list[tuple[np.ndarray, np.ndarray, bool]]) -> int | None:
+    """Onset day of a change of course shared by several series.
 
-    Each (values, weights) series gets a hinge fit level + slope·max(t − k, 0) for every k; the
-    k with the least total squared error, each series scaled by its own day-to-day noise, wins.
-    CTR, CPM and frequency move together when an ad tires, so fitting them jointly pins the
-    onset down better than CTR alone. All candidate k are fitted at once (closed-form weighted
-    least squares on a k × day matrix), so an account with thousands of ads stays fast.
+    Each (values, weights, trending) series is fitted, for every candidate day k, as
+    level + slope·max(t − k, 0) ("flat, then a straight change": CTR and CPM of a fresh ad),
+    or, when `trending`, level + drift·t + slope·max(t − k, 0) ("a steady drift, then a change
+    of slope": frequency, which climbs from launch as the audience saturates, so only its
+    change of pace marks fatigue). The k with the least total squared error, each series
+    scaled by its own day-to-day noise, wins. CTR, CPM and frequency turn together when an ad
+    tires, so fitting them jointly pins the onset down better than CTR alone. All k are fitted
+    at once (batched closed-form weighted least squares), so thousands of ads stay fast.
     """
     n = len(series[0][0])
     if n < 8:
@@ -185,22 +197,29 @@ def hinge_onset(series: list[tuple[np.ndarray, np.ndarray]]) -> int | None:
     t = np.arange(n, dtype="float64")
     ks = np.arange(2, n - 3)
     total = np.zeros(len(ks))
-    for y, w in series:
+    for y, w, trending in series:
         ok = np.isfinite(y) & (w > 0)
         scale = _noise_scale(y)
         if ok.sum() < 6 or not np.isfinite(scale):
             continue
-        yo = y[ok]
+        yo, to = y[ok], t[ok]
         W = w[ok] / w[ok].mean()
-        H = np.maximum(t[ok][None, :] - ks[:, None], 0.0)  # hinge column for every k
-        s0, sy, syy = W.sum(), W @ yo, W @ (yo * yo)
-        s1, s11, s1y = H @ W, (H * H) @ W, H @ (W * yo)
-        det = s0 * s11 - s1 * s1
-        with np.errstate(divide="ignore", invalid="ignore"):
-            b0 = (s11 * sy - s1 * s1y) / det
-            b1 = (s0 * s1y - s1 * sy) / det
-        sse = np.maximum(syy - b0 * sy - b1 * s1y, 0.0)
-        total += np.where(np.abs(det) > 1e-12 * max(s0 * s11.max(), 1.0), sse, np.inf) / scale**2
+        hinge = np.maximum(to[None, :] - ks[:, None], 0.0)  # (k, day)
+        columns = [np.ones_like(hinge)]
+        if trending:
+            columns.append(np.broadcast_to(to, hinge.shape))
+        columns.append(hinge)
+        X = np.stack(columns, axis=-1)  # (k, day, p)
+        XtW = X.transpose(0, 2, 1) * W  # (k, p, day)
+        A = XtW @ X  # (k, p, p)
+        rhs = XtW @ yo  # (k, p)
+        sse = np.full(len(ks), np.inf)
+        solvable = np.abs(np.linalg.det(A)) > 1e-9 * np.abs(A).max(axis=(1, 2)) ** X.shape[-1]
+        if solvable.any():
+            beta = np.linalg.solve(A[solvable], rhs[solvable][..., None])[..., 0]
+            fitted = np.einsum("kdp,kp->kd", X[solvable], beta)
+            sse[solvable] = ((yo[None, :] - fitted) ** 2 * W).sum(axis=1)
+        total += sse / scale**2
     return int(ks[int(np.argmin(total))])
 
 
@@ -365,22 +384,23 @@ def _fatigue(
     one_sided = ctr_trend.p_value / 2 if declining else 1.0
     evidence["corroborating_signals"] = corroborating
     if declining:
-        series = [(ctr, imp)]
+        series = [(ctr, imp, False)]
         if cpm is not None:
-            series.append((cpm, imp))
+            series.append((cpm, imp, False))
         if freq is not None and np.isfinite(freq).sum() >= 8:
-            series.append((freq, np.ones(n_days)))
+            series.append((freq, np.ones(n_days), True))
         k = hinge_onset(series)
         level, slope = hinge_fit(ctr, imp, k) if k is not None else (None, 0.0)
         if k is not None and slope < 0:
             evidence["decline_began"] = dates[k].isoformat()
             floor = base_ctr * floor_share
             evidence["ctr_floor"] = floor
+            evidence["ctr_floor_share"] = floor_share
             level_now = level + slope * (n_days - 1 - k)
             if level_now <= floor:
                 evidence["projected_floor_date"] = dates[-1].isoformat()
             else:
-                days_left = math.ceil((level_now - floor) / -slope)
+                days_left = math.ceil((level_now - floor) / -slope - 1e-9)  # float noise
                 evidence["projected_floor_date"] = (
                     dates[-1] + dt.timedelta(days=days_left)
                 ).isoformat()
@@ -399,7 +419,7 @@ def _fatigue(
     if status == "healthy":
         # A hinge can be fitted to any wobble; an onset and a projection are only news (and
         # only shown) when the decline itself is established.
-        for key in ("decline_began", "ctr_floor", "projected_floor_date"):
+        for key in ("decline_began", "ctr_floor", "ctr_floor_share", "projected_floor_date"):
             evidence.pop(key, None)
     return {"status": status, "evidence": evidence, "explanation": _fatigue_text(status, evidence)}
 
@@ -411,7 +431,12 @@ def _fatigue_text(status: str, e: dict) -> str:
     signals = ", ".join(e.get("corroborating_signals", []))
     if status == "fatigued":
         when = e.get("projected_floor_date")
-        floor = f" At this pace CTR reaches half its baseline around {when}." if when else ""
+        share = e.get("ctr_floor_share", DEFAULT_FLOOR_SHARE)
+        floor = (
+            f" At this pace CTR reaches {share:.0%} of its first-week level around {when}."
+            if when
+            else ""
+        )
         return (
             f"CTR has fallen {pct} below this ad's own first week{began}, and {signals}: the "
             f"audience is tiring of this creative.{floor} Refresh it: {CREATIVE_BRIEF}"

@@ -74,23 +74,29 @@ if dataset is not None:
 
 unmapped = unmapped_headers(dataset)
 if unmapped:
-    with st.expander("Columns not recognised — map them by hand"):
-        st.caption("Pick what a column means and every loaded file is read again with it.")
+    refused = any(r.error and r.file in unmapped for r in dataset.reports)
+    with st.expander("Columns not recognised: map them by hand", expanded=refused):
+        st.caption(
+            "TikTok translates some column names into your app language. Pick what each "
+            "column means; every loaded file is read again with your choices."
+        )
         current = dict(st.session_state[state.COLUMN_MAP])
-        targets = ["(ignore)", *mapping_targets()]
+        targets = mapping_targets()
+        options = ["", *targets]
         for file, headers in unmapped.items():
-            st.text(file)
+            st.markdown(f"**{escape_md(file)}**")
             for header in headers[:30]:
                 choice = st.selectbox(
                     header,
-                    targets,
+                    options,
                     key=f"map::{file}::{header}",
-                    index=targets.index(current[header]) if current.get(header) in targets else 0,
+                    index=options.index(current[header]) if current.get(header) in targets else 0,
+                    format_func=lambda name: targets.get(name, "(leave it out)"),
                 )
-                if choice != "(ignore)":
+                if choice:
                     current[header] = choice
                 else:
                     current.pop(header, None)
-        if st.button("Apply mapping", key="apply_mapping"):
+        if st.button("Apply mapping", key="apply_mapping", type="primary"):
             loading.set_column_map(current)
             st.rerun()

@@ -47,7 +47,16 @@ tab_fatigue, tab_hook, tab_drop, tab_more = st.tabs(
 )
 
 with tab_fatigue:
-    verdicts = fatigue(dataset, window)
+    floor_share = st.select_slider(
+        "Project the day CTR falls to",
+        options=[0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
+        value=0.5,
+        format_func=lambda share: f"{share:.0%} of its first week",
+        key="fatigue_floor",
+        help="The projection extends the fitted decline of a fatigued or drifting ad to "
+        "the day its CTR reaches this share of the ad's own first-week CTR.",
+    )
+    verdicts = fatigue(dataset, window, floor_share=floor_share)
     if not verdicts:
         st.info("No daily ad rows in this window.")
     else:
@@ -61,12 +70,12 @@ with tab_fatigue:
                     "Ad": v["ad"],
                     "Decline began": v["evidence"].get("decline_began"),
                     "CTR vs first week": v["evidence"].get("ctr_change_from_baseline"),
-                    "CTR reaches half its baseline": v["evidence"].get("projected_floor_date"),
+                    "CTR reaches the floor": v["evidence"].get("projected_floor_date"),
                 }
                 for v in verdicts
             ]
         )
-        for col in ("Decline began", "CTR reaches half its baseline"):
+        for col in ("Decline began", "CTR reaches the floor"):
             table[col] = pd.to_datetime(table[col], errors="coerce")
         table = table.sort_values("order", kind="stable").drop(columns="order")
         st.dataframe(

@@ -201,3 +201,44 @@ def test_tracking_gap():
     assert result["gap"] == pytest.approx(11 / 69)
     assert result["within_usual_range"] is True
     assert result["days_beyond_usual_gap"] == ["2026-08-01"]
+
+
+def noiseless_fatigue() -> pd.DataFrame:
+    """40 days, 100,000 impressions a day. CTR 2 % for 20 days, then 0.04 points lower each
+    day; CPM £5 then +£0.10 a day; frequency climbing 0.02 a day from launch (saturation)."""
+    t = np.arange(40)
+    ctr = np.where(t < 20, 0.02, 0.02 - 0.0004 * (t - 20))
+    return pd.DataFrame(
+        {
+            "date": pd.date_range("2026-09-01", periods=40),
+            "impressions": 100_000.0,
+            "clicks": np.round(ctr * 100_000),
+            "spend": np.where(t < 20, 500.0, 500 + 10 * (t - 20)),
+            "frequency": 1.2 + 0.02 * t,
+        }
+    )
+
+
+def test_onset_and_floor_projection_worked_out_by_hand():
+    # The decline starts on day 20 = 21 Sep. On the last day (day 39, 10 Oct) CTR is
+    # 2 % − 19 × 0.04 % = 1.24 %. Half the first-week CTR (1 %) is 6 days further: 16 Oct.
+    # 70 % of it (1.4 %) has already been passed: the projection is the last day itself.
+    half = fatigue_for_ad(noiseless_fatigue(), floor_share=0.5)
+    assert half["status"] == "fatigued"
+    assert half["evidence"]["decline_began"] == "2026-09-21"
+    assert half["evidence"]["projected_floor_date"] == "2026-10-16"
+    assert "50% of its first-week level around 2026-10-16" in half["explanation"]
+    seventy = fatigue_for_ad(noiseless_fatigue(), floor_share=0.7)
+    assert seventy["evidence"]["projected_floor_date"] == "2026-10-10"
+
+
+def test_onset_holds_when_frequency_climbs_from_launch():
+    # Frequency that rises from day one (audience saturation) must not drag the onset to the
+    # start: only its change of pace counts.
+    for seed in range(5):
+        days = ad_days(seed, onset=30)
+        days["frequency"] = days["frequency"] + 0.05 * np.arange(len(days))
+        verdict = fatigue_for_ad(days)
+        assert verdict["status"] == "fatigued"
+        onset = pd.Timestamp(verdict["evidence"]["decline_began"])
+        assert abs((onset - (START + pd.Timedelta(days=30))).days) <= 3, seed

@@ -533,6 +533,31 @@ def test_clear_then_upload_one_ads_csv():
     assert any("Organic KPIs" in i.value for i in at.info)
 
 
+def test_an_unknown_column_is_mapped_by_hand_and_the_file_is_read_again():
+    # "Abspielzahl" is no TikTok header in any language we know: the file is refused, the
+    # mapping offers the column, and mapping it to video_views reads the file after all.
+    data = (
+        b"Date,Abspielzahl,Profile views,Likes,Comments,Shares\n"
+        b"2026/07/01,100,5,10,1,1\n2026/07/02,200,6,20,2,2\n2026/07/03,300,7,30,3,3\n"
+    )
+    at = open_app()
+    at.button(key="clear_data").click().run(timeout=TIMEOUT)
+    at.file_uploader[0].set_value(("translated.csv", data, "text/csv")).run(timeout=TIMEOUT)
+    assert not at.exception
+    assert len(at.error) == 1 and "translated.csv" in unescape(at.error[0].value)
+    pickers = {s.label: s for s in at.selectbox}
+    assert set(pickers) == {"Abspielzahl"}  # the known headers are not offered
+    pickers["Abspielzahl"].set_value("video_views").run(timeout=TIMEOUT)
+    at.button(key="apply_mapping").click().run(timeout=TIMEOUT)
+    assert_clean(at)
+    status = table(at, "File", "Recognised as")
+    assert list(status["File"]) == ["translated.csv"]
+    assert status.loc[0, "Rows"] == 3
+    goto(at, "overview")
+    assert card(at, "Video views").value == "600"  # 100 + 200 + 300
+    assert card(at, "Likes").value == "60"
+
+
 def test_a_bad_file_is_refused_with_a_sentence_and_the_good_one_loads():
     at = open_app()
     good = (SAMPLE / BUSINESS_CSV).read_bytes()

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from metrics.io import load_files
 from metrics.io.parse import (
     decimal_style,
     latest_year_not_after,
@@ -166,3 +167,16 @@ def test_latest_year_not_after():
     assert latest_year_not_after(10, 31, dt.date(2026, 11, 22)) == 2026
     assert latest_year_not_after(12, 1, dt.date(2026, 11, 22)) == 2025
     assert latest_year_not_after(2, 29, dt.date(2026, 11, 22)) == 2024
+
+
+def test_a_refused_table_offers_its_headers_and_a_column_map_rescues_it():
+    data = b"Date,Abspielzahl,Likes\n2026/07/01,100,10\n2026/07/02,250,20\n"
+    refused = load_files([("t.csv", data)], today=dt.date(2026, 11, 22))
+    [report] = refused.reports
+    assert report.kind is None and "t.csv" in report.error
+    assert report.unrecognised == ["Date", "Abspielzahl", "Likes"]
+    mapped = load_files(
+        [("t.csv", data)], today=dt.date(2026, 11, 22), column_map={"abspielzahl": "video_views"}
+    )
+    assert mapped.reports[0].kind == "overview"
+    assert mapped.get("overview")["video_views"].sum() == 350

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from metrics.io import KIND_BY_NAME, KINDS, Dataset
+from metrics.io.schema import normalise_header
 
 
 def status_frame(dataset: Dataset | None) -> pd.DataFrame:
@@ -37,19 +38,25 @@ def notes(dataset: Dataset | None) -> list[tuple[str, str]]:
     ]
 
 
-def mapping_targets() -> list[str]:
-    """Every column name a header can be mapped to, as 'kind: column'."""
-    names = []
+def mapping_targets() -> dict[str, str]:
+    """Every column name a header can be mapped to → how the picker shows it (with its tables)."""
+    kinds: dict[str, list[str]] = {}
     for kind in KINDS:
         for col in kind.columns:
-            names.append(col.name)
-    return sorted(set(names))
+            kinds.setdefault(col.name, []).append(kind.label.split(" (")[0])
+    return {name: f"{name}  ·  {', '.join(labels)}" for name, labels in sorted(kinds.items())}
+
+
+def _known(header: str) -> bool:
+    key = normalise_header(header)
+    return any(key in kind.column_index for kind in KINDS)
 
 
 def unmapped_headers(dataset: Dataset | None) -> dict[str, list[str]]:
     """Per file: headers the importer did not recognise (for refused or partly read files)."""
     out: dict[str, list[str]] = {}
     for r in dataset.reports if dataset else []:
-        if r.unrecognised:
-            out[r.file] = r.unrecognised
+        unknown = [h for h in r.unrecognised if not _known(h)]
+        if unknown:
+            out[r.file] = unknown
     return out

@@ -122,7 +122,15 @@ def combine(parsed: list[ParsedTable | Failure], today: dt.date | None = None) -
     reports: list[FileReport] = []
     for item in parsed:
         if isinstance(item, Failure):
-            reports.append(FileReport(file=item.name, kind=None, error=item.message))
+            reports.append(
+                FileReport(
+                    file=item.name,
+                    kind=None,
+                    error=item.message,
+                    unrecognised=list(item.headers),
+                    headers=list(item.headers),
+                )
+            )
     for t in tables:
         dates = _dates_of(t)
         if dates is not None and dates.notna().any():

@@ -11,7 +11,7 @@ import io
 import json
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -39,6 +39,9 @@ class Grid:
 class Failure:
     name: str
     message: str
+    # For a table whose headers were not recognised: its header row, so the user can map the
+    # columns by hand and have the file read again.
+    headers: list[str] = field(default_factory=list)
 
 
 ACCOUNT_DATA = (

@@ -123,6 +123,7 @@ def parse_grid(grid: Grid, column_map: dict[str, str] | None = None) -> ParsedTa
             f"Overview: {KIND_BY_NAME['overview'].example}; Ads Manager: "
             f"{KIND_BY_NAME['ads'].example}). If a column is named differently in your "
             "language, map it by hand on the Data page. " + EXPECTED,
+            headers=[x.strip() for x in first if x.strip()][:60],
         )
     header_row, headers, kind, mapping = found
     body = cells.iloc[header_row + 1 :].reset_index(drop=True)
