@@ -16,7 +16,7 @@ from ui import charts, state
 from ui.format import escape_md
 from ui.frame import page_setup
 from ui.templates import pick_template
-from ui.widgets import column_config, empty_state, kpi_cards
+from ui.widgets import column_config, empty_state, kpi_cards, shown
 
 dataset = page_setup("Ads")
 window = st.session_state[state.WINDOW]
@@ -50,6 +50,7 @@ for column, (stage, names) in zip(columns, FUNNEL.items(), strict=True):
 steps = funnel_steps(dataset, window)
 if len(steps) > 1:
     st.altair_chart(charts.funnel(steps), width="stretch")
+    st.caption("Each bar: the count in the window and, after it, its share of the step above.")
 
 st.subheader("Campaigns → ad groups → ads")
 custom = st.session_state[state.CUSTOM_COLUMNS]
@@ -76,7 +77,7 @@ if all_custom:
 def level_table(level: str, filters: dict, key: str):
     frame = filter_level(table(dataset, level, window, metrics, all_custom), filters)
     return st.dataframe(
-        frame,
+        shown(frame, ADS, units),
         hide_index=True,
         width="stretch",
         key=key,

@@ -12,7 +12,7 @@ from ui import charts, state
 from ui.format import escape_md
 from ui.frame import page_setup
 from ui.templates import pick_template
-from ui.widgets import column_config, empty_state
+from ui.widgets import DIMENSION_LABELS, column_config, empty_state, shown
 
 UNIT_LABELS = {
     "count": "Count",
@@ -70,7 +70,7 @@ if column is not None and dataset is not None and dataset.has("ads") and window 
     preview = table(dataset, "campaign", window, ["spend"], [column])
     st.success(f"Valid. Preview per campaign for {window.start:%d %b} – {window.end:%d %b %Y}:")
     st.dataframe(
-        preview,
+        shown(preview, ADS, {column.name: unit}),
         hide_index=True,
         width="stretch",
         column_config=column_config(preview, ADS, dataset.currency, {column.name: unit}),
@@ -116,7 +116,7 @@ columns = [*custom, *(template.custom if template else ())]
 frame = table(dataset, level, window, metrics, columns)
 units = {c.name: c.unit for c in columns}
 st.dataframe(
-    frame,
+    shown(frame, ADS, units),
     hide_index=True,
     width="stretch",
     key="report_table",
@@ -170,7 +170,12 @@ if chartable and not frame.empty:
     unit_of = REGISTRY[ADS][pick].unit if pick in REGISTRY[ADS] else units.get(pick, "count")
     label_col = {"campaign": "campaign", "ad_group": "ad_group", "ad": "ad"}[level]
     chart_frame = frame[[label_col, pick]].dropna()
-    chart = charts.bars(chart_frame, label_col, pick, pick, unit_of)
+    title = REGISTRY[ADS][pick].label if pick in REGISTRY[ADS] else pick
+    if unit_of == "currency" and dataset.currency:
+        title = f"{title} ({dataset.currency})"
+    chart = charts.bars(
+        chart_frame, label_col, pick, title, unit_of, category_title=DIMENSION_LABELS[level]
+    )
     st.altair_chart(chart, width="stretch")
     png = charts.to_png(chart)
     if png:

@@ -398,6 +398,24 @@ def test_reports_custom_column_preview_has_the_right_value():
         assert preview[campaign] == pytest.approx(row["spend"] / row["watched_2s"], rel=1e-9)
 
 
+def test_a_per_mille_column_is_shown_in_per_mille_not_as_a_fraction():
+    # clicks ÷ impressions is about 0.011; in ‰ the table must show about 11, in the preview
+    # and in the report after adding it.
+    start, end = window(28)
+    totals = campaign_totals(sample_ads(), start, end)
+    at = goto(open_app(), "reports")
+    at.selectbox(key="formula_unit").set_value("per_mille")
+    at.text_input(key="formula_text").input("clicks_pm = clicks / impressions").run(timeout=TIMEOUT)
+    assert_clean(at)
+    preview = table(at, "campaign", "clicks_pm").set_index("campaign")["clicks_pm"]
+    for campaign, row in totals.iterrows():
+        assert preview[campaign] == pytest.approx(row["clicks"] / row["impressions"] * 1000)
+    at.button(key="add_column").click().run(timeout=TIMEOUT)
+    assert_clean(at)
+    report = table(at, "ad", "ad_group", "campaign")
+    assert report["clicks_pm"].between(3, 30).all()  # ‰ of a ~1 % CTR, never 0.0xx
+
+
 def add_custom_column(at: AppTest) -> AppTest:
     at.text_input(key="formula_text").input(FORMULA).run(timeout=TIMEOUT)
     assert_clean(at)

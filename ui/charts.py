@@ -81,6 +81,9 @@ def bars(
     color: str = ACCENT,
 ) -> alt.Chart:
     fmt = d3_format(unit)
+    if unit == "per_mille":  # d3 has no ‰ format: show the fraction × 1000 and say so
+        frame = frame.assign(**{value: frame[value] * 1000})
+        title = f"{title} (‰)"
     # A step per bar, not a fixed height: Streamlit sizes band charts by their step, and a
     # fixed height would squeeze long lists until labels drop out.
     chart = (
@@ -163,13 +166,21 @@ def heatmap(frame: pd.DataFrame, title: str = "Active followers") -> alt.Chart:
     return _style(chart)
 
 
+def _short(value: float) -> str:
+    """12,345,678 → 12.3M: labels short enough for a phone; tooltips carry the full count."""
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.1f}{suffix}"
+    return f"{value:,.0f}"
+
+
 def funnel(frame: pd.DataFrame, currency: str | None = None) -> alt.Chart:
     """Counts per funnel step as horizontal bars (awareness → consideration → conversion).
 
     The steps span four or five orders of magnitude (impressions in millions, purchases in
     hundreds), so the axis is logarithmic; bars start at the power of ten below the smallest
     step (a log axis has no zero), and each bar is labelled with its count and its share of the
-    step before.
+    step above.
     """
     positive = frame.loc[frame["value"] > 0, "value"]
     floor = 10 ** math.floor(math.log10(positive.min())) if len(positive) else 1
@@ -177,7 +188,7 @@ def funnel(frame: pd.DataFrame, currency: str | None = None) -> alt.Chart:
     frame = frame.assign(
         floor=floor,
         label=[
-            f"{v:,.0f}" + (f"  ·  {r:.1%} of the step above" if pd.notna(r) else "")
+            _short(v) + (f" · {r:.1%}" if pd.notna(r) else "")
             for v, r in zip(frame["value"], frame.get("rate", [None] * len(frame)), strict=True)
         ],
     )

@@ -75,14 +75,38 @@ def kpi_cards(
             )
 
 
+DIMENSION_LABELS = {"campaign": "Campaign", "ad_group": "Ad group", "ad": "Ad"}
+
+
+def unit_of(col: str, family: str, custom_units: dict[str, str] | None = None) -> str | None:
+    metric = REGISTRY[family].get(col)
+    return (custom_units or {}).get(col) or (metric.unit if metric else None)
+
+
+def shown(
+    frame: pd.DataFrame, family: str, custom_units: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """The frame as a table shows it: per-mille columns in ‰ (the table widget can scale a
+    fraction to % but not to ‰). Values stay fractions everywhere else (exports, CLI)."""
+    scaled = [c for c in frame.columns if unit_of(c, family, custom_units) == "per_mille"]
+    if not scaled:
+        return frame
+    out = frame.copy()
+    out[scaled] = out[scaled] * 1000
+    return out
+
+
 def column_config(
     frame: pd.DataFrame,
     family: str,
     currency: str | None,
     custom_units: dict[str, str] | None = None,
 ) -> dict:
-    """Number formats and formula tooltips for every metric column of a table."""
-    config = {}
+    """Number formats and formula tooltips for every metric column of a table (show the
+    frame through `shown` so per-mille columns match their format)."""
+    config: dict = {
+        c: st.column_config.TextColumn(label) for c, label in DIMENSION_LABELS.items() if c in frame
+    }
     for col in frame.columns:
         metric = REGISTRY[family].get(col)
         unit = (custom_units or {}).get(col) or (metric.unit if metric else None)
@@ -109,8 +133,10 @@ def number_format(unit: str, currency: str | None) -> str:
     if unit == "currency":
         # Other currencies: the code is in the column label; "accounting" gives 1,234.56.
         return {"USD": "dollar", "EUR": "euro"}.get(currency or "", "accounting")
-    if unit in ("multiple", "per_mille"):
-        return "%.2f"
+    if unit == "per_mille":
+        return "%.2f ‰"
+    if unit == "multiple":
+        return "%.2f×"
     if unit == "seconds":
         return "%.1f"
     return "localized"
