@@ -18,7 +18,7 @@ from metrics.report import ad_daily
 from ui import charts, loading, state
 from ui.format import escape_md, format_value
 from ui.frame import page_setup
-from ui.widgets import empty_state
+from ui.widgets import empty_state, evidence_table
 
 # Words, not emoji: the status must read the same in every browser and font.
 STATUS_LABEL = {
@@ -65,9 +65,9 @@ with tab_fatigue:
                 {
                     "order": STATUS_ORDER[v["status"]],
                     "Status": STATUS_LABEL[v["status"]],
-                    "Campaign": v["campaign"],
-                    "Ad group": v["ad_group"],
                     "Ad": v["ad"],
+                    "Ad group": v["ad_group"],
+                    "Campaign": v["campaign"],
                     "Decline began": v["evidence"].get("decline_began"),
                     "CTR vs first week": v["evidence"].get("ctr_change_from_baseline"),
                     "CTR reaches the floor": v["evidence"].get("projected_floor_date"),
@@ -94,6 +94,7 @@ with tab_fatigue:
             with st.expander(
                 f"{STATUS_LABEL[v['status']]} · {v['ad']} ({v['ad_group']})",
                 icon=STATUS_ICON[v["status"]],
+                expanded=v["status"] == "fatigued" and v is flagged[0],
             ):
                 st.write(v["explanation"])
                 daily = ad_daily(
@@ -112,7 +113,9 @@ with tab_fatigue:
                     ),
                     width="stretch",
                 )
-                st.json({k: val for k, val in v["evidence"].items()}, expanded=False)
+                st.dataframe(
+                    evidence_table(v["evidence"], currency), hide_index=True, width="stretch"
+                )
 
 with tab_hook:
     groups = hook_vs_cta(dataset, window)

@@ -140,3 +140,41 @@ def number_format(unit: str, currency: str | None) -> str:
     if unit == "seconds":
         return "%.1f"
     return "localized"
+
+
+# Fatigue evidence as a marketer reads it: (key, label, unit).
+EVIDENCE_ROWS = (
+    ("days", "Days with impressions in the window", "count"),
+    ("impressions", "Impressions in the window", "count"),
+    ("baseline_ctr", "CTR in the ad's first week", "ratio"),
+    ("recent_ctr", "CTR in the last week", "ratio"),
+    ("ctr_change_from_baseline", "Change from the first week", "ratio"),
+    ("ctr_drop_p_value", "Chance of a drop this large from noise alone (p)", "p"),
+    ("ctr_decline_p_value", "Chance of a downward trend this steep from noise (p)", "p"),
+    ("ctr_slope_per_day", "CTR trend per day (weighted least squares)", "ratio"),
+    ("baseline_cpm", "CPM in the first week", "currency"),
+    ("recent_cpm", "CPM in the last week", "currency"),
+    ("frequency_start", "Frequency in the first week", "multiple"),
+    ("frequency_end", "Frequency in the last week", "multiple"),
+    ("decline_began", "Decline began", "date"),
+    ("projected_floor_date", "CTR reaches the floor", "date"),
+)
+
+
+def evidence_table(evidence: dict, currency: str | None) -> list[dict]:
+    """Rows (what, value) of a fatigue verdict's evidence, formatted; missing ones left out."""
+    rows = []
+    for key, label, unit in EVIDENCE_ROWS:
+        value = evidence.get(key)
+        if value is None:
+            continue
+        if unit == "date":
+            text = str(value)
+        elif unit == "p":
+            text = "< 0.0001" if value < 1e-4 else f"{value:.4f}"
+        elif unit == "multiple":
+            text = f"{value:,.2f}"
+        else:
+            text = format_value(value, unit, currency)
+        rows.append({"What": label, "Value": text})
+    return rows
