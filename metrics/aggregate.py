@@ -233,7 +233,9 @@ def follower_metrics(dataset: Dataset, window: Window) -> dict[str, float | None
     df = dataset.get("followers_history").dropna(subset=["followers"])
     dates = df["date"].dt.date
     inside = df[(dates >= window.start) & (dates <= window.end)]
-    if inside.empty:
+    if inside.empty or dates.max() < window.end:
+        # Followers is the total on the window's last day: unknown when the history stops
+        # before it (the newest row would be an older day's total).
         return empty
     end_value = float(inside["followers"].iloc[-1])
     before = df[dates == window.start - dt.timedelta(days=1)]
@@ -245,14 +247,18 @@ def follower_metrics(dataset: Dataset, window: Window) -> dict[str, float | None
     return {"followers": end_value, "net_followers": net, "follower_growth_rate": growth}
 
 
-def covers(dataset: Dataset, family: str, window: Window) -> bool:
-    """Whether the family's daily data reaches back to the window's first day."""
+def date_range(dataset: Dataset, family: str) -> tuple[dt.date, dt.date] | None:
+    """First and last day of the family's daily table, or None."""
     df = dataset.get(FAMILY_TABLE[family])
     if df.empty or "date" not in df or df["date"].isna().all():
-        return False
-    first = df["date"].min().date()
-    last = df["date"].max().date()
-    return first <= window.start and last >= window.start
+        return None
+    return df["date"].min().date(), df["date"].max().date()
+
+
+def covers(dataset: Dataset, family: str, window: Window) -> bool:
+    """Whether the family's daily data spans the whole window (both its first and last day)."""
+    span = date_range(dataset, family)
+    return span is not None and span[0] <= window.start and span[1] >= window.end
 
 
 def data_end(dataset: Dataset) -> dt.date | None:
@@ -262,6 +268,7 @@ def data_end(dataset: Dataset) -> dt.date | None:
         df = dataset.get(FAMILY_TABLE[family])
         if not df.empty and "date" in df and df["date"].notna().any():
             ends.append(df["date"].max().date())
-    if dataset.has("followers_history"):
-        ends.append(dataset.get("followers_history")["date"].max().date())
+    for kind in ("followers_history", "viewers"):
+        if dataset.has(kind) and dataset.get(kind)["date"].notna().any():
+            ends.append(dataset.get(kind)["date"].max().date())
     return max(ends) if ends else None

@@ -32,6 +32,13 @@ class Change:
     p_value: float | None = None
 
     @property
+    def difference(self) -> float | None:
+        """current − previous, or None."""
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+    @property
     def significant(self) -> bool | None:
         """True/False when tested, None when there were too few days to test."""
         return None if self.p_value is None else self.p_value < ALPHA
@@ -51,11 +58,13 @@ def _clean(x: float | None) -> float | None:
 
 
 def relative_change(current: float | None, previous: float | None) -> float | None:
-    """(current − previous) ÷ previous; no value when either is missing or previous is 0."""
+    """(current − previous) ÷ previous (spec/metrics.md); no value when either is missing or
+    previous is 0. With a negative previous value (net followers) the sign follows the formula,
+    so the UI shows the difference instead of a percentage there (`Change.difference`)."""
     current, previous = _clean(current), _clean(previous)
     if current is None or previous is None or previous == 0:
         return None
-    return (current - previous) / abs(previous)
+    return (current - previous) / previous
 
 
 def _daily_inputs(metric: Metric, daily: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:

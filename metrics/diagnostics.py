@@ -31,11 +31,11 @@ from .report import resolve_window
 # Gates: below these an ad has too little history to judge.
 MIN_DAYS = 10
 MIN_IMPRESSIONS = 5000
-BASELINE_DAYS = 7
-RECENT_DAYS = 7
+BASELINE_DAYS = 7  # the first and the last week of the window are compared
 # Significance levels: strict for the "fatigued" verdict, looser for "watch".
 ALPHA_FATIGUED = 0.01
 ALPHA_WATCH = 0.05
+ALPHA_HINT = 0.2  # a CTR decline too weak to flag alone, enough with two side signals
 ALPHA_WINNER = 0.05
 DEFAULT_FLOOR_SHARE = 0.5  # project when CTR falls to half its baseline, unless told otherwise
 
@@ -300,8 +300,11 @@ def _fatigue(
     freq = freq[active] if freq is not None else None
     v2 = v2[active] if v2 is not None else None
     ctr = clk / imp
-    base = slice(0, min(BASELINE_DAYS, n_days // 3))
-    recent = slice(n_days - min(RECENT_DAYS, n_days // 3), n_days)
+    # Whole weeks once the history allows (weekends run a different CTR, so 4 days against 4
+    # other weekdays would compare weekdays, not weeks); a third of a shorter history otherwise.
+    span = BASELINE_DAYS if n_days >= 2 * BASELINE_DAYS else n_days // 3
+    base = slice(0, span)
+    recent = slice(n_days - span, n_days)
     base_ctr = clk[base].sum() / imp[base].sum()
     recent_ctr = clk[recent].sum() / imp[recent].sum()
     phi = dispersion(clk, imp)
@@ -409,8 +412,9 @@ def _fatigue(
         status = "fatigued"
     elif (
         (declining and one_sided < ALPHA_WATCH and p_drop < ALPHA_WATCH)
-        or len(corroborating) >= 2
-        and declining
+        # Frequency creeps up on every ad as its audience saturates and CPM follows the
+        # market, so two side signals need at least a hint of a CTR decline of their own.
+        or (len(corroborating) >= 2 and declining and one_sided < ALPHA_HINT)
     ):
         status = "watch"
     else:

@@ -13,6 +13,7 @@ from .aggregate import (
     aggregate,
     covers,
     data_end,
+    date_range,
     family_frame,
     follower_metrics,
     in_window,
@@ -66,9 +67,36 @@ def family_has_data(dataset: Dataset, family: str) -> bool:
     return dataset.has("ads")
 
 
+FAMILY_LABELS = {ORGANIC: "TikTok Studio (Overview)", ADS: "Ads Manager"}
+
+
+def coverage_gaps(dataset: Dataset, window: Window) -> dict[str, str]:
+    """Family → a sentence when its daily data stops before the window's last day.
+
+    Counting the missing days as zero would invent a drop, so that family's window values are
+    left out and the sentence says which end day would show them.
+    """
+    gaps = {}
+    for family in (ORGANIC, ADS):
+        span = date_range(dataset, family)
+        if span is not None and span[1] < window.end:
+            gaps[family] = (
+                f"The {FAMILY_LABELS[family]} data ends on {span[1]:%d %b %Y}, before this "
+                f"window's last day ({window.end:%d %b %Y}), so its numbers are left out rather "
+                f"than counting the missing days as zero. Choose {span[1]:%d %b %Y} as the end "
+                "day, or load a newer export."
+            )
+    return gaps
+
+
 def summary_changes(dataset: Dataset, window: Window) -> dict[str, dict[str, Change]]:
-    """Every available window-level metric per family, against the previous period."""
+    """Every window-level metric per family, against the previous period.
+
+    A metric the files cannot give (see `unavailable`), or a family whose data stops before
+    the window's end (see `coverage_gaps`), is listed with no value.
+    """
     previous = window.previous()
+    gaps = coverage_gaps(dataset, window)
     result: dict[str, dict[str, Change]] = {}
     for family in (ORGANIC, ADS):
         if not family_has_data(dataset, family):
@@ -78,7 +106,8 @@ def summary_changes(dataset: Dataset, window: Window) -> dict[str, dict[str, Cha
         metrics = [
             m for m in metrics_for(family) if m.aggregation != PER_ROW and m.name not in missing
         ]
-        if metrics and dataset.has("overview" if family == ORGANIC else "ads"):
+        table = "overview" if family == ORGANIC else "ads"
+        if metrics and dataset.has(table) and family not in gaps:
             current = aggregate(dataset, family, window, metrics=[m.name for m in metrics])
             has_previous = covers(dataset, family, previous)
             before = (
@@ -97,13 +126,16 @@ def summary_changes(dataset: Dataset, window: Window) -> dict[str, dict[str, Cha
             before = follower_metrics(dataset, previous)
             for name, value in now.items():
                 changes[name] = Change(value, before[name], relative_change(value, before[name]))
-        if changes:
+        if changes or family in gaps:
+            for metric in metrics_for(family):
+                if metric.aggregation != PER_ROW and metric.name not in changes:
+                    changes[metric.name] = Change(None, None, None)
             result[family] = changes
     return result
 
 
 def summary(dataset: Dataset, days: int = 28, end: dt.date | None = None) -> dict:
-    """The `summary` JSON of spec/cli.md."""
+    """The `summary` JSON of spec/cli.md (plus `notes` when a family's data stops early)."""
     window = resolve_window(dataset, days, end)
     if window is None:
         return {"window": None, "previous": None}
@@ -113,6 +145,9 @@ def summary(dataset: Dataset, days: int = 28, end: dt.date | None = None) -> dic
     }
     for family, changes in summary_changes(dataset, window).items():
         out[family] = {name: change.to_dict() for name, change in changes.items()}
+    gaps = coverage_gaps(dataset, window)
+    if gaps:
+        out["notes"] = list(gaps.values())
     return out
 
 

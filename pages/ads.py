@@ -7,6 +7,7 @@ from metrics.definitions import ADS, FUNNEL, REGISTRY
 from metrics.report import (
     DEFAULT_TABLE_METRICS,
     ad_daily,
+    coverage_gaps,
     filter_level,
     funnel_steps,
     summary_changes,
@@ -29,23 +30,20 @@ if currency:
 
 changes = summary_changes(dataset, window).get(ADS, {})
 missing = unavailable(dataset, ADS)
+gap = coverage_gaps(dataset, window).get(ADS)
+if gap:
+    st.warning(gap)
 st.subheader("Funnel")
 columns = st.columns(3)
 for column, (stage, names) in zip(columns, FUNNEL.items(), strict=True):
     with column:
         st.markdown(f"**{stage.title()}**")
-        kpi_cards(
-            {n: c for n, c in changes.items()},
-            ADS,
-            [n for n in names if n in changes],
-            currency,
-            per_row=2,
-        )
-        not_shown = [REGISTRY[ADS][n].label for n in names if n not in changes]
-        if not_shown:
+        kpi_cards(changes, ADS, [n for n in names if n in changes], currency, 2, missing)
+        per_row = [REGISTRY[ADS][n].label for n in names if n not in changes]
+        if per_row:
             st.caption(
-                f"{', '.join(not_shown)}: reported per ad and day only (not additive), or "
-                "not in this report."
+                f"{', '.join(per_row)}: reported per ad and day only, so never added up over "
+                "the window (see the drill-down below)."
             )
 steps = funnel_steps(dataset, window)
 if len(steps) > 1:

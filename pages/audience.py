@@ -44,9 +44,13 @@ else:
 st.subheader("Followers")
 if dataset.has("followers_history") and window is not None:
     changes = summary_changes(dataset, window).get(ORGANIC, {})
-    kpi_cards(
-        changes, ORGANIC, ["followers", "net_followers", "follower_growth_rate"], None, per_row=3
-    )
+    names = ["followers", "net_followers", "follower_growth_rate"]
+    if all(changes.get(n) is None or changes[n].value is None for n in names):
+        st.info(
+            "Your FollowerHistory file stops before this window's last day, so the follower "
+            "total on that day is unknown. Choose an earlier end day in the sidebar."
+        )
+    kpi_cards(changes, ORGANIC, names, None, per_row=3)
     daily = followers_daily(dataset, window)
     left, right = st.columns(2)
     left.altair_chart(charts.trend(daily, [REGISTRY[ORGANIC]["followers"]]), width="stretch")

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from metrics.aggregate import aggregate
+from metrics.aggregate import aggregate, unavailable
 from metrics.definitions import ADS, ORGANIC, REGISTRY
 from metrics.diagnostics import organic_vs_paid
-from metrics.report import summary_changes
+from metrics.report import coverage_gaps, summary_changes
 from ui import charts, state
 from ui.format import format_value
 from ui.frame import page_setup
@@ -47,14 +47,25 @@ st.caption(
     f"{previous.end:%d %b %Y}. Hover a card for its formula; grey changes are within noise."
 )
 
+gaps = coverage_gaps(dataset, window)
 if ORGANIC in changes:
     st.subheader("Organic (TikTok Studio)")
-    kpi_cards(changes[ORGANIC], ORGANIC, ORGANIC_CARDS, dataset.currency)
+    if ORGANIC in gaps:
+        st.warning(gaps[ORGANIC])
+    kpi_cards(
+        changes[ORGANIC],
+        ORGANIC,
+        ORGANIC_CARDS,
+        dataset.currency,
+        reasons=unavailable(dataset, ORGANIC),
+    )
 else:
     empty_state("overview", "Organic KPIs")
 if ADS in changes:
     st.subheader(f"Paid (Ads Manager){f' · {dataset.currency}' if dataset.currency else ''}")
-    kpi_cards(changes[ADS], ADS, ADS_CARDS, dataset.currency)
+    if ADS in gaps:
+        st.warning(gaps[ADS])
+    kpi_cards(changes[ADS], ADS, ADS_CARDS, dataset.currency, reasons=unavailable(dataset, ADS))
 else:
     empty_state("ads", "Paid KPIs")
 

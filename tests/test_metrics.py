@@ -264,3 +264,38 @@ def test_too_few_days_are_not_tested():
     views = get_metric("video_views", ORGANIC)
     short = _daily({"video_views": [100.0, 200.0, 300.0]})
     assert compare(views, 600, 300, short, short * 0.5).significant is None
+
+
+def test_a_family_whose_data_stops_early_gets_no_values_and_a_note(organic):
+    # Organic data ends on 10 June; a window ending 12 June would count 11 and 12 June as
+    # zero views: a made-up drop. No values, and a note naming the last day instead.
+    out = summary(organic, 7, dt.date(2026, 6, 12))
+    assert out["organic"]["video_views"] == {"value": None, "previous": None, "change": None}
+    assert out["organic"]["followers"]["value"] is None  # the total on 12 June is unknown
+    assert any("10 Jun 2026" in note for note in out["notes"])
+    # Ending on the last day of the data is fine.
+    assert summary(organic, 7, dt.date(2026, 6, 10))["organic"]["video_views"]["value"] > 0
+
+
+def test_summary_lists_metrics_the_files_cannot_give_as_null(organic):
+    out = summary(organic, 7, dt.date(2026, 6, 10))
+    assert out["organic"]["saves"] == {"value": None, "previous": None, "change": None}
+
+
+def test_change_is_relative_to_the_previous_value_as_the_spec_says():
+    from metrics.compare import Change, relative_change
+
+    assert relative_change(120, 100) == pytest.approx(0.2)
+    assert relative_change(10, -10) == pytest.approx((10 - (-10)) / -10)  # −2.0, per the spec
+    assert relative_change(5, 0) is None
+    assert Change(10, -10, relative_change(10, -10)).difference == 20
+
+
+def test_viewers_alone_give_a_window():
+    from metrics.aggregate import data_end
+
+    viewers = "Date,Total Viewers,New Viewers,Returning Viewers\n" + "\n".join(
+        f"2026-05-{d:02d},{10 * d},{5 * d},{5 * d}" for d in range(1, 21)
+    )
+    dataset = load_files([("v.csv", viewers.encode())], today=TODAY)
+    assert data_end(dataset) == dt.date(2026, 5, 20)

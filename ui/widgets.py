@@ -51,15 +51,24 @@ def kpi_cards(
     names: Sequence[str],
     currency: str | None,
     per_row: int = 4,
+    reasons: dict[str, str] | None = None,
 ) -> None:
-    """st.metric cards: value, change (green/red by 'higher is better'), noise marked."""
-    shown = [n for n in names if n in changes]
+    """st.metric cards: value, change (green/red by 'higher is better'), noise marked.
+
+    Metrics without a value (not in the files, or data that stops early) get no card; the
+    caption under the cards names them with the reason (`reasons`: name → "needs …").
+    """
+    shown = [n for n in names if n in changes and changes[n].value is not None]
+    hidden = [n for n in names if n in (reasons or {}) and n not in shown]
     for start in range(0, len(shown), per_row):
         cols = st.columns(per_row)
         for col, name in zip(cols, shown[start : start + per_row], strict=False):
             metric = REGISTRY[family][name]
             change = changes[name]
             delta = format_change(change.change)
+            if change.previous is not None and change.previous < 0 and change.difference:
+                # A percentage of a negative base reads backwards: show the difference.
+                delta = f"{change.difference:+,.0f} vs {change.previous:,.0f}"
             colour = "normal" if metric.higher_is_better is not False else "inverse"
             if metric.higher_is_better is None:
                 colour = "off"
@@ -73,6 +82,12 @@ def kpi_cards(
                 help=metric_help(metric, change),
                 border=True,
             )
+    if hidden:
+        st.caption(
+            "Not in your files: "
+            + "; ".join(f"{REGISTRY[family][n].label} ({reasons[n]})" for n in hidden)
+            + "."
+        )
 
 
 DIMENSION_LABELS = {"campaign": "Campaign", "ad_group": "Ad group", "ad": "Ad"}
