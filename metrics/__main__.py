@@ -78,20 +78,39 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 def cmd_summary(args: argparse.Namespace) -> int:
     days = parse_days(args.days)
     dataset = _load(args)
-    print(_json(summary(dataset, days, _date(args.end, "--end"))))
+    out = summary(dataset, days, _date(args.end, "--end"))
+    print(_json(out))
+    for note in out.get("notes", []):
+        print(f"note: {note}", file=sys.stderr)
+    if out["window"] is None:
+        print(
+            "None of these files holds daily TikTok data (an Overview, FollowerHistory, Viewers "
+            "or Ads Manager report), so there is no window to summarise.",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
 def cmd_table(args: argparse.Namespace) -> int:
     level, days = args.level, parse_days(args.days)
-    metrics = [m.strip() for m in args.metrics.split(",") if m.strip()] if args.metrics else None
+    metrics = (
+        list(dict.fromkeys(m.strip() for m in args.metrics.split(",") if m.strip()))
+        if args.metrics
+        else None
+    )
     custom = []
     if args.template:
-        template = (
-            load_template(Path(args.template).read_text("utf-8"))
-            if args.template.endswith(".json")
-            else get_template(args.template)
-        )
+        if args.template.lower().endswith(".json"):
+            try:
+                text = Path(args.template).read_bytes()
+            except OSError:
+                raise UsageError(
+                    f"The template file '{args.template}' could not be opened: check the path."
+                ) from None
+            template = load_template(text)
+        else:
+            template = get_template(args.template)
         level = args.level_given or template.level
         metrics = metrics or list(template.metrics)
         custom.extend(template.custom)
@@ -110,6 +129,15 @@ def cmd_table(args: argparse.Namespace) -> int:
         column = parse_custom_column(definition, names | {c.name for c in custom}, unit.strip())
         custom.append(column)
     dataset = _load(args)
+    if not dataset.has("ads"):
+        print(
+            "No Ads Manager report among these files, so there is no campaign table. Add a "
+            "custom report exported from Ads Manager (CSV or XLSX).",
+            file=sys.stderr,
+        )
+        if args.format != "csv":
+            print("[]")
+        return 1
     window = resolve_window(dataset, days, _date(args.end, "--end"))
     frame = table(dataset, level, window, metrics, custom)
     if args.format == "csv":

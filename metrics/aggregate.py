@@ -63,6 +63,8 @@ def prepare_ads(df: pd.DataFrame) -> pd.DataFrame:
 
 def family_frame(dataset: Dataset, family: str, table: str | None = None) -> pd.DataFrame:
     df = dataset.get(table or FAMILY_TABLE[family])
+    if family == POSTS and table is None:
+        return df.assign(posts=1.0)  # each row is one video: Σ posts counts them
     return prepare_ads(df) if family == ADS and table is None else df
 
 
@@ -110,7 +112,9 @@ def aggregate(
         raise LevelError(f"Unknown level '{level}'. Choose one of: {', '.join(LEVELS)}.")
     df = family_frame(dataset, family, table)
     date_col = "post_time" if family == POSTS else "date"
-    if family != POSTS:
+    if family != POSTS or level == "total":
+        # Posts are windowed by their post time, and only for the window's totals (posts
+        # made in the window); the post table itself keeps lifetime totals of every video.
         df = in_window(df, window, date_col)
     keys = list(LEVELS[level])
     if family == POSTS and level == "post":

@@ -85,6 +85,8 @@ def _columns_of(kind: str) -> list[str]:
         columns.append("revenue")  # derived per row, see aggregate.prepare_ads
     if kind == "followers_history":
         columns.append("followers_change")
+    if kind == "content":
+        columns.append("posts")  # 1 per video row, see aggregate.family_frame
     return columns
 
 
@@ -329,6 +331,29 @@ POST_METRICS: tuple[Metric, ...] = (
         optional=("saves",),
         formula_text="(likes + comments + shares + saves) ÷ views",
         source="001",
+    ),
+    _m(
+        "posts",
+        "Posts",
+        POSTS,
+        "count",
+        "Videos posted in the window, from the per-post file (TikTok's Content download lists "
+        "about 15 videos, so it can undercount).",
+        "posts",
+        formula_text="number of videos whose post time is in the window",
+        source="004",
+    ),
+    _m(
+        "avg_reach_per_post",
+        "Average reach per post",
+        POSTS,
+        "count",
+        "People reached per video posted in the window, when the per-post file has reach.",
+        "reach",
+        "posts",
+        aggregation=RATIO,
+        formula_text="Σ reached audience ÷ number of posts",
+        source="004",
     ),
     _m(
         "new_viewers",
@@ -695,15 +720,26 @@ def metric_names(family: str) -> list[str]:
 def availability(metric: Metric, columns: set[str]) -> str | None:
     """None when the metric can be computed from these columns, else the reason it cannot."""
     missing = [c for c in metric.needs if c not in columns]
-    if metric.name == "revenue" and (
+    if metric.name in ("revenue", "roas") and (
         "complete_payment_value" in columns or {"complete_payment_roas", "spend"} <= columns
     ):
-        return None
+        missing = [c for c in missing if c != "revenue"]
     if not missing:
         return None
+    if "revenue" in missing:
+        missing = [c for c in missing if c != "revenue"]
+        revenue = "Complete payment value or Purchase ROAS (Ads Manager report)"
+        rest = availability_labels(metric, missing)
+        return "needs " + " and ".join([revenue, *rest])
+    table = KIND_BY_NAME[metric.table or FAMILY_TABLE[metric.family]]
+    return f"needs {' and '.join(availability_labels(metric, missing))} ({table.label})"
+
+
+def availability_labels(metric: Metric, missing: list[str]) -> list[str]:
+    """The export's own header for each missing column (what the user would look for)."""
     table = KIND_BY_NAME[metric.table or FAMILY_TABLE[metric.family]]
     labels = []
     for name in missing:
         col = next((c for c in table.columns if c.name == name), None)
         labels.append(col.aliases[0] if col and col.aliases else name)
-    return f"needs {' and '.join(labels)} ({table.label})"
+    return labels

@@ -300,6 +300,13 @@ class CustomColumn:
         return {"name": self.name, "expression": self.expression, "unit": self.unit}
 
 
+# Dimension and key columns of the tables a custom column can land in.
+RESERVED_NAMES = frozenset(
+    {"campaign", "ad_group", "ad", "date", "week", "month", "video_link", "video_title",
+     "post_time", "currency", "campaign_id", "ad_group_id", "ad_id"}
+)  # fmt: skip
+
+
 def parse_custom_column(definition: str, names: Iterable[str], unit: str = "ratio") -> CustomColumn:
     """Parse `name = expression`; the name must be new and snake_case."""
     if len(definition) > MAX_LENGTH + 50:
@@ -320,6 +327,11 @@ def parse_custom_column(definition: str, names: Iterable[str], unit: str = "rati
             "letters, digits and _ (at most 40 characters)."
         )
     names = set(names)
+    if name in RESERVED_NAMES:
+        raise FormulaError(
+            f"`{name}` is the name of a table column (campaign, ad group, ad, date…); choose "
+            "another name for the column."
+        )
     if name in names:
         raise FormulaError(
             f"`{name}` is already a metric or one of your columns; choose another name for the "

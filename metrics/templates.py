@@ -79,6 +79,7 @@ def template_from_dict(data: object) -> Template:
     if not isinstance(metrics, list) or not all(isinstance(m, str) for m in metrics):
         raise TemplateError("'metrics' must be a list of metric names.")
     valid = REGISTRY[ADS]
+    metrics = list(dict.fromkeys(metrics))  # a metric listed twice is shown once
     unknown = [m for m in metrics if m not in valid]
     if unknown:
         raise TemplateError(
@@ -106,6 +107,7 @@ def template_from_dict(data: object) -> Template:
         except FormulaError as err:
             raise TemplateError(f"Custom column '{item['name'][:40]}': {err.message}") from None
         custom.append(column)
+        names.add(column.name)  # a later column may use it; a second one may not take its name
     description = data.get("description", "")
     return Template(
         name=name.strip(),

@@ -16,7 +16,7 @@ from metrics.report import (
 from ui import charts, state
 from ui.format import escape_md
 from ui.frame import page_setup
-from ui.templates import pick_template
+from ui.templates import pick_template, unique_columns
 from ui.widgets import column_config, empty_state, kpi_cards, shown
 
 dataset = page_setup("Ads")
@@ -64,7 +64,7 @@ metrics = st.multiselect(
     format_func=lambda n: REGISTRY[ADS][n].label,
     key=f"ads_metrics_{template.name if template else ''}",
 )
-all_custom = [*custom, *(template.custom if template else ())]
+all_custom = unique_columns([*custom, *(template.custom if template else ())])
 units = {c.name: c.unit for c in all_custom}
 if all_custom:
     st.caption(

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from metrics.aggregate import aggregate
+from metrics.aggregate import aggregate, unavailable
 from metrics.definitions import POSTS, REGISTRY
+from ui import state
+from ui.format import format_value
 from ui.frame import page_setup
 from ui.posts import post_table, safe_links
 from ui.widgets import column_config, empty_state
@@ -18,6 +20,20 @@ dataset = page_setup(
 if dataset is None or not dataset.has("content"):
     empty_state("content", "Your posts")
     st.stop()
+
+window = st.session_state[state.WINDOW]
+if window is not None:
+    names = [n for n in ("posts", "avg_reach_per_post") if n not in unavailable(dataset, POSTS)]
+    totals = aggregate(dataset, POSTS, window, metrics=names)
+    cells = st.columns(4)
+    for cell, name in zip(cells, names, strict=False):
+        metric = REGISTRY[POSTS][name]
+        cell.metric(
+            f"{metric.label} in the window",
+            format_value(totals[name].iloc[0], metric.unit),
+            help=f"{metric.meaning} Formula: {metric.formula}.",
+            border=True,
+        )
 
 posts = safe_links(aggregate(dataset, POSTS, level="post"))
 rankings = [

@@ -11,7 +11,7 @@ from metrics.windows import WINDOW_DAYS
 from ui import charts, state
 from ui.format import escape_md
 from ui.frame import page_setup
-from ui.templates import pick_template
+from ui.templates import pick_template, unique_columns
 from ui.widgets import DIMENSION_LABELS, column_config, empty_state, shown
 
 UNIT_LABELS = {
@@ -112,7 +112,7 @@ metrics = st.multiselect(
     format_func=lambda n: REGISTRY[ADS][n].label,
     key=f"reports_metrics_{template.name if template else ''}",
 )
-columns = [*custom, *(template.custom if template else ())]
+columns = unique_columns([*custom, *(template.custom if template else ())])
 frame = table(dataset, level, window, metrics, columns)
 units = {c.name: c.unit for c in columns}
 st.dataframe(

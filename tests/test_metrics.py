@@ -299,3 +299,30 @@ def test_viewers_alone_give_a_window():
     )
     dataset = load_files([("v.csv", viewers.encode())], today=TODAY)
     assert data_end(dataset) == dt.date(2026, 5, 20)
+
+
+def test_posts_in_the_window_and_average_reach_per_post():
+    from metrics.definitions import POSTS
+
+    content = (
+        "Video title,Video link,Post time,Video views,Likes,Comments,Shares,Reached audience\n"
+        "A,https://www.tiktok.com/@x/video/1,2026/05/02 10:00,1000,10,1,1,800\n"
+        "B,https://www.tiktok.com/@x/video/2,2026/05/20 10:00,3000,30,3,3,2000\n"
+        "C,https://www.tiktok.com/@x/video/3,2026/05/28 18:30,500,5,0,0,400\n"
+    )
+    dataset = load_files([("posts.csv", content.encode())], today=TODAY)
+    # Window 4–31 May: B and C were posted in it (A on 2 May was not): 2 posts, reach 2,400.
+    window = last_n_days(28, dt.date(2026, 5, 31))
+    row = aggregate(dataset, POSTS, window, metrics=["posts", "avg_reach_per_post"]).iloc[0]
+    assert row["posts"] == 2
+    assert row["avg_reach_per_post"] == pytest.approx((2000 + 400) / 2)
+
+
+def test_revenue_reason_names_the_columns_that_would_give_it():
+    dataset = load_files(
+        [("a.csv", b"By Day,Campaign name,Ad group name,Ad name,Cost,Impressions\n"
+          b"2026-03-01,C,G,A,10,1000\n")],
+        today=TODAY,
+    )  # fmt: skip
+    reason = unavailable(dataset, ADS)["roas"]
+    assert "Complete payment value or Purchase ROAS" in reason

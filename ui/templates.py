@@ -29,3 +29,11 @@ def pick_template(key: str) -> Template | None:
         "Manager practice; save your own on the Custom columns & reports page.",
     )
     return choices[label]
+
+
+def unique_columns(columns: list) -> list:
+    """Custom columns by name, first one kept (yours before a template's of the same name)."""
+    seen: dict = {}
+    for column in columns:
+        seen.setdefault(column.name, column)
+    return list(seen.values())
