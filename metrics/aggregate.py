@@ -77,8 +77,14 @@ def in_window(df: pd.DataFrame, window: Window | None, column: str = "date") -> 
     return df[(dates >= start) & (dates < end)]
 
 
-def _with_buckets(df: pd.DataFrame, level: str) -> pd.DataFrame:
-    if level == "week":
+def _with_buckets(df: pd.DataFrame, level: str, window: Window | None = None) -> pd.DataFrame:
+    if level == "week" and window is not None:
+        # Seven-day blocks counted back from the window's last day, labelled by their first
+        # day: a 28-day window is four whole weeks, never a 1-day "week" that looks like a dip.
+        end = pd.Timestamp(window.end)
+        back = (end - df["date"].dt.normalize()).dt.days // 7
+        df = df.assign(week=end - pd.to_timedelta(back * 7 + 6, unit="D"))
+    elif level == "week":
         df = df.assign(
             week=(df["date"] - pd.to_timedelta(df["date"].dt.weekday, unit="D")).dt.normalize()
         )
@@ -121,7 +127,7 @@ def aggregate(
         keys = [k for k in ("video_link", "video_title", "post_time") if k in df]
     elif any(k in DIMENSION_LEVELS for k in keys) and family != ADS:
         raise LevelError(f"The {level} level exists only for ads.")
-    df = _with_buckets(df, level) if keys and keys[0] in ("date", "week", "month") else df
+    df = _with_buckets(df, level, window) if keys and keys[0] in ("date", "week", "month") else df
     chosen = metrics_for(family, table)
     if metrics is not None:
         by_name = {m.name: m for m in chosen}

@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .aggregate import in_window, prepare_ads
+from .aggregate import aggregate, in_window
+from .definitions import ADS, ORGANIC, REGISTRY
 from .io import Dataset
 from .report import resolve_window
 
@@ -823,58 +824,46 @@ def tracking(dataset: Dataset, window=None) -> dict | None:
 # --- organic versus paid -----------------------------------------------------------------------
 
 
+# (label, organic metric, paid metric): the same KPI from each side's registry definition.
+ORGANIC_VS_PAID = (
+    ("Video views", "video_views", "video_views"),
+    ("Likes", "likes", "paid_likes"),
+    ("Comments", "comments", "paid_comments"),
+    ("Shares", "shares", "paid_shares"),
+    ("Engagement rate", "engagement_rate", "paid_engagement_rate"),
+    ("Profile views / visits", "profile_views", "paid_profile_visits"),
+    ("Cost per video view", None, "cost_per_view"),
+)
+
+
 def organic_vs_paid(dataset: Dataset, window) -> list[dict]:
-    """The same KPIs for organic and paid in one window (seed 003)."""
+    """The same KPIs for organic and paid in one window (seed 003), each side computed from its
+    own definition in the registry (sum ÷ sum), so this table and the cards always agree."""
     if not (dataset.has("overview") and dataset.has("ads")):
         return []
-    org = in_window(dataset.get("overview"), window)
-    paid = prepare_ads(in_window(dataset.get("ads"), window))
+    org = aggregate(dataset, ORGANIC, window).iloc[0]
+    paid = aggregate(dataset, ADS, window).iloc[0]
 
-    def s(df, col):
-        return float(df[col].sum()) if col in df else None
+    def value(row, name):
+        if name is None or name not in row or pd.isna(row[name]):
+            return None
+        return float(row[name])
 
-    def ratio(a, b):
-        return a / b if a is not None and b else None
-
-    o_views, p_views = s(org, "video_views"), s(paid, "video_play_actions")
-    o_inter = sum(
-        x for x in (s(org, "likes"), s(org, "comments"), s(org, "shares")) if x is not None
-    )
-    p_inter = sum(
-        x for x in (s(paid, "likes"), s(paid, "comments"), s(paid, "shares")) if x is not None
-    )
-    spend = s(paid, "spend")
-    rows = [
-        ("video_views", "Video views", "count", o_views, p_views),
-        ("likes", "Likes", "count", s(org, "likes"), s(paid, "likes")),
-        ("comments", "Comments", "count", s(org, "comments"), s(paid, "comments")),
-        ("shares", "Shares", "count", s(org, "shares"), s(paid, "shares")),
-        (
-            "engagement_rate",
-            "Engagement rate (likes + comments + shares ÷ views)",
-            "ratio",
-            ratio(o_inter, o_views),
-            ratio(p_inter, p_views),
-        ),
-        (
-            "profile_views",
-            "Profile views / visits",
-            "count",
-            s(org, "profile_views"),
-            s(paid, "profile_visits"),
-        ),
-        (
-            "cost_per_view",
-            "Cost per video view",
-            "currency",
-            None,  # organic views cost nothing in ad spend; no cost per view to show
-            ratio(spend, p_views),
-        ),
-    ]
-    return [
-        {"metric": n, "label": label, "unit": unit, "organic": o, "paid": p}
-        for n, label, unit, o, p in rows
-    ]
+    rows = []
+    for label, o_name, p_name in ORGANIC_VS_PAID:
+        metric = REGISTRY[ADS][p_name]
+        rows.append(
+            {
+                "metric": p_name if o_name is None else o_name,
+                "label": label,
+                "unit": metric.unit,
+                "organic": value(org, o_name),
+                "paid": value(paid, p_name),
+                "organic_formula": REGISTRY[ORGANIC][o_name].formula if o_name else None,
+                "paid_formula": metric.formula,
+            }
+        )
+    return rows
 
 
 # --- everything --------------------------------------------------------------------------------

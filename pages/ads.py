@@ -81,7 +81,7 @@ def level_table(level: str, filters: dict, key: str):
         key=key,
         on_select="rerun",
         selection_mode="single-row",
-        column_config=column_config(frame, ADS, currency, units),
+        column_config=column_config(frame, ADS, currency, units, all_custom),
     ), frame
 
 

@@ -69,7 +69,6 @@ if ADS in changes:
 else:
     empty_state("ads", "Paid KPIs")
 
-st.subheader("Trend")
 options = []
 if dataset.has("overview"):
     options += [
@@ -82,6 +81,7 @@ if dataset.has("ads"):
         for n in ("spend", "impressions", "ctr", "cpc", "cpm", "conversions", "hook_rate", "roas")
     ]
 if options:
+    st.subheader("Trend")
     left, right = st.columns([3, 1])
     picked = left.multiselect(
         "Metrics",

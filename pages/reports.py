@@ -73,7 +73,7 @@ if column is not None and dataset is not None and dataset.has("ads") and window 
         shown(preview, ADS, {column.name: unit}),
         hide_index=True,
         width="stretch",
-        column_config=column_config(preview, ADS, dataset.currency, {column.name: unit}),
+        column_config=column_config(preview, ADS, dataset.currency, {column.name: unit}, [column]),
     )
     st.button("Add column", key="add_column", type="primary", on_click=_add, args=(column,))
 elif column is not None:
@@ -120,7 +120,7 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     key="report_table",
-    column_config=column_config(frame, ADS, dataset.currency, units),
+    column_config=column_config(frame, ADS, dataset.currency, units, columns),
 )
 
 stamp = f"{window.start:%Y%m%d}-{window.end:%Y%m%d}"

@@ -242,3 +242,17 @@ def test_onset_holds_when_frequency_climbs_from_launch():
         assert verdict["status"] == "fatigued"
         onset = pd.Timestamp(verdict["evidence"]["decline_began"])
         assert abs((onset - (START + pd.Timedelta(days=30))).days) <= 3, seed
+
+
+def test_organic_vs_paid_uses_the_same_definitions_as_the_cards(sample_dataset):
+    from metrics.diagnostics import organic_vs_paid
+    from metrics.report import resolve_window, summary_changes
+
+    window = resolve_window(sample_dataset, 28)
+    rows = {r["metric"]: r for r in organic_vs_paid(sample_dataset, window)}
+    cards = summary_changes(sample_dataset, window)
+    assert rows["engagement_rate"]["organic"] == pytest.approx(
+        cards["organic"]["engagement_rate"].value
+    )
+    assert rows["video_views"]["paid"] == pytest.approx(cards["ads"]["video_views"].value)
+    assert rows["cost_per_view"]["organic"] is None

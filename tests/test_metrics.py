@@ -326,3 +326,12 @@ def test_revenue_reason_names_the_columns_that_would_give_it():
     )  # fmt: skip
     reason = unavailable(dataset, ADS)["roas"]
     assert "Complete payment value or Purchase ROAS" in reason
+
+
+def test_weeks_are_whole_seven_day_blocks_ending_on_the_window_end(organic):
+    # Views on day d of June are 100·d. A 7-day window ending 10 June (a Wednesday) is one
+    # week starting 4 June, not two calendar-week pieces: 100·(4+…+10) = 4,900.
+    window = last_n_days(7, dt.date(2026, 6, 10))
+    weeks = aggregate(organic, ORGANIC, window, level="week", metrics=["video_views"])
+    assert list(weeks["week"].dt.date) == [dt.date(2026, 6, 4)]
+    assert weeks["video_views"].iloc[0] == 100 * sum(range(4, 11))

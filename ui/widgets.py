@@ -116,6 +116,7 @@ def column_config(
     family: str,
     currency: str | None,
     custom_units: dict[str, str] | None = None,
+    custom_columns: Sequence = (),
 ) -> dict:
     """Number formats and formula tooltips for every metric column of a table (show the
     frame through `shown` so per-mille columns match their format)."""
@@ -130,7 +131,13 @@ def column_config(
         label = metric.label if metric else col
         if unit == "currency" and currency and currency not in ("USD", "EUR"):
             label = f"{label} ({currency})"
-        help_ = metric_help(metric) if metric else f"Custom column, unit {unit}."
+        custom = {c.name: c for c in custom_columns}
+        if metric:
+            help_ = metric_help(metric)
+        elif col in custom:
+            help_ = f"Your column: {col} = {custom[col].expression} (unit: {unit})."
+        else:
+            help_ = f"Custom column, unit {unit}."
         config[col] = st.column_config.NumberColumn(
             label, help=help_, format=number_format(unit, currency), step=number_step(unit)
         )
