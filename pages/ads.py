@@ -16,7 +16,7 @@ from metrics.report import (
 from ui import charts, state
 from ui.format import escape_md
 from ui.frame import page_setup
-from ui.templates import pick_template, unique_columns
+from ui.templates import metric_picker, pick_template, unique_columns
 from ui.widgets import column_config, empty_state, kpi_cards, shown
 
 dataset = page_setup("Ads")
@@ -53,16 +53,9 @@ if len(steps) > 1:
 st.subheader("Campaigns → ad groups → ads")
 custom = st.session_state[state.CUSTOM_COLUMNS]
 template = pick_template("ads_template")
-available = [n for n in REGISTRY[ADS] if n not in missing]
-default = (
-    list(template.metrics) if template else [n for n in DEFAULT_TABLE_METRICS if n in available]
-)
-metrics = st.multiselect(
-    "Metrics",
-    available,
-    default=[n for n in default if n in available],
-    format_func=lambda n: REGISTRY[ADS][n].label,
-    key=f"ads_metrics_{template.name if template else ''}",
+default = list(template.metrics) if template else list(DEFAULT_TABLE_METRICS)
+metrics = metric_picker(
+    ADS, missing, default, f"ads_metrics_{template.name if template else ''}", template
 )
 all_custom = unique_columns([*custom, *(template.custom if template else ())])
 units = {c.name: c.unit for c in all_custom}
@@ -99,7 +92,7 @@ if picked:
         if event.selection.rows:
             ad = ads.iloc[event.selection.rows[0]]["ad"]
             st.markdown(f"**{escape_md(ad)}, day by day**")
-            daily_metrics = [n for n in ("spend", "ctr", "cpm", "hook_rate") if n in available]
+            daily_metrics = [n for n in ("spend", "ctr", "cpm", "hook_rate") if n not in missing]
             daily = ad_daily(dataset, window, campaign, group, ad, daily_metrics)
             st.altair_chart(
                 charts.trend(daily, [REGISTRY[ADS][n] for n in daily_metrics], currency=currency),

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from metrics.aggregate import unavailable
 from metrics.definitions import ADS, REGISTRY
 from metrics.export import to_csv_bytes, to_xlsx_bytes
 from metrics.formula import UNITS, FormulaError, parse_custom_column
@@ -11,7 +12,7 @@ from metrics.windows import WINDOW_DAYS
 from ui import charts, state
 from ui.format import escape_md
 from ui.frame import page_setup
-from ui.templates import pick_template, unique_columns
+from ui.templates import metric_picker, pick_template, unique_columns
 from ui.widgets import DIMENSION_LABELS, column_config, empty_state, shown
 
 UNIT_LABELS = {
@@ -105,12 +106,12 @@ level = (
     or "ad"
 )
 default = list(template.metrics) if template else ["spend", "impressions", "ctr", "cpc"]
-metrics = st.multiselect(
-    "Metrics",
-    list(REGISTRY[ADS]),
-    default=default,
-    format_func=lambda n: REGISTRY[ADS][n].label,
-    key=f"reports_metrics_{template.name if template else ''}",
+metrics = metric_picker(
+    ADS,
+    unavailable(dataset, ADS),
+    default,
+    f"reports_metrics_{template.name if template else ''}",
+    template,
 )
 columns = unique_columns([*custom, *(template.custom if template else ())])
 frame = table(dataset, level, window, metrics, columns)
@@ -157,6 +158,10 @@ c.download_button(
     width="stretch",
 )
 st.text_input("Template name", value="My report", key="template_name", max_chars=80)
+if window.days not in WINDOW_DAYS:
+    st.caption(
+        "Templates remember a 7, 28, 60 or 365-day window; this custom window is saved as 28 days."
+    )
 
 chartable = [m for m in metrics if m in frame] + [col.name for col in columns]
 if chartable and not frame.empty:

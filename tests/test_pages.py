@@ -375,6 +375,33 @@ def test_ads_campaign_table_spend_and_ctr_are_sums_over_the_window():
     assert card(at, "Impressions").value == compact(daily["impressions"].sum())
 
 
+def test_ads_drill_down_from_campaign_to_one_ad():
+    start, end = window(28)
+    ads = within(sample_ads(), start, end)
+    at = goto(open_app(), "ads")
+    campaigns = at.dataframe("ads_campaigns").value
+    first = campaigns["campaign"].iloc[0]
+    at.session_state["ads_campaigns"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run(timeout=TIMEOUT)
+    assert_clean(at)
+    groups = at.dataframe("ads_groups").value.set_index("ad_group")
+    expected = ads[ads["campaign"] == first].groupby("ad_group")[["spend", "clicks"]].sum()
+    assert set(groups.index) == set(expected.index)
+    for group, row in expected.iterrows():
+        assert groups.loc[group, "spend"] == pytest.approx(row["spend"], abs=0.005)
+    at.session_state["ads_groups"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run(timeout=TIMEOUT)
+    group = at.dataframe("ads_groups").value["ad_group"].iloc[0]
+    in_group = ads[(ads["campaign"] == first) & (ads["ad_group"] == group)]
+    shown_ads = at.dataframe("ads_ads").value.set_index("ad")
+    assert set(shown_ads.index) == set(in_group["ad"])
+    at.session_state["ads_ads"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run(timeout=TIMEOUT)
+    assert_clean(at)
+    ad = at.dataframe("ads_ads").value["ad"].iloc[0]
+    assert any(unescape(m.value) == f"**{ad}, day by day**" for m in at.markdown)
+
+
 def test_ads_campaign_spend_over_365_days_is_the_generators():
     at = goto(open_app(days="365"), "ads")
     shown = at.dataframe("ads_campaigns").value.set_index("campaign")["spend"]
