@@ -197,7 +197,9 @@ class _Parser:
 
 
 def _unknown(name: str, names: Iterable[str], pos: int) -> str:
-    close = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.6)
+    names = sorted(names)
+    exact = [n for n in names if n.lower() == name.lower()]  # CTR → ctr: names are lower case
+    close = exact or difflib.get_close_matches(name.lower(), names, n=1, cutoff=0.6)
     hint = f" Did you mean `{close[0]}`?" if close else ""
     return f"Unknown name `{name}` (at character {pos + 1}).{hint}"
 

@@ -30,7 +30,8 @@ if uploads:
 
 left, middle, right = st.columns(3)
 if left.button("Load sample data", key="load_sample", width="stretch"):
-    loading.load_sample()
+    with st.spinner("Reading the sample exports…"):
+        loading.load_sample()
     st.rerun()
 if middle.button("Clear all data", key="clear_data", width="stretch"):
     loading.clear()
@@ -98,5 +99,6 @@ if unmapped:
                 else:
                     current.pop(header, None)
         if st.button("Apply mapping", key="apply_mapping", type="primary"):
-            loading.set_column_map(current)
+            with st.spinner("Reading the files again with your mapping…"):
+                loading.set_column_map(current)
             st.rerun()

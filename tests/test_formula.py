@@ -112,3 +112,8 @@ def test_attacks_are_refused_quickly(attack, tmp_path):
 def test_long_but_legal_input_is_refused_by_length_before_parsing():
     with pytest.raises(FormulaError, match="at most 500"):
         parse_expression("1+" * 300 + "1", NAMES)
+
+
+def test_did_you_mean_ignores_case():
+    with pytest.raises(FormulaError, match="Did you mean `ctr`"):
+        parse_expression("CTR * 2", {"ctr", "spend"})

@@ -28,7 +28,8 @@ def init_state() -> None:
     if st.session_state[DATASET] is None and st.session_state[SOURCE] is None:
         from .loading import load_sample
 
-        load_sample()
+        with st.spinner("Opening the sample account…"):
+            load_sample()
 
 
 # The date window, shared by every page and mirrored in the URL (?days=28&end=2026-10-31).
