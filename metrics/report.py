@@ -79,7 +79,12 @@ def coverage_gaps(dataset: Dataset, window: Window) -> dict[str, str]:
     gaps = {}
     for family in (ORGANIC, ADS):
         span = date_range(dataset, family)
-        if span is not None and span[1] < window.end:
+        if span is not None and span[0] > window.end:
+            gaps[family] = (
+                f"The {FAMILY_LABELS[family]} data starts on {span[0]:%d %b %Y}, after this "
+                f"window's last day ({window.end:%d %b %Y}): choose a later end day."
+            )
+        elif span is not None and span[1] < window.end:
             gaps[family] = (
                 f"The {FAMILY_LABELS[family]} data ends on {span[1]:%d %b %Y}, before this "
                 f"window's last day ({window.end:%d %b %Y}), so its numbers are left out rather "

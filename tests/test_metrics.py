@@ -335,3 +335,9 @@ def test_weeks_are_whole_seven_day_blocks_ending_on_the_window_end(organic):
     weeks = aggregate(organic, ORGANIC, window, level="week", metrics=["video_views"])
     assert list(weeks["week"].dt.date) == [dt.date(2026, 6, 4)]
     assert weeks["video_views"].iloc[0] == 100 * sum(range(4, 11))
+
+
+def test_an_end_day_before_the_data_gets_a_note(organic):
+    out = summary(organic, 7, dt.date(2026, 5, 20))
+    assert out["organic"]["video_views"]["value"] is None
+    assert any("starts on 01 Jun 2026" in note for note in out["notes"])
