@@ -42,10 +42,14 @@ class LevelError(ValueError):
 
 
 def prepare_ads(df: pd.DataFrame) -> pd.DataFrame:
-    """Add the per-row revenue: Complete payment value, else Purchase ROAS × Cost on that row."""
+    """Add the per-row revenue (Complete payment value, else Purchase ROAS × Cost on that row),
+    and frequency as impressions ÷ reach on rows whose report did not give it."""
     if df.empty and "revenue" in df:
         return df
     df = df.copy()
+    if {"impressions", "reach"} <= set(df.columns):
+        own = safe_divide(df["impressions"], df["reach"])
+        df["frequency"] = df["frequency"].fillna(own) if "frequency" in df else own
     value = df["complete_payment_value"] if "complete_payment_value" in df else None
     from_roas = (
         df["complete_payment_roas"] * df["spend"]
