@@ -180,3 +180,30 @@ def test_a_refused_table_offers_its_headers_and_a_column_map_rescues_it():
     )
     assert mapped.reports[0].kind == "overview"
     assert mapped.get("overview")["video_views"].sum() == 350
+
+
+def test_rows_sharing_an_ads_key_inside_one_file_are_a_breakdown_and_add_up():
+    by_age = (
+        b"Campaign name,Ad group name,Ad name,By Day,Age,Cost,Impressions\n"
+        b"C,G,A,2026-07-01,18-24,10.00,1000\n"
+        b"C,G,A,2026-07-01,25-34,20.00,3000\n"
+        b"C,G,A,2026-07-01,35-44,5.00,500\n"
+    )
+    dataset = load_files([("age.csv", by_age)], today=dt.date(2026, 11, 22))
+    ads = dataset.get("ads")
+    assert len(ads) == 3 and ads["spend"].sum() == pytest.approx(35.0)
+    assert any("breakdown" in w for w in dataset.warnings)
+
+
+def test_two_ads_with_one_name_are_both_kept_and_overlaps_between_files_counted_once():
+    same_name = (
+        b"Campaign name,Ad group name,Ad name,Ad ID,By Day,Cost,Impressions\n"
+        b"C,G,Video_1.mp4,1700000000000000001,2026-07-01,10.00,1000\n"
+        b"C,G,Video_1.mp4,1700000000000000002,2026-07-01,20.00,3000\n"
+    )
+    one = load_files([("a.csv", same_name)], today=dt.date(2026, 11, 22))
+    assert one.get("ads")["spend"].sum() == pytest.approx(30.0)
+    # The same report downloaded twice: each ad's day is counted once, not twice.
+    twice = load_files([("a.csv", same_name), ("b.csv", same_name)], today=dt.date(2026, 11, 22))
+    assert twice.get("ads")["spend"].sum() == pytest.approx(30.0)
+    assert any("overlapping" in w for w in twice.warnings)

@@ -305,21 +305,10 @@ def _merge(kind: str, tables: list[ParsedTable], dataset: Dataset) -> pd.DataFra
             + df.get("post_time", pd.Series(dtype="str")).astype("str")
         )
         key = ["_key"]
+    if kind == "ads" and "ad_id" in df:
+        key = [*key, "ad_id"]  # two ads may share a name; their IDs tell them apart
     if key:
-        # Prefer the most complete row ("undefined" loses to a number), then the more recent
-        # download (TikTok revises recent days), then the file uploaded later.
-        df["_filled"] = df.drop(columns=["_order", "_recency"]).notna().sum(axis=1)
-        sort_cols = ["_filled", "_recency", "_order"]
-        df = df.sort_values(sort_cols, kind="stable", na_position="first")
-        before = len(df)
-        subset = key if kind != "ads" or "date" in df else key
-        df = df.drop_duplicates(subset=subset, keep="last")
-        dropped = before - len(df)
-        if dropped and len(tables) > 1:
-            dataset.warnings.append(
-                f"{dropped} overlapping {spec.label} row(s) appeared in more than one file and "
-                "were counted once."
-            )
+        df = _dedupe_across_files(df, key, kind, spec.label, len(tables), dataset)
     df = df.drop(columns=[c for c in ("_order", "_recency", "_filled", "_key") if c in df.columns])
     sort_by = [c for c in (spec.date_column, *spec.key) if c and c in df.columns]
     sort_by = list(dict.fromkeys(sort_by))
@@ -329,6 +318,45 @@ def _merge(kind: str, tables: list[ParsedTable], dataset: Dataset) -> pd.DataFra
     if kind == "ads":
         _check_ad_levels(tables, dataset)
     return df
+
+
+def _dedupe_across_files(
+    df: pd.DataFrame, key: list[str], kind: str, label: str, files: int, dataset: Dataset
+) -> pd.DataFrame:
+    """Overlapping downloads: for each key (a day; an ad's day; a video) keep the rows of one
+    file only. Rows that share a key inside one file are kept: an Ads report broken down by
+    age, gender or placement has several rows per ad and day, and they add up.
+    """
+    complete = df[key].notna().all(axis=1)  # a row without a date is never merged away
+    if kind == "ads":
+        inside = int(df[complete].duplicated([*key, "_order"]).sum())
+        if inside:
+            dataset.warnings.append(
+                f"{inside:,} Ads Manager row(s) share campaign, ad group, ad and day with another "
+                "row of the same file: read as a breakdown (by age, gender, placement…) and "
+                "added up. Reach and frequency are not added up across them."
+            )
+    if files < 2:
+        return df
+    df["_filled"] = df.drop(columns=["_order", "_recency"]).notna().sum(axis=1)
+    keyed = df[complete]
+    # The best file for each key: its most complete row ("undefined" loses to a number), then
+    # the more recent download (TikTok revises recent days), then the file uploaded later.
+    score = (
+        keyed.groupby([*key, "_order"], sort=False, dropna=False, observed=True)
+        .agg(_filled=("_filled", "max"), _recency=("_recency", "max"))
+        .reset_index()
+        .sort_values(["_filled", "_recency", "_order"], kind="stable", na_position="first")
+    )
+    best = score.drop_duplicates(subset=key, keep="last")[[*key, "_order"]]
+    kept = keyed.merge(best, on=[*key, "_order"], how="inner")
+    dropped = len(keyed) - len(kept)
+    if dropped:
+        dataset.warnings.append(
+            f"{dropped:,} overlapping {label} row(s) appeared in more than one file and were "
+            "counted once."
+        )
+    return pd.concat([kept, df[~complete]], ignore_index=True, sort=False)
 
 
 def _follower_changes(df: pd.DataFrame, tables: list[ParsedTable]) -> pd.DataFrame:
