@@ -207,3 +207,30 @@ def test_two_ads_with_one_name_are_both_kept_and_overlaps_between_files_counted_
     twice = load_files([("a.csv", same_name), ("b.csv", same_name)], today=dt.date(2026, 11, 22))
     assert twice.get("ads")["spend"].sum() == pytest.approx(30.0)
     assert any("overlapping" in w for w in twice.warnings)
+
+
+def test_dutch_excel_whole_numbers_with_dots_are_thousands():
+    # A ";" file re-saved by Dutch Excel, with no decimal column to tell the style: 1.234
+    # views are one thousand two hundred thirty-four, not 1.234 (a count cannot be a fraction).
+    overview = (
+        "\ufeffDate;Video Views;Profile Views;Likes;Comments;Shares\n"
+        "1-7-2026;1.234;12;345;6;7\n2-7-2026;2.500;15;1.001;8;9\n3-7-2026;980;10;300;5;5\n"
+    ).encode()
+    frame = load_files([("o.csv", overview)], today=dt.date(2026, 11, 22)).get("overview")
+    assert frame["video_views"].tolist() == [1234, 2500, 980]
+    assert frame["likes"].tolist() == [345, 1001, 300]
+    # And in an Ads report, with a decimal-comma frequency beside dotted thousands.
+    ads = (
+        "Campaign name;Ad group name;Ad name;By Day;Impressions;Reach;Frequency\n"
+        "C;G;A;2026-07-01;4.000;3.000;1,333\nC;G;B;2026-07-01;3.000;2.000;1,500\n"
+    ).encode()
+    frame = load_files([("a.csv", ads)], today=dt.date(2026, 11, 22)).get("ads")
+    assert frame["impressions"].tolist() == [4000, 3000]
+    assert frame["frequency"].tolist() == [1.333, 1.5]
+
+
+def test_excel_unicode_text_with_dotted_thousands():
+    text = "Datum\tVideoweergaven\tVind-ik-leuks\n2026/07/01\t1.234\t345\n2026/07/02\t2.500\t1.001\n"
+    data = b"\xff\xfe" + text.encode("utf-16-le")
+    frame = load_files([("o.txt", data)], today=dt.date(2026, 11, 22)).get("overview")
+    assert frame["video_views"].tolist() == [1234, 2500]

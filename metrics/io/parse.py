@@ -103,11 +103,15 @@ def _to_float(tokens: pd.Series, style: str) -> pd.Series:
     return pd.to_numeric(tokens, errors="coerce")
 
 
-def parse_numbers(raw: pd.Series, hint: str | None = None) -> NumberColumn:
+_THOUSANDS_ONLY = r"\d{1,3}(?:[.,]\d{3})*"
+
+
+def parse_numbers(raw: pd.Series, hint: str | None = None, count: bool = False) -> NumberColumn:
     """Parse a column of cells into floats; decide the decimal mark for the whole column.
 
     `hint` ("dot" or "comma") is the file's decimal style, used only when this column's own
-    values are ambiguous ("1.234" could be 1234 or 1.234).
+    values are ambiguous ("1.234" could be 1234 or 1.234). A `count` column (views, clicks,
+    followers) holds whole numbers, so there an ambiguous "1.234" or "1,234" is 1,234.
     """
     if raw.dtype.kind in "iufb":
         return NumberColumn(raw.astype("float64"))
@@ -127,7 +131,12 @@ def parse_numbers(raw: pd.Series, hint: str | None = None) -> NumberColumn:
     # Fast path: a column of plain numbers (the common case for counts).
     # (Not when the file writes decimal commas: there "100.000" is a hundred thousand.)
     plain = pd.to_numeric(text, errors="coerce")
-    if plain.notna().all() and not (hint == "comma" and text.str.contains(".", regex=False).any()):
+    ambiguous_count = count and text.str.fullmatch(r"\d{1,3}\.\d{3}").any()
+    if (
+        plain.notna().all()
+        and not (hint == "comma" and text.str.contains(".", regex=False).any())
+        and not ambiguous_count
+    ):
         result[text.index] = plain.to_numpy(dtype="float64")
         return NumberColumn(result)
 
@@ -149,6 +158,11 @@ def parse_numbers(raw: pd.Series, hint: str | None = None) -> NumberColumn:
     evidence = decimal_style(cleaned[shaped])
     style = evidence or hint or "dot"
     values = _to_float(cleaned.where(shaped, ""), style)
+    if count and evidence is None and cleaned[shaped].str.fullmatch(_THOUSANDS_ONLY).all():
+        # Whole numbers with a separator every three digits: thousands, whatever the mark.
+        whole = pd.to_numeric(cleaned.where(shaped, "").str.replace(r"[.,]", "", regex=True),
+                              errors="coerce")  # fmt: skip
+        values = whole
     values = values.where(~negative, -values)
     values = values.where(~percent, values / 100.0)
     values = values.where(shaped)

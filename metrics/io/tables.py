@@ -145,6 +145,18 @@ def _text(col: pd.Series) -> pd.Series:
     return out.mask(out.isin(["", "nan", "None"]))
 
 
+# Columns that can only hold whole numbers (counts of views, clicks, people).
+_NOT_COUNTS = {"spend", "complete_payment_value", "revenue"}
+_COUNTS = {
+    "followers", "total_viewers", "new_viewers", "returning_viewers", "reach",
+    "active_followers", "reported_change", "orders",
+}  # fmt: skip
+
+
+def _is_count(col) -> bool:
+    return (col.additive and col.name not in _NOT_COUNTS) or col.name in _COUNTS
+
+
 def _parse_body(
     grid: Grid, kind: Kind, headers: list[str], mapping: dict[int, str], body: pd.DataFrame
 ) -> ParsedTable:
@@ -175,6 +187,8 @@ def _parse_body(
     ]
     votes = [v for v in votes if v]
     hint = max(set(votes), key=votes.count) if votes else None
+    if hint is None and grid.delimiter == ";":
+        hint = "comma"  # Excel writes ";" exactly where "," is the decimal mark
 
     frame: dict[str, pd.Series] = {}
     yearless: dict[str, DateColumn] = {}
@@ -187,7 +201,7 @@ def _parse_body(
         series = raw[col.name]
         label = headers[next(p for p, nm in mapping.items() if nm == col.name)].strip()
         if col.type == NUMBER:
-            parsed = parse_numbers(series, hint)
+            parsed = parse_numbers(series, hint, count=_is_count(col))
             frame[col.name] = parsed.values
             masked_total += parsed.masked
             if parsed.masked:
