@@ -221,16 +221,44 @@ def test_dutch_excel_whole_numbers_with_dots_are_thousands():
     assert frame["likes"].tolist() == [345, 1001, 300]
     # And in an Ads report, with a decimal-comma frequency beside dotted thousands.
     ads = (
-        "Campaign name;Ad group name;Ad name;By Day;Impressions;Reach;Frequency\n"
-        "C;G;A;2026-07-01;4.000;3.000;1,333\nC;G;B;2026-07-01;3.000;2.000;1,500\n"
-    ).encode()
+        b"Campaign name;Ad group name;Ad name;By Day;Impressions;Reach;Frequency\n"
+        b"C;G;A;2026-07-01;4.000;3.000;1,333\nC;G;B;2026-07-01;3.000;2.000;1,500\n"
+    )
     frame = load_files([("a.csv", ads)], today=dt.date(2026, 11, 22)).get("ads")
     assert frame["impressions"].tolist() == [4000, 3000]
     assert frame["frequency"].tolist() == [1.333, 1.5]
 
 
 def test_excel_unicode_text_with_dotted_thousands():
-    text = "Datum\tVideoweergaven\tVind-ik-leuks\n2026/07/01\t1.234\t345\n2026/07/02\t2.500\t1.001\n"
+    text = (
+        "Datum\tVideoweergaven\tVind-ik-leuks\n2026/07/01\t1.234\t345\n2026/07/02\t2.500\t1.001\n"
+    )
     data = b"\xff\xfe" + text.encode("utf-16-le")
     frame = load_files([("o.txt", data)], today=dt.date(2026, 11, 22)).get("overview")
     assert frame["video_views"].tolist() == [1234, 2500]
+
+
+def test_a_studio_file_takes_the_year_nearest_to_the_other_files_not_before_them():
+    # An Ads report ending 15 Oct 2026 and a Studio export ending "October 31": the Studio
+    # file is from 2026 (16 days later), not 2025 (a year before the ads).
+    ads = b"By Day,Campaign name,Ad group name,Ad name,Cost,Impressions\n2026-10-15,C,G,A,1,10\n"
+    studio = (
+        '"Date","Video Views","Profile Views","Likes","Comments","Shares"\n'
+        '"October 30","10","1","1","1","1"\n"October 31","20","1","1","1","1"'
+    ).encode("utf-8-sig")
+    dataset = load_files([("a.csv", ads), ("Overview.csv", studio)], today=dt.date(2026, 11, 22))
+    dates = dataset.get("overview")["date"].dt.date.tolist()
+    assert dates == [dt.date(2026, 10, 30), dt.date(2026, 10, 31)]
+
+
+def test_year_less_dates_in_descending_order():
+    studio = (
+        '"Date","Video Views","Profile Views","Likes","Comments","Shares"\n'
+        '"January 2","1","1","1","1","1"\n"January 1","1","1","1","1","1"\n'
+        '"December 31","1","1","1","1","1"\n"December 30","1","1","1","1","1"'
+    ).encode("utf-8-sig")
+    dataset = load_files([("Overview.csv", studio)], today=dt.date(2026, 11, 22))
+    dates = sorted(dataset.get("overview")["date"].dt.date)
+    assert dates == [
+        dt.date(2025, 12, 30), dt.date(2025, 12, 31), dt.date(2026, 1, 1), dt.date(2026, 1, 2)
+    ]  # fmt: skip

@@ -10,7 +10,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .parse import build_dates, latest_year_not_after, years_backwards, years_forwards
+from .parse import (
+    build_dates,
+    latest_year_not_after,
+    nearest_year,
+    years_backwards,
+    years_forwards,
+)
 from .read import Failure, read_any
 from .schema import KIND_BY_NAME, KIND_NAMES
 from .tables import ParsedTable, parse_grid
@@ -204,11 +210,13 @@ def _resolve_years(tables: list[ParsedTable], today: dt.date) -> None:
         if t.name in anchors and "date" in t.yearless:
             _anchor_forwards(t, anchors[t.name])
             definite.append(t.frame["date"].max())
-    limit = max(definite).date() if definite else today
+    reference = min(max(definite).date(), today) if definite else today
+    limit = reference
     limit_source = (
-        f"not after {limit.isoformat()}, the newest date in the other files"
+        f"the year that puts the newest row nearest to {reference.isoformat()}, the newest "
+        "date in the other files"
         if definite
-        else f"not after today, {limit.isoformat()}"
+        else f"the newest row taken as the latest such day not after today, {today.isoformat()}"
     )
     for t in tables:
         for column, parsed in t.yearless.items():
@@ -220,14 +228,23 @@ def _resolve_years(tables: list[ParsedTable], today: dt.date) -> None:
             month, day = parsed.month[rows], parsed.day[rows]
             if column == "post_time" and "export_date" in t.frame:
                 continue  # decided below, once the export date has its year
-            last_year = latest_year_not_after(int(month[-1]), int(day[-1]), limit)
+            order = np.diff(month.astype(np.int64) * 100 + day.astype(np.int64))
+            descending = (order < 0).sum() > (order > 0).sum()  # newest row first
+            if descending:
+                month, day = month[::-1], day[::-1]
+            last_year = (
+                nearest_year(int(month[-1]), int(day[-1]), reference, today)
+                if definite
+                else latest_year_not_after(int(month[-1]), int(day[-1]), today)
+            )
             years = years_backwards(month, day, last_year)
+            if descending:
+                month, day, years = month[::-1], day[::-1], years[::-1]
             _set_dates(t, column, rows, years, month, day, parsed)
             first, last = t.frame[column].min(), t.frame[column].max()
             t.warnings.append(
                 f"year inferred: “{column}” has dates without a year; read as "
-                f"{first.date().isoformat()} to {last.date().isoformat()} (the newest row taken "
-                f"as the latest such day {limit_source})."
+                f"{first.date().isoformat()} to {last.date().isoformat()} ({limit_source})."
             )
         if "post_time" in t.yearless and "export_date" in t.frame:
             parsed = t.yearless["post_time"]

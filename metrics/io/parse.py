@@ -577,6 +577,26 @@ def build_dates(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> pd.Seri
     return pd.to_datetime(frame, errors="coerce").astype("datetime64[ns]")
 
 
+def nearest_year(month: int, day: int, reference: dt.date, today: dt.date) -> int:
+    """The year that puts month/day nearest to `reference` (never after today).
+
+    A Studio file's newest row is the day before its export; another file's newest date says
+    roughly when that was, but not to the day (an Ads report may end two weeks earlier).
+    """
+    best: tuple[int, int] | None = None
+    for candidate in range(reference.year - 4, reference.year + 2):
+        try:
+            day_ = dt.date(candidate, month, day)
+        except ValueError:  # 29 February in a common year
+            continue
+        if day_ > today:
+            continue
+        distance = abs((day_ - reference).days)
+        if best is None or distance < best[0]:
+            best = (distance, candidate)
+    return best[1] if best else latest_year_not_after(month, day, today)
+
+
 def latest_year_not_after(month: int, day: int, limit: dt.date) -> int:
     """The latest year in which month/day falls on or before `limit`."""
     year = limit.year
