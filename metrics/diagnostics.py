@@ -28,11 +28,13 @@ from .aggregate import aggregate, in_window
 from .definitions import ADS, ORGANIC, REGISTRY
 from .io import Dataset
 from .report import resolve_window
+from .windows import Window
 
 # Gates: below these an ad has too little history to judge.
 MIN_DAYS = 10
 MIN_IMPRESSIONS = 5000
-BASELINE_DAYS = 7  # the first and the last week of the window are compared
+BASELINE_DAYS = 7  # the ad's first and last week are compared
+HISTORY_DAYS = 120  # how far back before the window's end an ad's history is followed
 # Significance levels: strict for the "fatigued" verdict, looser for "watch".
 ALPHA_FATIGUED = 0.01
 ALPHA_WATCH = 0.05
@@ -455,11 +457,34 @@ def _fatigue_text(status: str, e: dict) -> str:
     return "No sign of fatigue: CTR holds against this ad's own first week. Keep it running."
 
 
+def history_window(window: Window) -> Window:
+    """The days an ad's fatigue is judged on for this window (its history up to the end)."""
+    days = max(HISTORY_DAYS, window.days)
+    return Window(window.end - dt.timedelta(days=days - 1), window.end)
+
+
+def fatigue_history(ads: pd.DataFrame, window) -> pd.DataFrame:
+    """The rows fatigue is judged on: every ad delivering in the window, with its history.
+
+    Fatigue is a change against the ad's own early days, and it often begins before a short
+    window does; so each ad is followed from its first day (at most HISTORY_DAYS before the
+    window's end) up to the window's last day, and its first week is the baseline.
+    """
+    ads = ads.dropna(subset=["date"])
+    if window is None:
+        return ads
+    in_range = in_window(ads, history_window(window))
+    current = in_window(ads, window)
+    delivering = current.loc[current["impressions"].fillna(0) > 0, DIMS].drop_duplicates()
+    return in_range.merge(delivering, on=DIMS, how="inner")
+
+
 def fatigue(dataset: Dataset, window=None, floor_share: float = DEFAULT_FLOOR_SHARE) -> list[dict]:
-    """Fatigue verdict per ad in the window (or all data)."""
+    """Fatigue verdict per ad delivering in the window, judged on its history up to the window's
+    end (see `fatigue_history`); all data when no window is given."""
     if not dataset.has("ads") or not {"date", "impressions"} <= set(dataset.get("ads").columns):
         return []
-    ads = in_window(dataset.get("ads"), window).dropna(subset=["date"])
+    ads = fatigue_history(dataset.get("ads"), window)
     if ads.empty:
         return []
     daily = _daily_per_ad(ads).sort_values([*DIMS, "date"], kind="stable")

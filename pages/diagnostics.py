@@ -8,6 +8,7 @@ from metrics.diagnostics import (
     delivery,
     drop_off,
     fatigue,
+    history_window,
     hook_vs_cta,
     organic_vs_paid,
     quadrant_frame,
@@ -32,9 +33,9 @@ STATUS_ORDER = {"fatigued": 0, "watch": 1, "healthy": 2, "insufficient_data": 3}
 
 dataset = page_setup(
     "Diagnostics",
-    "Each verdict is a statistical test against the ad's own "
-    "history or its ad group, with days as the unit of evidence: no fixed "
-    "thresholds.",
+    "Each verdict is a statistical test against the ad's own history or its ad group, with "
+    "days as the unit of evidence: no fixed thresholds. Fatigue follows each ad delivering in "
+    "the window from its first day (up to 120 days back) to the window's last day.",
 )
 window = st.session_state[state.WINDOW]
 if dataset is None or not dataset.has("ads") or window is None:
@@ -99,7 +100,7 @@ with tab_fatigue:
                 st.write(v["explanation"])
                 daily = ad_daily(
                     dataset,
-                    window,
+                    history_window(window),
                     v["campaign"],
                     v["ad_group"],
                     v["ad"],

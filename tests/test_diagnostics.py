@@ -256,3 +256,17 @@ def test_organic_vs_paid_uses_the_same_definitions_as_the_cards(sample_dataset):
     )
     assert rows["video_views"]["paid"] == pytest.approx(cards["ads"]["video_views"].value)
     assert rows["cost_per_view"]["organic"] is None
+
+
+@pytest.mark.parametrize("days", [7, 28, 60])
+def test_the_sample_fatigue_onset_is_found_in_every_default_window(sample_dataset, days):
+    # The generator plants the decline of "Latte pour – v1" on 20 Sep 2026; a 7- or 28-day
+    # window ending 31 Oct starts after it, so the ad's history before the window must count.
+    from metrics.report import resolve_window
+
+    verdicts = fatigue(sample_dataset, resolve_window(sample_dataset, days))
+    tired = next(v for v in verdicts if v["ad"] == "Latte pour – v1")
+    assert tired["status"] == "fatigued"
+    onset = pd.Timestamp(tired["evidence"]["decline_began"])
+    assert abs((onset - pd.Timestamp("2026-09-20")).days) <= 3
+    assert all(v["status"] in ("healthy", "insufficient_data") for v in verdicts if v is not tired)
