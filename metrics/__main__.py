@@ -152,6 +152,13 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
 
     dataset = _load(args)
     print(_json(diagnose(dataset, parse_days(args.days), _date(args.end, "--end"))))
+    if not dataset.has("ads"):
+        print(
+            "No Ads Manager report among these files: fatigue, hook versus CTA, drop-off and "
+            "delivery need one (a custom report with daily rows per ad).",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -17,7 +17,7 @@ from metrics.diagnostics import (
 )
 from metrics.report import ad_daily
 from ui import charts, loading, state
-from ui.format import escape_md, format_value
+from ui.format import ad_label, escape_md, format_value
 from ui.frame import page_setup
 from ui.widgets import empty_state, evidence_table
 
@@ -93,7 +93,7 @@ with tab_fatigue:
         flagged = [v for v in verdicts if v["status"] in ("fatigued", "watch")]
         for v in flagged:
             with st.expander(
-                f"{STATUS_LABEL[v['status']]} · {v['ad']} ({v['ad_group']})",
+                f"{STATUS_LABEL[v['status']]} · {ad_label(v)}",
                 icon=STATUS_ICON[v["status"]],
                 expanded=v["status"] == "fatigued" and v is flagged[0],
             ):
@@ -160,12 +160,12 @@ with tab_drop:
     else:
         flagged = [c for c in curves if c["flags"]]
         for c in flagged:
-            st.warning(escape_md(f"{c['ad']} ({c['ad_group']}): {c['flags'][0]}"))
+            st.warning(escape_md(f"{ad_label(c)}: {c['flags'][0]}"))
         pick = st.selectbox(
             "Ad",
             range(len(curves)),
             key="drop_ad",
-            format_func=lambda i: f"{curves[i]['ad']} ({curves[i]['ad_group']})",
+            format_func=lambda i: ad_label(curves[i]),
         )
         st.altair_chart(charts.retention(retention_frame(curves[pick])), width="stretch")
 
@@ -174,7 +174,7 @@ with tab_more:
     stuck = delivery(dataset, window)
     if stuck:
         for row in stuck:
-            st.warning(escape_md(f"{row['ad']} ({row['ad_group']}): {row['problem']}."))
+            st.warning(escape_md(f"{ad_label(row)}: {row['problem']}."))
         st.caption("Usual causes: " + "; ".join(stuck[0]["usual_causes"]) + ".")
     else:
         st.success("Every ad that spent money was shown at a normal cost per impression.")

@@ -119,3 +119,13 @@ def test_reserved_names_in_the_formula_module():
     assert isinstance(
         CustomColumn("ok", parse_expression("spend", {"spend"}), "count"), CustomColumn
     )
+
+
+def test_diagnose_without_an_ads_report_says_so(tmp_path):
+    overview = tmp_path / "o.csv"
+    overview.write_text(
+        "Date,Video Views,Profile Views,Likes,Comments,Shares\n2026-03-01,1,1,1,1,1\n"
+    )
+    out = run("diagnose", str(overview))
+    assert out.returncode == 1 and "No Ads Manager report" in out.stderr
+    assert json.loads(out.stdout)["fatigue"] == []

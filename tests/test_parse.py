@@ -262,3 +262,29 @@ def test_year_less_dates_in_descending_order():
     assert dates == [
         dt.date(2025, 12, 30), dt.date(2025, 12, 31), dt.date(2026, 1, 1), dt.date(2026, 1, 2)
     ]  # fmt: skip
+
+
+def test_a_report_mixing_currencies_row_by_row_is_flagged():
+    mixed = (
+        b"By Day,Campaign name,Ad group name,Ad name,Currency,Cost,Impressions\n"
+        b"2026-07-01,C,G,A,GBP,10,100\n2026-07-01,C,G,B,EUR,20,100\n2026-07-01,C,G,C,EUR,30,100\n"
+    )
+    dataset = load_files([("m.csv", mixed)], today=dt.date(2026, 11, 22))
+    [report] = dataset.reports
+    assert any("mixes currencies (EUR, GBP)" in w for w in report.warnings)
+    assert dataset.currency == "EUR"
+
+
+def test_operating_system_junk_inside_a_zip_is_skipped():
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("Overview.csv", "Date,Video Views,Profile Views,Likes,Comments,Shares\n"
+                    "2026-03-01,1,1,1,1,1\n")  # fmt: skip
+        zf.writestr("Thumbs.db", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
+        zf.writestr("desktop.ini", "[.ShellClassInfo]\n")
+    dataset = load_files([("export.zip", buffer.getvalue())], today=dt.date(2026, 11, 22))
+    assert [r.file for r in dataset.reports] == ["export.zip/Overview.csv"]
+    assert not dataset.errors

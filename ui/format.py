@@ -60,3 +60,13 @@ _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$:"})
 def escape_md(text: object) -> str:
     """User text (file, ad and post names) shown literally by Markdown-rendering elements."""
     return str(text).translate(_MD_SPECIAL)
+
+
+def ad_label(row: dict) -> str:
+    """ "Ad (Ad group)" for a diagnostics row; reports without an ad level name the group."""
+    ad, group, campaign = row.get("ad"), row.get("ad_group"), row.get("campaign")
+    if ad and group:
+        return f"{ad} ({group})"
+    if group:
+        return f"Ad group {group}" + (f" ({campaign})" if campaign else "")
+    return str(ad or campaign or "(unnamed)")

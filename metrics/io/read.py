@@ -156,6 +156,10 @@ def _looks_like_account_text(text: str) -> bool:
     return sum(bool(_KEY_VALUE_LINE.match(line)) for line in lines) >= 0.8 * len(lines)
 
 
+# Files operating systems leave in folders they zip; never anybody's data.
+OS_JUNK = frozenset({"thumbs.db", "desktop.ini", "ehthumbs.db", "icon\r"})
+
+
 def _read_zip(name: str, data: bytes, depth: int) -> list[Grid | Failure]:
     if depth >= MAX_ZIP_DEPTH:
         raise ReadError(
@@ -169,6 +173,7 @@ def _read_zip(name: str, data: bytes, depth: int) -> list[Grid | Failure]:
             if not i.is_dir()
             and not i.filename.startswith("__MACOSX/")
             and not i.filename.rsplit("/", 1)[-1].startswith(".")
+            and i.filename.rsplit("/", 1)[-1].lower() not in OS_JUNK
         ]
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as err:
         raise ReadError(

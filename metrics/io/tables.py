@@ -245,8 +245,14 @@ def _parse_body(
 
     currency = None
     if "currency" in df:
-        codes = df["currency"].dropna()
+        codes = df["currency"].dropna().astype("str").str.strip().str.upper()
         currency = codes.mode().iloc[0] if len(codes) else None
+        if codes.nunique() > 1:
+            found = ", ".join(sorted(codes.unique())[:5])
+            warnings.append(
+                f"This report mixes currencies ({found}): spend and revenue are added up across "
+                "them as they are. Export one currency per report (or per advertiser account)."
+            )
     if currency is None and currencies:
         currency = max(set(currencies), key=currencies.count)
 
