@@ -40,6 +40,8 @@ ALPHA_FATIGUED = 0.01
 ALPHA_WATCH = 0.05
 ALPHA_HINT = 0.2  # a CTR decline too weak to flag alone, enough with two side signals
 ALPHA_WINNER = 0.05
+MIN_LIFT = 0.05  # a winner must beat the others by at least 5 % of their rate, not by a hair
+MIN_WINNER_IMPRESSIONS = 1000
 DEFAULT_FLOOR_SHARE = 0.5  # project when CTR falls to half its baseline, unless told otherwise
 
 CREATIVE_BRIEF = (
@@ -80,15 +82,19 @@ def wilson(
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
-def two_proportion_p(s1, n1, phi1, s2, n2, phi2, alternative: str = "greater") -> float:
-    """p-value that proportion 1 exceeds proportion 2 (quasi-binomial, effective n)."""
+def two_proportion_p(
+    s1, n1, phi1, s2, n2, phi2, alternative: str = "greater", margin: float = 0.0
+) -> float:
+    """p-value that proportion 1 exceeds proportion 2 (quasi-binomial, effective n); with a
+    `margin`, that it exceeds proportion 2 × (1 + margin), a lift worth acting on."""
     if n1 <= 0 or n2 <= 0:
         return 1.0
     p1, p2 = s1 / n1, s2 / n2
     var = phi1 * p1 * (1 - p1) / n1 + phi2 * p2 * (1 - p2) / n2
+    target = p2 * (1 + margin)
     if var <= 0:
-        return 0.0 if p1 > p2 else 1.0
-    z = (p1 - p2) / math.sqrt(var)
+        return 0.0 if p1 > target else 1.0
+    z = (p1 - target) / math.sqrt(var)
     if alternative == "two-sided":
         return _normal_sf(abs(z)) * 2
     return _normal_sf(z)
@@ -565,15 +571,26 @@ def _ad_rates(ads: pd.DataFrame) -> pd.DataFrame:
 def _winner(
     rates: pd.DataFrame, rate: str, num: str, den: str
 ) -> tuple[str | None, bool, float | None]:
-    """The ad with the highest rate, whether it beats every other (Holm-corrected), max adj. p."""
+    """The ad with the highest rate, whether it beats every other by a lift worth acting on
+    (MIN_LIFT, Holm-corrected), and the largest adjusted p. Ads with fewer than
+    MIN_WINNER_IMPRESSIONS impressions are compared but cannot win: 84 impressions say little."""
     valid = rates[rates[rate].notna()]
     if len(valid) < 2:
         return (valid["ad"].iloc[0] if len(valid) else None), False, None
-    best = valid.loc[valid[rate].idxmax()]
+    eligible = valid[valid["impressions"] >= MIN_WINNER_IMPRESSIONS]
+    if eligible.empty:
+        return None, False, None
+    best = eligible.loc[eligible[rate].idxmax()]
     others = valid.drop(index=best.name)
     p = [
         two_proportion_p(
-            best[num], best[den], best[f"_{rate}_phi"], o[num], o[den], o[f"_{rate}_phi"]
+            best[num],
+            best[den],
+            best[f"_{rate}_phi"],
+            o[num],
+            o[den],
+            o[f"_{rate}_phi"],
+            margin=MIN_LIFT,
         )
         for _, o in others.iterrows()
     ]
@@ -617,7 +634,9 @@ def hook_vs_cta(dataset: Dataset, window=None) -> list[dict]:
                     {
                         k: (None if isinstance(v, float) and math.isnan(v) else v)
                         for k, v in r.items()
-                        if not k.startswith("_") and k not in ("campaign", "ad_group")
+                        if not k.startswith("_")
+                        # across the account the same creative can run in several groups
+                        and (k not in ("campaign", "ad_group") or group == "(whole account)")
                     }
                     for r in rates.to_dict("records")
                 ],
@@ -758,6 +777,12 @@ DELIVERY_CAUSES = (
 )
 
 
+def _median_of_others(log_cpm: pd.Series, i) -> float:
+    others = log_cpm.drop(index=i)
+    others = others[np.isfinite(others)]
+    return float(others.median()) if len(others) else float("inf")
+
+
 def delivery(dataset: Dataset, window=None, level: str = "ad") -> list[dict]:
     """Ads (or ad groups) with spend but no or almost no impressions: a robust outlier test."""
     if not dataset.has("ads"):
@@ -783,10 +808,14 @@ def delivery(dataset: Dataset, window=None, level: str = "ad") -> list[dict]:
         problem = None
         if row["impressions"] <= 0:
             problem = "spend with no impressions"
-        elif mad and np.isfinite(mad) and mad > 0 and (log_cpm[i] - median) / mad > 3.5:
+        elif (mad and np.isfinite(mad) and mad > 0 and (log_cpm[i] - median) / mad > 3.5) or (
+            # Few ads (or ads at one price) leave no spread to measure: then a CPM ten times
+            # that of the other ads is the sign.
+            len(finite) >= 2 and log_cpm[i] - _median_of_others(log_cpm, i) > math.log(10)
+        ):
             problem = (
                 f"spend with almost no impressions (CPM {math.exp(log_cpm[i]):,.2f} against a "
-                f"typical {math.exp(median):,.2f})"
+                f"typical {math.exp(_median_of_others(log_cpm, i)):,.2f} for the other ads)"
             )
         if problem:
             out.append(

@@ -270,3 +270,65 @@ def test_the_sample_fatigue_onset_is_found_in_every_default_window(sample_datase
     onset = pd.Timestamp(tired["evidence"]["decline_began"])
     assert abs((onset - pd.Timestamp("2026-09-20")).days) <= 3
     assert all(v["status"] in ("healthy", "insufficient_data") for v in verdicts if v is not tired)
+
+
+def _one_group(rows: dict) -> Dataset:
+    """Ads of one group over 14 days: {ad: (impressions per day, ctr, hook rate)}, exact counts."""
+    frames = []
+    for ad, (imp, ctr, hook) in rows.items():
+        dates = START + pd.to_timedelta(np.arange(14), unit="D")
+        frames.append(
+            pd.DataFrame(
+                {
+                    "date": dates,
+                    "campaign": "C",
+                    "ad_group": "G",
+                    "ad": ad,
+                    "impressions": float(imp),
+                    "clicks": float(round(imp * ctr)),
+                    "video_watched_2s": float(round(imp * hook)),
+                    "spend": imp * 0.006,
+                }
+            )
+        )
+    return Dataset(tables={"ads": pd.concat(frames, ignore_index=True)})
+
+
+def test_a_one_percent_lift_is_not_called_a_winner_even_at_huge_volume():
+    # 2 million impressions a day: CTR 1.010 % against 1.000 % is "significant" for a
+    # textbook test, but a 1 % lift is not worth a creative decision (MIN_LIFT is 5 %).
+    group = hook_vs_cta(
+        _one_group({"A": (2_000_000, 0.0101, 0.30), "B": (2_000_000, 0.0100, 0.20)})
+    )
+    g = next(x for x in group if x["ad_group"] == "G")
+    assert g["best_cta"] == "A" and g["cta_significant"] is False
+    assert g["best_hook"] == "A" and g["hook_significant"] is True  # 30 % vs 20 %: real
+
+
+def test_a_tiny_ad_cannot_be_the_winner():
+    # 6 impressions a day (84 in all) with a perfect-looking CTR: compared, never crowned.
+    group = hook_vs_cta(
+        _one_group({"Tiny": (6, 0.5, 0.5), "A": (20_000, 0.012, 0.3), "B": (20_000, 0.008, 0.25)})
+    )
+    g = next(x for x in group if x["ad_group"] == "G")
+    assert g["best_cta"] == "A" and g["best_hook"] == "A"
+    account = next(x for x in group if x["ad_group"] == "(whole account)")
+    assert all(a["ad_group"] == "G" for a in account["ads"])
+
+
+def test_delivery_flags_a_starved_ad_in_a_two_ad_account():
+    # £200 for 21 impressions (CPM £9,524) beside £200 for 40,000 (CPM £5): no spread to
+    # measure with two ads, but a CPM over ten times the other ad's is flagged.
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2026-07-01", "2026-07-02"] * 2),
+            "campaign": "C",
+            "ad_group": ["G", "G", "G2", "G2"],
+            "ad": ["Normal", "Normal", "Starved", "Starved"],
+            "spend": [100.0, 100.0, 100.0, 100.0],
+            "impressions": [20000.0, 20000.0, 12.0, 9.0],
+        }
+    )
+    flagged = delivery(Dataset(tables={"ads": frame}))
+    assert [f["ad"] for f in flagged] == ["Starved"]
+    assert "5.00 for the other ads" in flagged[0]["problem"]
