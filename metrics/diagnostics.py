@@ -44,10 +44,11 @@ MIN_LIFT = 0.05  # a winner must beat the others by at least 5 % of their rate, 
 MIN_WINNER_IMPRESSIONS = 1000
 DEFAULT_FLOOR_SHARE = 0.5  # project when CTR falls to half its baseline, unless told otherwise
 
+# Seed 002's brief for a tired creative: what to change, in the order to try it.
 CREATIVE_BRIEF = (
-    "Rewrite the first 3 seconds (test a completely different opening shot or scene); "
-    "swap the voice-over (a new tone, another voice, a more energetic delivery); "
-    "rewrite the on-screen text (test a direct call to action against a question hook)."
+    "Rewrite the first 3 seconds: test a completely different opening shot or scene.",
+    "Swap the voice-over: a new tone, another voice, a more energetic delivery.",
+    "Rewrite the on-screen text: test a direct call to action against a question hook.",
 )
 DIMS = ["campaign", "ad_group", "ad"]
 
@@ -411,6 +412,7 @@ def _fatigue(
             level_now = level + slope * (n_days - 1 - k)
             if level_now <= floor:
                 evidence["projected_floor_date"] = dates[-1].isoformat()
+                evidence["ctr_floor_reached"] = True
             else:
                 days_left = math.ceil((level_now - floor) / -slope - 1e-9)  # float noise
                 evidence["projected_floor_date"] = (
@@ -432,27 +434,45 @@ def _fatigue(
     if status == "healthy":
         # A hinge can be fitted to any wobble; an onset and a projection are only news (and
         # only shown) when the decline itself is established.
-        for key in ("decline_began", "ctr_floor", "ctr_floor_share", "projected_floor_date"):
+        for key in (
+            "decline_began",
+            "ctr_floor",
+            "ctr_floor_share",
+            "projected_floor_date",
+            "ctr_floor_reached",
+        ):
             evidence.pop(key, None)
-    return {"status": status, "evidence": evidence, "explanation": _fatigue_text(status, evidence)}
+    verdict = {
+        "status": status,
+        "evidence": evidence,
+        "explanation": _fatigue_text(status, evidence),
+    }
+    if status in ("fatigued", "watch"):
+        verdict["brief"] = list(CREATIVE_BRIEF)
+    return verdict
 
 
 def _fatigue_text(status: str, e: dict) -> str:
     change = e.get("ctr_change_from_baseline")
     pct = f"{abs(change) * 100:.0f} %" if change is not None else "?"
     began = f" since about {e['decline_began']}" if e.get("decline_began") else ""
-    signals = ", ".join(e.get("corroborating_signals", []))
+    found = e.get("corroborating_signals", [])
+    signals = (
+        ", ".join(found[:-1]) + (" and " if len(found) > 1 else "") + (found[-1] if found else "")
+    )
     if status == "fatigued":
         when = e.get("projected_floor_date")
         share = e.get("ctr_floor_share", DEFAULT_FLOOR_SHARE)
-        floor = (
-            f" At this pace CTR reaches {share:.0%} of its first-week level around {when}."
-            if when
-            else ""
-        )
+        if e.get("ctr_floor_reached"):
+            then = f" CTR is already below {share:.0%} of its first-week level: refresh it now"
+        elif when:
+            then = f" At this pace CTR reaches {share:.0%} of its first-week level around {when}"
+            then += ": refresh it before then"
+        else:
+            then = " Refresh it"
         return (
             f"CTR has fallen {pct} below this ad's own first week{began}, and {signals}: the "
-            f"audience is tiring of this creative.{floor} Refresh it: {CREATIVE_BRIEF}"
+            f"audience is tiring of this creative.{then} (see the creative brief)."
         )
     if status == "watch":
         extra = f" ({signals})" if signals else ""

@@ -98,6 +98,10 @@ with tab_fatigue:
                 expanded=v["status"] == "fatigued" and v is flagged[0],
             ):
                 st.write(v["explanation"])
+                if v.get("brief"):
+                    st.markdown(
+                        "**Creative brief**\n\n" + "\n".join(f"1. {line}" for line in v["brief"])
+                    )
                 daily = ad_daily(
                     dataset,
                     history_window(window),

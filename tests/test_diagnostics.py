@@ -75,7 +75,8 @@ def test_planted_fatigue_is_found_with_onset_within_three_days():
         assert verdict["status"] == "fatigued", (seed, verdict["evidence"])
         onset = pd.Timestamp(verdict["evidence"]["decline_began"])
         assert abs((onset - (START + pd.Timedelta(days=30))).days) <= 3, seed
-        assert "first 3 seconds" in verdict["explanation"]
+        assert any("first 3 seconds" in line for line in verdict["brief"])
+        assert verdict["explanation"].count(". ") <= 1  # one or two sentences
         assert verdict["evidence"]["projected_floor_date"] is not None
 
 
