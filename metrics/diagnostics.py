@@ -869,9 +869,11 @@ def tracking(dataset: Dataset, window=None) -> dict | None:
         return None
     ads = in_window(dataset.get("ads"), window)
     orders = in_window(dataset.get("shop_orders"), window)
-    if "conversion" not in ads or orders.empty:
+    # Conversions as the report counts them; a purchase-only report has Complete payment.
+    column = next((c for c in ("conversion", "complete_payment") if c in ads), None)
+    if column is None or orders.empty:
         return None
-    tiktok = ads.groupby(ads["date"].dt.normalize())["conversion"].sum()
+    tiktok = ads.groupby(ads["date"].dt.normalize())[column].sum()
     shop = orders.groupby(orders["date"].dt.normalize())["orders"].sum()
     both = pd.concat({"tiktok": tiktok, "shop": shop}, axis=1).dropna()
     if both.empty:

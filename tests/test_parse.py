@@ -288,3 +288,25 @@ def test_operating_system_junk_inside_a_zip_is_skipped():
     dataset = load_files([("export.zip", buffer.getvalue())], today=dt.date(2026, 11, 22))
     assert [r.file for r in dataset.reports] == ["export.zip/Overview.csv"]
     assert not dataset.errors
+
+
+def test_a_date_that_does_not_exist_is_reported():
+    data = b"Date,Video Views,Profile Views,Likes,Comments,Shares\n2026-02-28,1,1,1,1,1\n2026-02-30,2,1,1,1,1\n"
+    [report] = load_files([("o.csv", data)], today=dt.date(2026, 11, 22)).reports
+    assert any("'2026-02-30'" in w and "not dates" in w for w in report.warnings)
+
+
+def test_follower_activity_hours_in_am_pm_and_clock_time():
+    rows = ["12 AM", "1 AM", "11 AM", "12 PM", "1 PM", "11 PM"]
+    data = '"Date","Hour","Active followers"\n' + "\n".join(
+        f'"2026-07-01","{h}","{i}"' for i, h in enumerate(rows)
+    )
+    frame = load_files([("a.csv", data.encode())], today=dt.date(2026, 11, 22)).get(
+        "follower_activity"
+    )
+    assert frame["hour"].tolist() == [0, 1, 11, 12, 13, 23]
+    clock = '"Date","Hour","Active followers"\n"2026-07-01","00:00","5"\n"2026-07-01","13:00","6"'
+    frame = load_files([("b.csv", clock.encode())], today=dt.date(2026, 11, 22)).get(
+        "follower_activity"
+    )
+    assert frame["hour"].tolist() == [0, 13]

@@ -507,6 +507,10 @@ def parse_dates(raw: pd.Series, prefer_day_first: bool = True) -> DateColumn:
             }
         )
         stamps[dated_u] = pd.to_datetime(frame, errors="coerce").to_numpy()
+        # Dates that do not exist (30 February) are reported with the other bad cells.
+        for i in np.flatnonzero(dated_u & np.isnat(stamps)):
+            unparsed.append(str(uniques[i]))
+            unparsed_codes.append(int(i))
     safe = np.where(codes >= 0, codes, 0)
     values = np.where(codes >= 0, stamps[safe], np.datetime64("NaT"))
     out = pd.Series(values, index=raw.index, dtype="datetime64[ns]")

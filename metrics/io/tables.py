@@ -232,8 +232,19 @@ def _parse_body(
                     f"{order}-year. Check the date range."
                 )
         elif col.type == HOUR:
-            text = _text(series).fillna("").str.extract(r"^(\d{1,2})", expand=False)
-            frame[col.name] = pd.to_numeric(text, errors="coerce").astype("Int64")
+            cells = _text(series).fillna("")
+            parts = cells.str.extract(
+                r"^(\d{1,2})(?:[:.h]\d{2})?\s*([AaPp]\.?[Mm]\.?)?", expand=True
+            )
+            hour = pd.to_numeric(parts[0], errors="coerce")
+            meridiem = parts[1].fillna("").str.upper().str.replace(".", "", regex=False)
+            hour = hour.where(meridiem == "", hour % 12 + (meridiem == "PM") * 12)  # 12 AM = 0
+            outside = int(((hour < 0) | (hour > 23)).sum())
+            if outside:
+                warnings.append(
+                    f"{outside} hour(s) in “{label}” are outside 0–23; those rows were left out."
+                )
+            frame[col.name] = hour.where((hour >= 0) & (hour <= 23)).astype("Int64")
         else:
             frame[col.name] = _text(series)
     if masked_total:
