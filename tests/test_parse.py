@@ -310,3 +310,22 @@ def test_follower_activity_hours_in_am_pm_and_clock_time():
         "follower_activity"
     )
     assert frame["hour"].tolist() == [0, 13]
+
+
+def test_a_notes_sheet_beside_a_report_sheet_is_passed_over():
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    report = book.active
+    report.title = "Report"
+    report.append(["By Day", "Campaign name", "Ad group name", "Ad name", "Cost", "Impressions"])
+    report.append([dt.datetime(2026, 7, 1), "C", "G", "A", 12.5, 1000])
+    notes = book.create_sheet("Notes")
+    notes.append(["Exported for the Q3 review"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    dataset = load_files([("r.xlsx", buffer.getvalue())], today=dt.date(2026, 11, 22))
+    assert [r.file for r in dataset.reports] == ["r.xlsx[Report]"] and not dataset.errors
+    assert dataset.get("ads")["spend"].sum() == 12.5

@@ -83,7 +83,28 @@ class Dataset:
 def read_file(
     name: str, data: bytes, column_map: dict[str, str] | None = None
 ) -> list[ParsedTable | Failure]:
-    """One uploaded file → its tables (a ZIP gives one per entry); pure, so callers may cache it."""
+    """One uploaded file → its tables (a ZIP gives one per entry); pure, so callers may cache it.
+
+    A workbook's extra sheets that hold no table (notes, a chart, a pivot) are passed over
+    when another sheet of it was read; a workbook with no table at all is still refused.
+    """
+    out = _read_items(name, data, column_map)
+    read_sheets = {t.name.split("[", 1)[0] for t in out if isinstance(t, ParsedTable)}
+    return [
+        item
+        for item in out
+        if not (
+            isinstance(item, Failure)
+            and item.headers  # "not recognised as a TikTok export", not a damaged file
+            and "[" in item.name
+            and item.name.split("[", 1)[0] in read_sheets
+        )
+    ]
+
+
+def _read_items(
+    name: str, data: bytes, column_map: dict[str, str] | None
+) -> list[ParsedTable | Failure]:
     out: list[ParsedTable | Failure] = []
     for item in read_any(name, data):
         if isinstance(item, Failure):
