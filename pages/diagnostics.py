@@ -151,7 +151,10 @@ with tab_hook:
             width="stretch",
             column_config={
                 c: st.column_config.NumberColumn(
-                    REGISTRY[ADS].get(c, REGISTRY[ADS]["ctr"]).label, format="percent"
+                    REGISTRY[ADS][c].label,
+                    format="percent",
+                    step=0.0001,
+                    help=f"{REGISTRY[ADS][c].formula} over the window.",
                 )
                 for c in ("hook_rate", "hold_rate", "ctr", "cvr")
             },
