@@ -64,7 +64,7 @@ if dataset.has("followers_history") and window is not None:
         "column is often off by a day."
     )
 elif "followers_history" in dataset.tables:
-    st.info(NEEDS_100, icon="👥")
+    st.info(NEEDS_100, icon=":material/group:")
 else:
     empty_state("followers_history", "Follower growth")
 
@@ -78,7 +78,7 @@ with left:
             width="stretch",
         )
     elif "follower_gender" in dataset.tables:
-        st.info(NEEDS_100, icon="👥")
+        st.info(NEEDS_100, icon=":material/group:")
     else:
         empty_state("follower_gender", "Follower gender")
 with right:
@@ -92,7 +92,7 @@ with right:
             width="stretch",
         )
     elif "follower_territories" in dataset.tables:
-        st.info(NEEDS_100, icon="👥")
+        st.info(NEEDS_100, icon=":material/group:")
     else:
         empty_state("follower_territories", "Follower territories")
 
@@ -105,6 +105,6 @@ if not matrix.empty:
         f"Busiest hours on average: {hours}. TikTok exports activity for the last 7 days only."
     )
 elif "follower_activity" in dataset.tables:
-    st.info(NEEDS_100, icon="👥")
+    st.info(NEEDS_100, icon=":material/group:")
 else:
     empty_state("follower_activity", "Active hours")

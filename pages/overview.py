@@ -37,7 +37,7 @@ ADS_CARDS = [
 dataset = page_setup("Overview")
 window = st.session_state[state.WINDOW]
 if dataset is None or window is None:
-    empty_state("overview", "Your KPIs")
+    empty_state("daily", "Your KPIs")
     st.stop()
 
 changes = summary_changes(dataset, window)

@@ -22,11 +22,13 @@ FILES_FOR = {
     "follower_territories": "the Followers ZIP (FollowerTopTerritories.csv)",
     "ads": "an Ads Manager custom report with By Day, Campaign name, Ad group name and Ad name "
     "(Ads Manager → Reporting → Create report → Download)",
+    "daily": "the Overview ZIP from TikTok Studio (Analytics → Overview → Download data) or an "
+    "Ads Manager custom report with a daily breakdown",
 }
 
 
 def empty_state(kind: str, what: str) -> None:
-    st.info(f"{what} appears here once you load {FILES_FOR[kind]} on the Data page.", icon="📄")
+    st.info(f"{what} appears here once you load {FILES_FOR[kind]} on the Data page.", icon=":material/upload_file:")
 
 
 def metric_help(metric: Metric, change: Change | None = None) -> str:
