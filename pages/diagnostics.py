@@ -17,7 +17,7 @@ from metrics.diagnostics import (
 )
 from metrics.report import ad_daily
 from ui import charts, loading, state
-from ui.format import ad_label, escape_md, format_value
+from ui.format import ad_label, escape_md, format_day, format_value
 from ui.frame import page_setup
 from ui.widgets import empty_state, evidence_table
 
@@ -69,15 +69,13 @@ with tab_fatigue:
                     "Ad": v["ad"],
                     "Ad group": v["ad_group"],
                     "Campaign": v["campaign"],
-                    "Decline began": v["evidence"].get("decline_began"),
+                    "Decline began": format_day(v["evidence"].get("decline_began")),
                     "CTR vs first week": v["evidence"].get("ctr_change_from_baseline"),
-                    "CTR reaches the floor": v["evidence"].get("projected_floor_date"),
+                    "CTR reaches the floor": format_day(v["evidence"].get("projected_floor_date")),
                 }
                 for v in verdicts
             ]
         )
-        for col in ("Decline began", "CTR reaches the floor"):
-            table[col] = pd.to_datetime(table[col], errors="coerce")
         table = table.sort_values("order", kind="stable").drop(columns="order")
         st.dataframe(
             table,
@@ -86,8 +84,12 @@ with tab_fatigue:
             key="fatigue_table",
             column_config={
                 "CTR vs first week": st.column_config.NumberColumn(format="percent", step=0.001),
-                "Decline began": st.column_config.DateColumn(format="D MMM YYYY"),
-                "CTR reaches half its baseline": st.column_config.DateColumn(format="D MMM YYYY"),
+                "Decline began": st.column_config.TextColumn(
+                    help="The day the fitted decline of CTR (with CPM and frequency) began."
+                ),
+                "CTR reaches the floor": st.column_config.TextColumn(
+                    help="When the fitted decline reaches the floor chosen above."
+                ),
             },
         )
         flagged = [v for v in verdicts if v["status"] in ("fatigued", "watch")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 CURRENCY_SIGNS = {"GBP": "£", "EUR": "€", "USD": "$", "JPY": "¥", "INR": "₹", "KRW": "₩"}
@@ -70,3 +71,10 @@ def ad_label(row: dict) -> str:
     if group:
         return f"Ad group {group}" + (f" ({campaign})" if campaign else "")
     return str(ad or campaign or "(unnamed)")
+
+
+def format_day(iso: str | None) -> str:
+    """ "2026-09-20" → "20 Sep 2026"; empty when there is no day."""
+    if not iso:
+        return ""
+    return f"{dt.date.fromisoformat(str(iso)[:10]):%d %b %Y}"

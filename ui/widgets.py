@@ -10,7 +10,7 @@ import streamlit as st
 from metrics.compare import Change
 from metrics.definitions import REGISTRY, Metric
 
-from .format import format_change, format_value
+from .format import format_change, format_day, format_value
 
 FILES_FOR = {
     "overview": "the Overview ZIP (TikTok Studio → Analytics → Overview → Download data)",
@@ -28,7 +28,10 @@ FILES_FOR = {
 
 
 def empty_state(kind: str, what: str) -> None:
-    st.info(f"{what} appears here once you load {FILES_FOR[kind]} on the Data page.", icon=":material/upload_file:")
+    st.info(
+        f"{what} appears here once you load {FILES_FOR[kind]} on the Data page.",
+        icon=":material/upload_file:",
+    )
 
 
 def metric_help(metric: Metric, change: Change | None = None) -> str:
@@ -168,8 +171,8 @@ def number_format(unit: str, currency: str | None) -> str:
 
 # Fatigue evidence as a marketer reads it: (key, label, unit).
 EVIDENCE_ROWS = (
-    ("days", "Days with impressions in the window", "count"),
-    ("impressions", "Impressions in the window", "count"),
+    ("days", "Days with impressions (the ad's history up to the window's end)", "count"),
+    ("impressions", "Impressions over those days", "count"),
     ("baseline_ctr", "CTR in the ad's first week", "ratio"),
     ("recent_ctr", "CTR in the last week", "ratio"),
     ("ctr_change_from_baseline", "Change from the first week", "ratio"),
@@ -181,7 +184,7 @@ EVIDENCE_ROWS = (
     ("frequency_start", "Frequency in the first week", "multiple"),
     ("frequency_end", "Frequency in the last week", "multiple"),
     ("decline_began", "Decline began", "date"),
-    ("projected_floor_date", "CTR reaches the floor", "date"),
+    ("projected_floor_date", "CTR reaches the floor (projected)", "date"),
 )
 
 
@@ -193,7 +196,7 @@ def evidence_table(evidence: dict, currency: str | None) -> list[dict]:
         if value is None:
             continue
         if unit == "date":
-            text = str(value)
+            text = format_day(value)
         elif unit == "p":
             text = "< 0.0001" if value < 1e-4 else f"{value:.4f}"
         elif unit == "multiple":
