@@ -60,8 +60,8 @@ if dataset is not None:
             key="status_table",
             column_config={
                 "Rows": st.column_config.NumberColumn(format="localized"),
-                "First day": st.column_config.DateColumn(format="D MMM YYYY"),
-                "Last day": st.column_config.DateColumn(format="D MMM YYYY"),
+                "First day": st.column_config.TextColumn(),
+                "Last day": st.column_config.TextColumn(),
                 "Notes": st.column_config.TextColumn(width="medium"),
             },
         )

@@ -534,7 +534,10 @@ def test_diagnostics_fatigue_and_hook_versus_cta():
 
 
 def _day(value) -> str | None:
-    return None if value is None or pd.isna(value) else str(value)[:10]
+    """The status table shows "1 Nov 2025" (blank for snapshots): back to ISO for comparing."""
+    if value is None or value == "" or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return pd.Timestamp(value).date().isoformat()
 
 
 def test_data_page_has_a_status_row_for_every_sample_table():

@@ -7,6 +7,8 @@ import pandas as pd
 from metrics.io import KIND_BY_NAME, KINDS, Dataset
 from metrics.io.schema import normalise_header
 
+from .format import format_day
+
 
 def status_frame(dataset: Dataset | None) -> pd.DataFrame:
     """One row per table read: what it is, how many rows, which dates, and any warning."""
@@ -26,8 +28,8 @@ def status_frame(dataset: Dataset | None) -> pd.DataFrame:
         )
     columns = ["File", "Recognised as", "Rows", "First day", "Last day", "Notes"]
     frame = pd.DataFrame(rows, columns=columns)
-    for col in ("First day", "Last day"):  # real dates: blank (not "None") for snapshots
-        frame[col] = pd.to_datetime(frame[col], errors="coerce")
+    for col in ("First day", "Last day"):  # blank (not "None") for snapshots
+        frame[col] = [format_day(d.isoformat()) if d else "" for d in frame[col]]
     return frame
 
 
