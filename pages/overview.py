@@ -1,9 +1,11 @@
 """Overview: KPI cards against the previous period, trends, organic and paid side by side."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from metrics.aggregate import aggregate, unavailable
-from metrics.definitions import ADS, ORGANIC, REGISTRY
+from metrics.definitions import ADS, ORGANIC, PER_ROW, REGISTRY
 from metrics.diagnostics import organic_vs_paid
 from metrics.report import coverage_gaps, summary_changes
 from ui import charts, state
@@ -70,10 +72,21 @@ else:
     empty_state("ads", "Paid KPIs")
 
 options = []
+missing_organic = unavailable(dataset, ORGANIC) if dataset.has("overview") else {}
 if dataset.has("overview"):
     options += [
         (ORGANIC, n)
-        for n in ("video_views", "likes", "engagement_rate", "profile_views", "comments", "shares")
+        for n in (
+            "video_views",
+            "likes",
+            "engagement_rate",
+            "engagement_per_reach",
+            "reach",
+            "profile_views",
+            "comments",
+            "shares",
+        )
+        if n not in missing_organic
     ]
 if dataset.has("ads"):
     options += [
@@ -96,20 +109,41 @@ if options:
     grain = (
         right.segmented_control("By", ["day", "week"], default="day", key="overview_grain") or "day"
     )
-    for family in (ORGANIC, ADS):
-        names = [n for f, n in picked if f == family]
-        if not names:
-            continue
-        frame = aggregate(dataset, family, window, level=grain, metrics=names)
-        x = "date" if grain == "day" else "week"
-        chart = charts.trend(
-            frame,
-            [REGISTRY[family][n] for n in names],
-            x=x,
-            currency=dataset.currency,
-            period_label=grain.title(),
+    per_reach = (ORGANIC, "engagement_per_reach") in picked
+    if per_reach:
+        scale = st.radio(
+            "Engagement per reach, shown",
+            ["per_100", "per_1000"],
+            format_func={"per_100": "per 100 people reached (%)", "per_1000": "per 1,000 (‰)"}.get,
+            horizontal=True,
+            key="engagement_per_reach_scale",
         )
-        st.altair_chart(chart, width="stretch")
+    if grain == "week" and any(REGISTRY[f][n].aggregation == PER_ROW for f, n in picked):
+        st.caption(
+            "Reach and engagement per reach are per-day figures (people are not additive "
+            "across days), so they are drawn by day only."
+        )
+    for family in (ORGANIC, ADS):
+        chosen = [n for f, n in picked if f == family]
+        per_day = [n for n in chosen if REGISTRY[family][n].aggregation == PER_ROW]
+        for level, names in ((grain, [n for n in chosen if n not in per_day]), ("day", per_day)):
+            if not names:
+                continue
+            frame = aggregate(dataset, family, window, level=level, metrics=names)
+            shown_metrics = [REGISTRY[family][n] for n in names]
+            if per_reach and family == ORGANIC and scale == "per_1000":
+                shown_metrics = [
+                    replace(m, unit="per_mille") if m.name == "engagement_per_reach" else m
+                    for m in shown_metrics
+                ]
+            chart = charts.trend(
+                frame,
+                shown_metrics,
+                x="date" if level == "day" else "week",
+                currency=dataset.currency,
+                period_label=level.title(),
+            )
+            st.altair_chart(chart, width="stretch")
 
 rows = organic_vs_paid(dataset, window)
 if rows:

@@ -29,6 +29,8 @@ def _style(chart: alt.Chart) -> alt.Chart:
 
 def _metric_axis(metric: Metric, currency: str | None) -> str:
     suffix = f" ({currency})" if metric.unit == "currency" and currency else ""
+    if metric.unit == "per_mille":
+        suffix = " (‰)"
     return f"{metric.label}{suffix}"
 
 
@@ -46,6 +48,8 @@ def trend(
             continue
         data = frame[[x, metric.name]].rename(columns={metric.name: "value"})
         fmt = d3_format(metric.unit)
+        if metric.unit == "per_mille":  # d3 has no ‰: draw the fraction × 1000, say so
+            data = data.assign(value=data["value"] * 1000)
         charts.append(
             alt.Chart(data, height=HEIGHT // (2 if len(metrics) > 1 else 1) + 40)
             .mark_line(point=len(data) <= 60, color=ACCENT, strokeWidth=2)
