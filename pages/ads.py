@@ -42,8 +42,8 @@ for column, (stage, names) in zip(columns, FUNNEL.items(), strict=True):
         per_row = [REGISTRY[ADS][n].label for n in names if n not in changes]
         if per_row:
             st.caption(
-                f"{', '.join(per_row)}: reported per ad and day only, so never added up over "
-                "the window (see the drill-down below)."
+                f"{', '.join(per_row)}: reported per ad and day only (people are not additive "
+                "across days), so not added up over the window."
             )
 steps = funnel_steps(dataset, window)
 if len(steps) > 1:
@@ -78,19 +78,30 @@ def level_table(level: str, filters: dict, key: str):
     ), frame
 
 
+def picked_row(event, frame):
+    """The selected row, or None (a selection can outlive a re-sorted or shorter table)."""
+    rows = [r for r in event.selection.rows if 0 <= r < len(frame)]
+    return frame.iloc[rows[0]] if rows else None
+
+
 st.caption("Select a row to open the level below it. Click a column header to sort.")
 event, campaigns = level_table("campaign", {}, "ads_campaigns")
-picked = event.selection.rows
-if picked:
-    campaign = campaigns.iloc[picked[0]]["campaign"]
+row = picked_row(event, campaigns)
+if row is not None:
+    campaign = row["campaign"]
     st.markdown(f"**Ad groups in {escape_md(campaign)}**")
-    event, groups = level_table("ad_group", {"campaign": campaign}, "ads_groups")
-    if event.selection.rows:
-        group = groups.iloc[event.selection.rows[0]]["ad_group"]
+    # Keys carry the level above, so choosing another campaign starts its groups unselected.
+    event, groups = level_table("ad_group", {"campaign": campaign}, f"ads_groups::{campaign}")
+    row = picked_row(event, groups)
+    if row is not None:
+        group = row["ad_group"]
         st.markdown(f"**Ads in {escape_md(group)}**")
-        event, ads = level_table("ad", {"campaign": campaign, "ad_group": group}, "ads_ads")
-        if event.selection.rows:
-            ad = ads.iloc[event.selection.rows[0]]["ad"]
+        event, ads = level_table(
+            "ad", {"campaign": campaign, "ad_group": group}, f"ads_ads::{campaign}::{group}"
+        )
+        row = picked_row(event, ads)
+        if row is not None:
+            ad = row["ad"]
             st.markdown(f"**{escape_md(ad)}, day by day**")
             daily_metrics = [n for n in ("spend", "ctr", "cpm", "hook_rate") if n not in missing]
             daily = ad_daily(dataset, window, campaign, group, ad, daily_metrics)

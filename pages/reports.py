@@ -12,7 +12,12 @@ from metrics.windows import WINDOW_DAYS
 from ui import charts, state
 from ui.format import escape_md
 from ui.frame import page_setup
-from ui.templates import metric_picker, pick_template, unique_columns
+from ui.templates import (
+    choose_template_next_run,
+    metric_picker,
+    pick_template,
+    unique_columns,
+)
 from ui.widgets import DIMENSION_LABELS, column_config, empty_state, shown
 
 UNIT_LABELS = {
@@ -200,6 +205,13 @@ if uploaded is not None:
     except TemplateError as err:
         st.error(escape_md(str(err)))
     else:
-        existing = [t for t in st.session_state[state.USER_TEMPLATES] if t.name != loaded.name]
-        st.session_state[state.USER_TEMPLATES] = [*existing, loaded]
-        st.success(f"Template “{escape_md(loaded.name)}” loaded: pick it in the template list.")
+        known = st.session_state[state.USER_TEMPLATES]
+        if loaded not in known:
+            existing = [t for t in known if t.name != loaded.name]
+            st.session_state[state.USER_TEMPLATES] = [*existing, loaded]
+            choose_template_next_run("reports_template", f"{loaded.name} (yours)")
+            st.rerun()
+        st.success(
+            f"Template “{escape_md(loaded.name)}” is loaded and chosen above; it is also in the "
+            "Ads page's template list."
+        )

@@ -20,9 +20,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Screenshot name → URL path. The Data page is the default page, so it lives at "/".
+# Screenshot name → URL path ("/" forwards to /data).
 PAGES = {
-    "data": "",
+    "data": "data",
     "overview": "overview",
     "content": "content",
     "audience": "audience",

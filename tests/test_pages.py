@@ -375,31 +375,43 @@ def test_ads_campaign_table_spend_and_ctr_are_sums_over_the_window():
     assert card(at, "Impressions").value == compact(daily["impressions"].sum())
 
 
+def _select(at: AppTest, key: str, row: int) -> None:
+    at.session_state[key] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run(timeout=TIMEOUT)
+
+
+def _keyed(at: AppTest, prefix: str):
+    return next(d for d in at.dataframe if d.key and d.key.startswith(prefix))
+
+
 def test_ads_drill_down_from_campaign_to_one_ad():
     start, end = window(28)
     ads = within(sample_ads(), start, end)
     at = goto(open_app(), "ads")
     campaigns = at.dataframe("ads_campaigns").value
     first = campaigns["campaign"].iloc[0]
-    at.session_state["ads_campaigns"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
-    at.run(timeout=TIMEOUT)
+    _select(at, "ads_campaigns", 0)
     assert_clean(at)
-    groups = at.dataframe("ads_groups").value.set_index("ad_group")
+    groups_table = _keyed(at, "ads_groups")
+    groups = groups_table.value.set_index("ad_group")
     expected = ads[ads["campaign"] == first].groupby("ad_group")[["spend", "clicks"]].sum()
     assert set(groups.index) == set(expected.index)
     for group, row in expected.iterrows():
         assert groups.loc[group, "spend"] == pytest.approx(row["spend"], abs=0.005)
-    at.session_state["ads_groups"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
-    at.run(timeout=TIMEOUT)
-    group = at.dataframe("ads_groups").value["ad_group"].iloc[0]
+    _select(at, groups_table.key, 0)
+    group = groups_table.value["ad_group"].iloc[0]
     in_group = ads[(ads["campaign"] == first) & (ads["ad_group"] == group)]
-    shown_ads = at.dataframe("ads_ads").value.set_index("ad")
-    assert set(shown_ads.index) == set(in_group["ad"])
-    at.session_state["ads_ads"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
-    at.run(timeout=TIMEOUT)
+    ads_table = _keyed(at, "ads_ads")
+    assert set(ads_table.value["ad"]) == set(in_group["ad"])
+    _select(at, ads_table.key, len(ads_table.value) - 1)  # the last ad of the group
     assert_clean(at)
-    ad = at.dataframe("ads_ads").value["ad"].iloc[0]
+    ad = ads_table.value["ad"].iloc[-1]
     assert any(unescape(m.value) == f"**{ad}, day by day**" for m in at.markdown)
+    # Another campaign: its groups start unselected (no stale row from the first campaign).
+    _select(at, "ads_campaigns", len(campaigns) - 1)
+    assert_clean(at)
+    assert not any("day by day" in m.value for m in at.markdown)
+    assert not any(d.key and d.key.startswith("ads_ads") for d in at.dataframe)
 
 
 def test_ads_campaign_spend_over_365_days_is_the_generators():
@@ -664,3 +676,25 @@ def test_a_button_click_survives_the_pages_directory_mode():
     at.button(key="clear_data").click().run(timeout=TIMEOUT)
     assert at.session_state["data_source"] == "cleared"
     assert any(c.value == "No data loaded." for c in at.caption)
+
+
+def test_a_loaded_template_is_chosen_at_once():
+    template = {
+        "name": "Cost per click check",
+        "level": "campaign",
+        "metrics": ["spend", "clicks"],
+        "custom_columns": [{"name": "cpc_x", "expression": "spend / clicks", "unit": "currency"}],
+        "days": 28,
+    }
+    at = goto(open_app(), "reports")
+    data = json.dumps(template).encode()
+    at.file_uploader(key="template_upload").set_value(("t.json", data, "application/json"))
+    at.run(timeout=TIMEOUT)
+    assert_clean(at)
+    assert at.selectbox(key="reports_template").value == "Cost per click check (yours)"
+    report = table(at, "campaign", "cpc_x")
+    start, end = window(28)
+    totals = campaign_totals(sample_ads(), start, end)
+    for campaign, row in totals.iterrows():
+        shown = report.set_index("campaign").loc[campaign, "cpc_x"]
+        assert shown == pytest.approx(row["spend"] / row["clicks"])

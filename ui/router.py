@@ -24,11 +24,18 @@ def run() -> None:
         page_title="TikTok metrics explorer", page_icon=":material/analytics:", layout="wide"
     )
     state.init_state()
-    navigation = st.navigation(
-        [
-            st.Page(script, title=title, icon=icon, url_path=path, default=(i == 0))
-            for i, (script, title, icon, path) in enumerate(PAGES)
-        ]
-    )
+    pages = [
+        st.Page(script, title=title, icon=icon, url_path=path)
+        for script, title, icon, path in PAGES
+    ]
+
+    def start() -> None:
+        # "/" forwards to the Data page, so the Data page has an address of its own (/data):
+        # Streamlit serves its default page only at "/", and a shared /data link would open
+        # a "Page not found" dialog.
+        st.switch_page(pages[0], query_params=dict(st.query_params))
+
+    home = st.Page(start, title="Start", url_path="start", default=True, visibility="hidden")
+    navigation = st.navigation([home, *pages])
     controls.window_selector()
     navigation.run()

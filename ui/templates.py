@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics.definitions import REGISTRY
+from metrics.definitions import PER_ROW, REGISTRY
 from metrics.templates import BUILTIN, Template
 
 from . import state
@@ -20,8 +20,16 @@ def template_choices() -> dict[str, Template | None]:
     return choices
 
 
+def choose_template_next_run(key: str, label: str) -> None:
+    """Select a template in the picker `key` when it is next drawn (a drawn widget is locked)."""
+    st.session_state[f"_pending::{key}"] = label
+
+
 def pick_template(key: str) -> Template | None:
     choices = template_choices()
+    pending = st.session_state.pop(f"_pending::{key}", None)
+    if pending in choices:
+        st.session_state[key] = pending
     label = st.selectbox(
         "Report template",
         list(choices),
@@ -49,7 +57,10 @@ def metric_picker(
 ) -> list[str]:
     """Multiselect of the metrics these files can give; the others named with their reason."""
     registry = REGISTRY[family]
-    available = [n for n in registry if n not in missing]
+    # Reach and frequency exist per ad and day only: a table row sums many days, so they would
+    # be an empty column. They are left out of tables and said so.
+    per_day = [n for n in registry if registry[n].aggregation == PER_ROW]
+    available = [n for n in registry if n not in missing and n not in per_day]
     picked = st.multiselect(
         "Metrics",
         available,
@@ -58,6 +69,11 @@ def metric_picker(
         key=key,
         help="Hover a column header in the table for the metric's formula.",
     )
+    if any(n in per_day for n in registry if n not in missing):
+        st.caption(
+            f"{', '.join(registry[n].label for n in per_day if n not in missing)}: reported "
+            "per ad and day only (people are not additive across days), so not in these tables."
+        )
     dropped = [n for n in default if n in missing]
     if dropped:
         st.caption(
