@@ -17,7 +17,7 @@ from ui import charts, state
 from ui.format import escape_md
 from ui.frame import page_setup
 from ui.templates import metric_picker, pick_template, unique_columns
-from ui.widgets import column_config, empty_state, kpi_cards, shown
+from ui.widgets import column_config, currency_warning, empty_state, kpi_cards, shown
 
 dataset = page_setup("Ads")
 window = st.session_state[state.WINDOW]
@@ -25,6 +25,7 @@ if dataset is None or not dataset.has("ads") or window is None:
     empty_state("ads", "The funnel and the campaign drill-down")
     st.stop()
 currency = dataset.currency
+currency_warning(dataset)
 if currency:
     st.caption(f"Currency: {currency} (from the report).")
 

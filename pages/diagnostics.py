@@ -19,7 +19,7 @@ from metrics.report import ad_daily
 from ui import charts, loading, state
 from ui.format import ad_label, escape_md, format_day, format_value
 from ui.frame import page_setup
-from ui.widgets import empty_state, evidence_table
+from ui.widgets import currency_warning, empty_state, evidence_table
 
 # Words, not emoji: the status must read the same in every browser and font.
 STATUS_LABEL = {
@@ -42,6 +42,7 @@ if dataset is None or not dataset.has("ads") or window is None:
     empty_state("ads", "Diagnostics")
     st.stop()
 currency = dataset.currency
+currency_warning(dataset)
 
 tab_fatigue, tab_hook, tab_drop, tab_more = st.tabs(
     ["Ad fatigue", "Hook vs CTA", "Video drop-off", "Delivery, tracking, organic vs paid"]

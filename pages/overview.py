@@ -11,7 +11,7 @@ from metrics.report import coverage_gaps, summary_changes
 from ui import charts, state
 from ui.format import format_value
 from ui.frame import page_setup
-from ui.widgets import empty_state, kpi_cards
+from ui.widgets import currency_warning, empty_state, kpi_cards
 
 ORGANIC_CARDS = [
     "video_views",
@@ -65,6 +65,7 @@ else:
     empty_state("overview", "Organic KPIs")
 if ADS in changes:
     st.subheader(f"Paid (Ads Manager){f' · {dataset.currency}' if dataset.currency else ''}")
+    currency_warning(dataset)
     if ADS in gaps:
         st.warning(gaps[ADS])
     kpi_cards(changes[ADS], ADS, ADS_CARDS, dataset.currency, reasons=unavailable(dataset, ADS))

@@ -18,7 +18,7 @@ from ui.templates import (
     pick_template,
     unique_columns,
 )
-from ui.widgets import DIMENSION_LABELS, column_config, empty_state, shown
+from ui.widgets import DIMENSION_LABELS, column_config, currency_warning, empty_state, shown
 
 UNIT_LABELS = {
     "count": "Count",
@@ -96,6 +96,7 @@ if custom:
             st.rerun()
 
 st.subheader("Report")
+currency_warning(dataset)
 if dataset is None or not dataset.has("ads") or window is None:
     empty_state("ads", "Your report table")
     st.stop()

@@ -272,7 +272,7 @@ def test_a_report_mixing_currencies_row_by_row_is_flagged():
     dataset = load_files([("m.csv", mixed)], today=dt.date(2026, 11, 22))
     [report] = dataset.reports
     assert any("mixes currencies (EUR, GBP)" in w for w in report.warnings)
-    assert dataset.currency == "EUR"
+    assert dataset.currency is None and dataset.currencies == ["EUR", "GBP"]
 
 
 def test_operating_system_junk_inside_a_zip_is_skipped():
@@ -329,3 +329,11 @@ def test_a_notes_sheet_beside_a_report_sheet_is_passed_over():
     dataset = load_files([("r.xlsx", buffer.getvalue())], today=dt.date(2026, 11, 22))
     assert [r.file for r in dataset.reports] == ["r.xlsx[Report]"] and not dataset.errors
     assert dataset.get("ads")["spend"].sum() == 12.5
+
+
+def test_reports_in_two_currencies_get_no_single_currency_label():
+    gbp = b"By Day,Campaign name,Ad group name,Ad name,Currency,Cost,Impressions\n2026-07-01,C,G,A,GBP,10,100\n"
+    pln = b"By Day,Campaign name,Ad group name,Ad name,Currency,Cost,Impressions\n2026-07-01,C,G,B,PLN,40,100\n"
+    dataset = load_files([("g.csv", gbp), ("p.csv", pln)], today=dt.date(2026, 11, 22))
+    assert dataset.currency is None and dataset.currencies == ["GBP", "PLN"]
+    assert any("different currencies (GBP, PLN)" in w for w in dataset.warnings)

@@ -205,3 +205,13 @@ def evidence_table(evidence: dict, currency: str | None) -> list[dict]:
             text = format_value(value, unit, currency)
         rows.append({"What": label, "Value": text})
     return rows
+
+
+def currency_warning(dataset) -> None:
+    """On pages with money: say so when the reports are in more than one currency."""
+    if dataset is not None and len(dataset.currencies) > 1:
+        st.warning(
+            f"Your Ads reports are in {', '.join(dataset.currencies)}: money here adds them up "
+            "as one, so it is shown without a currency sign. Load one currency at a time.",
+            icon=":material/currency_exchange:",
+        )

@@ -58,6 +58,7 @@ class Dataset:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     reports: list[FileReport] = field(default_factory=list)
     currency: str | None = None
+    currencies: list[str] = field(default_factory=list)  # every currency found in the reports
     warnings: list[str] = field(default_factory=list)
 
     def has(self, kind: str) -> bool:
@@ -187,15 +188,23 @@ def combine(parsed: list[ParsedTable | Failure], today: dt.date | None = None) -
         of_kind = [t for t in tables if t.kind == kind]
         if of_kind:
             dataset.tables[kind] = _merge(kind, of_kind, dataset)
-    currencies = [t.currency for t in tables if t.currency]
-    if currencies:
-        dataset.currency = max(set(currencies), key=currencies.count)
-        if len(set(currencies)) > 1:
-            dataset.warnings.append(
-                "The ads reports are in different currencies ("
-                + ", ".join(sorted(set(currencies)))
-                + "); sums across them mix currencies."
-            )
+    found: set[str] = set()
+    for t in tables:
+        if "currency" in t.frame and t.frame["currency"].notna().any():
+            found |= set(t.frame["currency"].dropna().astype("str").str.strip().str.upper())
+        elif t.currency:
+            found.add(t.currency)
+    dataset.currencies = sorted(found)
+    if len(found) == 1:
+        dataset.currency = next(iter(found))
+    elif len(found) > 1:
+        # No single currency to label money with: amounts are shown without a symbol, and
+        # every page with money says why.
+        dataset.warnings.append(
+            f"The ads reports are in different currencies ({', '.join(dataset.currencies)}); "
+            "spend, CPM, CPC and revenue add them up as if they were one. Load one currency "
+            "at a time (Clear all data, then upload the reports of one currency)."
+        )
     return dataset
 
 
