@@ -309,6 +309,33 @@ RESERVED_NAMES = frozenset(
 )  # fmt: skip
 
 
+def _constant(node) -> float | None:
+    """The value of a subtree made of numbers only, else None."""
+    if isinstance(node, Num):
+        return node.value
+    if isinstance(node, Neg):
+        inner = _constant(node.operand)
+        return None if inner is None else -inner
+    if isinstance(node, BinOp):
+        a, b = _constant(node.left), _constant(node.right)
+        if a is None or b is None:
+            return None
+        if node.op == "/":
+            return None if b == 0 else a / b
+        return {"+": a + b, "-": a - b, "*": a * b}[node.op]
+    return None
+
+
+def _divides_by_constant_zero(node) -> bool:
+    if isinstance(node, Neg):
+        return _divides_by_constant_zero(node.operand)
+    if isinstance(node, BinOp):
+        if node.op == "/" and _constant(node.right) == 0:
+            return True
+        return _divides_by_constant_zero(node.left) or _divides_by_constant_zero(node.right)
+    return False
+
+
 def parse_custom_column(definition: str, names: Iterable[str], unit: str = "ratio") -> CustomColumn:
     """Parse `name = expression`; the name must be new and snake_case."""
     if len(definition) > MAX_LENGTH + 50:
@@ -342,6 +369,11 @@ def parse_custom_column(definition: str, names: Iterable[str], unit: str = "rati
     offset = len(definition) - len(definition.partition("=")[2])
     try:
         formula = parse_expression(expression, names)
+        if _divides_by_constant_zero(formula.tree):
+            raise FormulaError(
+                "The formula divides by zero (a number, not a metric that can be zero on some "
+                "rows), so the column would never have a value."
+            )
     except FormulaError as err:
         position = None if err.position is None else err.position + offset
         message = err.message

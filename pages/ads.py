@@ -17,7 +17,14 @@ from ui import charts, state
 from ui.format import escape_md
 from ui.frame import page_setup
 from ui.templates import metric_picker, pick_template, unique_columns
-from ui.widgets import column_config, currency_warning, empty_state, kpi_cards, shown
+from ui.widgets import (
+    column_config,
+    currency_warning,
+    empty_state,
+    kpi_cards,
+    shown,
+    stop_unless_ads_in_window,
+)
 
 dataset = page_setup("Ads")
 window = st.session_state[state.WINDOW]
@@ -26,6 +33,7 @@ if dataset is None or not dataset.has("ads") or window is None:
     st.stop()
 currency = dataset.currency
 currency_warning(dataset)
+stop_unless_ads_in_window(dataset, window)
 if currency:
     st.caption(f"Currency: {currency} (from the report).")
 

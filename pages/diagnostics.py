@@ -19,7 +19,7 @@ from metrics.report import ad_daily
 from ui import charts, loading, state
 from ui.format import ad_label, escape_md, format_day, format_value
 from ui.frame import page_setup
-from ui.widgets import currency_warning, empty_state, evidence_table
+from ui.widgets import currency_warning, empty_state, evidence_table, stop_unless_ads_in_window
 
 # Words, not emoji: the status must read the same in every browser and font.
 STATUS_LABEL = {
@@ -43,6 +43,7 @@ if dataset is None or not dataset.has("ads") or window is None:
     st.stop()
 currency = dataset.currency
 currency_warning(dataset)
+stop_unless_ads_in_window(dataset, window)
 
 tab_fatigue, tab_hook, tab_drop, tab_more = st.tabs(
     ["Ad fatigue", "Hook vs CTA", "Video drop-off", "Delivery, tracking, organic vs paid"]
@@ -178,6 +179,10 @@ with tab_drop:
             format_func=lambda i: ad_label(curves[i]),
         )
         st.altair_chart(charts.retention(retention_frame(curves[pick])), width="stretch")
+        st.caption(
+            "Each point is a share of the ad's impressions. In videos shorter than 24 seconds "
+            "the 25 % mark comes before 6 seconds, so the curve can rise there."
+        )
 
 with tab_more:
     st.markdown("**Delivery**")

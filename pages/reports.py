@@ -18,7 +18,14 @@ from ui.templates import (
     pick_template,
     unique_columns,
 )
-from ui.widgets import DIMENSION_LABELS, column_config, currency_warning, empty_state, shown
+from ui.widgets import (
+    DIMENSION_LABELS,
+    column_config,
+    currency_warning,
+    empty_state,
+    shown,
+    stop_unless_ads_in_window,
+)
 
 UNIT_LABELS = {
     "count": "Count",
@@ -97,6 +104,7 @@ if custom:
 
 st.subheader("Report")
 currency_warning(dataset)
+stop_unless_ads_in_window(dataset, window)
 if dataset is None or not dataset.has("ads") or window is None:
     empty_state("ads", "Your report table")
     st.stop()

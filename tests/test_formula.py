@@ -117,3 +117,14 @@ def test_long_but_legal_input_is_refused_by_length_before_parsing():
 def test_did_you_mean_ignores_case():
     with pytest.raises(FormulaError, match="Did you mean `ctr`"):
         parse_expression("CTR * 2", {"ctr", "spend"})
+
+
+@pytest.mark.parametrize("expression", ["spend / 0", "spend / (1 - 1)", "clicks + spend / (0 * 3)"])
+def test_dividing_by_a_constant_zero_is_refused(expression):
+    with pytest.raises(FormulaError, match="divides by zero"):
+        parse_custom_column(f"x = {expression}", {"spend", "clicks"})
+
+
+def test_dividing_by_a_metric_that_can_be_zero_is_allowed():
+    column = parse_custom_column("x = spend / clicks", {"spend", "clicks"})
+    assert column.name == "x"

@@ -698,3 +698,12 @@ def test_a_loaded_template_is_chosen_at_once():
     for campaign, row in totals.iterrows():
         shown = report.set_index("campaign").loc[campaign, "cpc_x"]
         assert shown == pytest.approx(row["spend"] / row["clicks"])
+
+
+@pytest.mark.parametrize("page", ["ads", "reports", "diagnostics"])
+def test_a_window_before_the_ads_data_says_so(page):
+    # The sample's ads start on 1 Aug 2026; a week ending 31 Jul 2026 has none of them.
+    at = goto(open_app(days="7", end="2026-07-31"), page)
+    assert_clean(at)
+    assert any("has none of it" in i.value for i in at.info)
+    assert not any("Every ad that spent money" in s.value for s in at.success)

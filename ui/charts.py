@@ -250,19 +250,32 @@ def quadrant(frame: pd.DataFrame) -> alt.Chart:
 
 
 def retention(frame: pd.DataFrame) -> alt.Chart:
-    """Share of impressions still watching at each stage: the ad against its ad group."""
-    fmt = ".1%"
+    """Share of impressions still watching at each stage after the impression: the ad (red)
+    against its ad group (grey, dashed). The impression itself (always 100 %) is left out so
+    the drop between 2 s and 6 s is visible."""
+    frame = frame[frame["stage"] != "Impression"]
+    ad_name = next((s for s in frame["series"].unique() if s != "Ad group"), "Ad")
     chart = (
-        alt.Chart(frame, height=HEIGHT)
-        .mark_line(point=True)
+        alt.Chart(frame, height=320)
+        .mark_line(point=True, strokeWidth=2.5)
         .encode(
-            x=alt.X("stage:N", sort=None, title=None),
+            x=alt.X("stage:N", sort=None, title=None, axis=alt.Axis(labelAngle=0)),
             y=alt.Y("share:Q", title="Share of impressions", axis=alt.Axis(format=".0%")),
-            color=alt.Color("series:N", title=None),
+            color=alt.Color(
+                "series:N",
+                title=None,
+                scale=alt.Scale(domain=[ad_name, "Ad group"], range=[ACCENT, "#8A8B91"]),
+                legend=alt.Legend(orient="top"),
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                scale=alt.Scale(domain=[ad_name, "Ad group"], range=[[1, 0], [5, 4]]),
+                legend=None,
+            ),
             tooltip=[
                 alt.Tooltip("series:N", title="Series"),
                 alt.Tooltip("stage:N", title="Stage"),
-                alt.Tooltip("share:Q", title="Share of impressions", format=fmt),
+                alt.Tooltip("share:Q", title="Share of impressions", format=".2%"),
             ],
         )
         .properties(width="container")

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
+from metrics.aggregate import date_range
 from metrics.compare import Change
-from metrics.definitions import REGISTRY, Metric
+from metrics.definitions import ADS, REGISTRY, Metric
 
 from .format import format_change, format_day, format_value
 
@@ -215,3 +216,18 @@ def currency_warning(dataset) -> None:
             "as one, so it is shown without a currency sign. Load one currency at a time.",
             icon=":material/currency_exchange:",
         )
+
+
+def stop_unless_ads_in_window(dataset, window) -> None:
+    """Stop the page with a sentence when the window holds no Ads Manager day at all."""
+    span = date_range(dataset, ADS) if dataset is not None else None
+    if span is None or window is None:
+        return
+    if span[1] < window.start or span[0] > window.end:
+        st.info(
+            f"Your Ads Manager data covers {span[0]:%d %b %Y} – {span[1]:%d %b %Y}; the window "
+            f"{window.start:%d %b %Y} – {window.end:%d %b %Y} has none of it. Choose another "
+            "window in the sidebar.",
+            icon=":material/date_range:",
+        )
+        st.stop()
