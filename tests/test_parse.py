@@ -337,3 +337,9 @@ def test_reports_in_two_currencies_get_no_single_currency_label():
     dataset = load_files([("g.csv", gbp), ("p.csv", pln)], today=dt.date(2026, 11, 22))
     assert dataset.currency is None and dataset.currencies == ["GBP", "PLN"]
     assert any("different currencies (GBP, PLN)" in w for w in dataset.warnings)
+
+
+def test_a_near_miss_says_which_column_is_still_missing():
+    data = b"Date,Abspielzahl,Likes,Comments\n2026/07/01,1,2,3\n"
+    [report] = load_files([("t.csv", data)], today=dt.date(2026, 11, 22)).reports
+    assert "Closest: Overview (TikTok Studio), which still needs Video Views." in report.error

@@ -43,10 +43,19 @@ def notes(dataset: Dataset | None) -> list[tuple[str, str]]:
 def mapping_targets() -> dict[str, str]:
     """Every column name a header can be mapped to → how the picker shows it (with its tables)."""
     kinds: dict[str, list[str]] = {}
+    headers: dict[str, str] = {}
     for kind in KINDS:
         for col in kind.columns:
             kinds.setdefault(col.name, []).append(kind.label.split(" (")[0])
-    return {name: f"{name}  ·  {', '.join(labels)}" for name, labels in sorted(kinds.items())}
+            if col.aliases:
+                headers.setdefault(col.name, col.aliases[0])
+    # The export's own English header first (what a marketer searches for: "Cost", "Video
+    # views"), then the internal name and the tables that have it.
+    labelled = {
+        name: f"{headers.get(name, name)}  ·  {name}  ·  {', '.join(labels)}"
+        for name, labels in kinds.items()
+    }
+    return dict(sorted(labelled.items(), key=lambda item: item[1].lower()))
 
 
 def _known(header: str) -> bool:

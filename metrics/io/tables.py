@@ -89,6 +89,26 @@ def foreign_platform(headers: list[str]) -> str | None:
     return None
 
 
+def _closest_kind(headers: list[str], column_map: dict[str, str] | None) -> str:
+    """" Closest: Overview, which still needs Video Views." for a near miss, else ""."""
+    options = []
+    for kind in KINDS:
+        have = set(match_columns(kind, headers, column_map).values())
+        if len(have) < 2:
+            continue
+        columns = {c.name: c for c in kind.columns}
+        needed = [
+            columns[group[0]].aliases[0] if columns[group[0]].aliases else group[0]
+            for group in kind.required
+            if not any(n in have for n in group)
+        ]
+        options.append((len(needed), -len(have), kind.label, needed))
+    if not options:
+        return ""
+    _, _, label, needed = min(options)
+    return f" Closest: {label}, which still needs {' and '.join(needed)}." if needed else ""
+
+
 def _row_headers(row: pd.Series) -> list[str]:
     return ["" if pd.isna(v) else str(v) for v in row.tolist()]
 
@@ -116,13 +136,14 @@ def parse_grid(grid: Grid, column_map: dict[str, str] | None = None) -> ParsedTa
         rows = [_row_headers(head.iloc[i]) for i in range(len(head))]
         first = next((r for r in rows if any(x.strip() for x in r)), [])
         shown = ", ".join(x.strip() for x in first if x.strip())[:200]
+        closest = _closest_kind(first, column_map)
         return Failure(
             grid.name,
             f"“{grid.name}” was not recognised as a TikTok export: its first row ({shown}) does "
             "not match the columns of any TikTok Studio or Ads Manager table (for example "
             f"Overview: {KIND_BY_NAME['overview'].example}; Ads Manager: "
-            f"{KIND_BY_NAME['ads'].example}). If a column is named differently in your "
-            "language, map it by hand on the Data page. " + EXPECTED,
+            f"{KIND_BY_NAME['ads'].example}).{closest} If a column is named differently in "
+            "your language, map it by hand on the Data page. " + EXPECTED,
             headers=[x.strip() for x in first if x.strip()][:60],
         )
     header_row, headers, kind, mapping = found
