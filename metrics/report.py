@@ -94,6 +94,33 @@ def coverage_gaps(dataset: Dataset, window: Window) -> dict[str, str]:
     return gaps
 
 
+def coverage_notes(dataset: Dataset, window: Window) -> dict[str, str]:
+    """Family → a sentence when its data covers only part of the window, or not the previous
+    period (so its values are partial totals, or its changes are left out)."""
+    notes = {}
+    previous = window.previous()
+    gaps = coverage_gaps(dataset, window)
+    for family in (ORGANIC, ADS):
+        span = date_range(dataset, family)
+        if span is None or family in gaps:
+            continue
+        parts = []
+        if span[0] > window.start:
+            covered = (window.end - span[0]).days + 1
+            parts.append(
+                f"covers {covered} of the window's {window.days} days (from "
+                f"{span[0]:%d %b %Y}), so totals are for those days"
+            )
+        if span[0] > previous.start:
+            parts.append(
+                f"does not reach back to the previous period ({previous.start:%d %b %Y} – "
+                f"{previous.end:%d %b %Y}), so there are no changes to show"
+            )
+        if parts:
+            notes[family] = f"The {FAMILY_LABELS[family]} data " + "; it ".join(parts) + "."
+    return notes
+
+
 def summary_changes(dataset: Dataset, window: Window) -> dict[str, dict[str, Change]]:
     """Every window-level metric per family, against the previous period.
 
@@ -150,9 +177,9 @@ def summary(dataset: Dataset, days: int = 28, end: dt.date | None = None) -> dic
     }
     for family, changes in summary_changes(dataset, window).items():
         out[family] = {name: change.to_dict() for name, change in changes.items()}
-    gaps = coverage_gaps(dataset, window)
-    if gaps:
-        out["notes"] = list(gaps.values())
+    notes = [*coverage_gaps(dataset, window).values(), *coverage_notes(dataset, window).values()]
+    if notes:
+        out["notes"] = notes
     return out
 
 

@@ -8,6 +8,7 @@ from metrics.report import (
     DEFAULT_TABLE_METRICS,
     ad_daily,
     coverage_gaps,
+    coverage_notes,
     filter_level,
     funnel_steps,
     summary_changes,
@@ -42,6 +43,8 @@ missing = unavailable(dataset, ADS)
 gap = coverage_gaps(dataset, window).get(ADS)
 if gap:
     st.warning(gap)
+elif ADS in (partial := coverage_notes(dataset, window)):
+    st.caption(partial[ADS])
 st.subheader("Funnel")
 columns = st.columns(3)
 for column, (stage, names) in zip(columns, FUNNEL.items(), strict=True):

@@ -7,7 +7,7 @@ import streamlit as st
 from metrics.aggregate import aggregate, unavailable
 from metrics.definitions import ADS, ORGANIC, PER_ROW, REGISTRY
 from metrics.diagnostics import organic_vs_paid
-from metrics.report import coverage_gaps, summary_changes
+from metrics.report import coverage_gaps, coverage_notes, summary_changes
 from ui import charts, state
 from ui.format import format_value
 from ui.frame import page_setup
@@ -50,10 +50,13 @@ st.caption(
 )
 
 gaps = coverage_gaps(dataset, window)
+partial = coverage_notes(dataset, window)
 if ORGANIC in changes:
     st.subheader("Organic (TikTok Studio)")
     if ORGANIC in gaps:
         st.warning(gaps[ORGANIC])
+    if ORGANIC in partial:
+        st.caption(partial[ORGANIC])
     kpi_cards(
         changes[ORGANIC],
         ORGANIC,
@@ -68,6 +71,8 @@ if ADS in changes:
     currency_warning(dataset)
     if ADS in gaps:
         st.warning(gaps[ADS])
+    if ADS in partial:
+        st.caption(partial[ADS])
     kpi_cards(changes[ADS], ADS, ADS_CARDS, dataset.currency, reasons=unavailable(dataset, ADS))
 else:
     empty_state("ads", "Paid KPIs")

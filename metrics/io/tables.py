@@ -90,7 +90,7 @@ def foreign_platform(headers: list[str]) -> str | None:
 
 
 def _closest_kind(headers: list[str], column_map: dict[str, str] | None) -> str:
-    """" Closest: Overview, which still needs Video Views." for a near miss, else ""."""
+    """ " Closest: Overview, which still needs Video Views." for a near miss, else ""."""
     options = []
     for kind in KINDS:
         have = set(match_columns(kind, headers, column_map).values())
