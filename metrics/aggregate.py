@@ -99,6 +99,23 @@ def _with_buckets(df: pd.DataFrame, level: str, window: Window | None = None) ->
     return df
 
 
+def whole_weeks(
+    dataset: Dataset, family: str, window: Window, frame: pd.DataFrame
+) -> tuple[pd.DataFrame, int]:
+    """The rows of a week-level `frame` whose 7 days all hold data, and how many were dropped.
+
+    At the edges of a download a 7-day block can hold a single day; drawn beside full weeks
+    it looks like a collapse.
+    """
+    df = in_window(family_frame(dataset, family), window).dropna(subset=["date"])
+    if df.empty or "week" not in frame:
+        return frame, 0
+    days = _with_buckets(df, "week", window).groupby("week")["date"].nunique()
+    full = days[days >= 7].index
+    kept = frame[frame["week"].isin(full)]
+    return kept, len(frame) - len(kept)
+
+
 def metrics_for(family: str, table: str | None = None) -> list[Metric]:
     wanted = table or FAMILY_TABLE[family]
     return [m for m in REGISTRY[family].values() if (m.table or FAMILY_TABLE[family]) == wanted]

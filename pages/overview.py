@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from metrics.aggregate import aggregate, unavailable
+from metrics.aggregate import aggregate, unavailable, whole_weeks
 from metrics.definitions import ADS, ORGANIC, PER_ROW, REGISTRY
 from metrics.diagnostics import organic_vs_paid
 from metrics.report import coverage_gaps, coverage_notes, summary_changes
@@ -136,6 +136,13 @@ if options:
             if not names:
                 continue
             frame = aggregate(dataset, family, window, level=level, metrics=names)
+            if level == "week":
+                frame, partial_weeks = whole_weeks(dataset, family, window, frame)
+                if partial_weeks:
+                    st.caption(
+                        f"{partial_weeks} week(s) with fewer than 7 days of data (at the edges "
+                        "of your files) are left out of the weekly chart."
+                    )
             shown_metrics = [REGISTRY[family][n] for n in names]
             if per_reach and family == ORGANIC and scale == "per_1000":
                 shown_metrics = [

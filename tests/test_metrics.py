@@ -349,3 +349,14 @@ def test_partial_coverage_is_said(organic):
     notes = summary(organic, 28, dt.date(2026, 6, 10))["notes"]
     assert any("covers 10 of the window's 28 days (from 01 Jun 2026)" in n for n in notes)
     assert any("does not reach back to the previous period" in n for n in notes)
+
+
+def test_weeks_with_fewer_than_seven_days_of_data_are_left_out_of_the_weekly_view(organic):
+    from metrics.aggregate import whole_weeks
+
+    # Data 1–10 June; a 14-day window ending 10 June has blocks 28 May–3 Jun (3 days of data)
+    # and 4–10 Jun (7 days): only the second is a whole week.
+    window = last_n_days(14, dt.date(2026, 6, 10))
+    weeks = aggregate(organic, ORGANIC, window, level="week", metrics=["video_views"])
+    kept, dropped = whole_weeks(organic, ORGANIC, window, weeks)
+    assert list(kept["week"].dt.date) == [dt.date(2026, 6, 4)] and dropped == 1

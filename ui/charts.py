@@ -54,7 +54,11 @@ def trend(
             alt.Chart(data, height=HEIGHT // (2 if len(metrics) > 1 else 1) + 40)
             .mark_line(point=len(data) <= 60, color=ACCENT, strokeWidth=2)
             .encode(
-                x=alt.X(f"{x}:T", title=None),
+                x=alt.X(
+                    f"{x}:T",
+                    title="Week starting" if x == "week" else None,
+                    axis=alt.Axis(format="%d %b") if x == "week" else alt.Axis(),
+                ),
                 y=alt.Y(
                     "value:Q",
                     title=_metric_axis(metric, currency),
