@@ -33,10 +33,35 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
     return safe_frame(df).to_csv(index=False).encode("utf-8-sig")
 
 
-def to_xlsx_bytes(df: pd.DataFrame, sheet: str = "Report") -> bytes:
+# Excel number formats per unit (the XLSX keeps the numbers; the format shows them).
+EXCEL_FORMATS = {
+    "ratio": "0.00%",
+    "currency": "#,##0.00",
+    "count": "#,##0",
+    "per_mille": "0.00",
+    "multiple": "0.00",
+    "seconds": "0.0",
+}
+
+
+def to_xlsx_bytes(
+    df: pd.DataFrame, sheet: str = "Report", units: dict[str, str] | None = None
+) -> bytes:
+    """XLSX with text cells neutralised and, for columns in `units`, Excel number formats (a
+    ratio stays a fraction in the cell and shows as a percentage)."""
     buffer = io.BytesIO()
     frame = safe_frame(df)
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         # openpyxl writes a string starting with "=" as a formula; none is left after safe_frame.
         frame.to_excel(writer, index=False, sheet_name=sheet)
+        worksheet = writer.sheets[sheet]
+        for position, column in enumerate(df.columns, start=1):
+            fmt = EXCEL_FORMATS.get((units or {}).get(column, ""))
+            letter = worksheet.cell(row=1, column=position).column_letter
+            worksheet.column_dimensions[letter].width = max(12, min(40, len(str(column)) + 2))
+            if fmt:
+                for (cell,) in worksheet.iter_rows(
+                    min_row=2, min_col=position, max_col=position, max_row=len(frame) + 1
+                ):
+                    cell.number_format = fmt
     return buffer.getvalue()

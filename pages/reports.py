@@ -22,6 +22,7 @@ from ui.widgets import (
     DIMENSION_LABELS,
     column_config,
     currency_warning,
+    download_frame,
     empty_state,
     shown,
     stop_unless_ads_in_window,
@@ -139,10 +140,11 @@ st.dataframe(
 )
 
 stamp = f"{window.start:%Y%m%d}-{window.end:%Y%m%d}"
+export, export_units = download_frame(frame, ADS, dataset.currency, units)
 a, b, c = st.columns(3)
 a.download_button(
     "Download CSV",
-    to_csv_bytes(frame),
+    to_csv_bytes(export),
     f"tiktok_{level}_{stamp}.csv",
     "text/csv",
     key="download_csv",
@@ -150,7 +152,7 @@ a.download_button(
 )
 b.download_button(
     "Download XLSX",
-    to_xlsx_bytes(frame),
+    to_xlsx_bytes(export, units=export_units),
     f"tiktok_{level}_{stamp}.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="download_xlsx",

@@ -223,6 +223,6 @@ def test_custom_column_and_csv_download(server, browser, tmp_path):
     target = tmp_path / "report.csv"
     download.value.save_as(target)
     header = target.read_text("utf-8-sig").splitlines()[0]
-    assert "cost_per_2s_view" in header
+    assert "cost_per_2s_view" in header and "Spend (GBP)" in header
     no_exception(page)
     page.close()

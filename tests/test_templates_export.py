@@ -94,3 +94,26 @@ def test_no_eval_or_exec_in_the_code():
         source = path.read_text("utf-8")
         assert not re.search(r"(?<![\w.])(eval|exec)\s*\(", source), path
         assert "unsafe_allow_html=True" not in source, path
+
+
+def test_xlsx_shows_ratios_as_percentages_and_counts_with_separators():
+    import io
+
+    import openpyxl
+
+    df = pd.DataFrame({"Ad": ["=HYPERLINK(1)"], "CTR": [0.0192], "Impressions": [5395286.0]})
+    data = to_xlsx_bytes(df, units={"CTR": "ratio", "Impressions": "count"})
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert sheet["A2"].value == "'=HYPERLINK(1)"  # text, never a formula
+    assert sheet["B2"].value == 0.0192 and sheet["B2"].number_format == "0.00%"
+    assert sheet["C2"].number_format == "#,##0"
+
+
+def test_marketer_download_has_labels_and_per_mille_in_per_mille():
+    from ui.widgets import download_frame
+
+    frame = pd.DataFrame({"campaign": ["C"], "spend": [10.0], "ctr": [0.01], "pm": [0.0123]})
+    out, units = download_frame(frame, "ads", "GBP", {"pm": "per_mille"})
+    assert list(out.columns) == ["Campaign", "Spend (GBP)", "CTR", "pm (‰)"]
+    assert out["pm (‰)"].iloc[0] == pytest.approx(12.3)
+    assert units == {"Spend (GBP)": "currency", "CTR": "ratio", "pm (‰)": "per_mille"}

@@ -231,3 +231,30 @@ def stop_unless_ads_in_window(dataset, window) -> None:
             icon=":material/date_range:",
         )
         st.stop()
+
+
+def download_frame(
+    frame: pd.DataFrame,
+    family: str,
+    currency: str | None,
+    custom_units: dict[str, str] | None = None,
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A table as a marketer downloads it: column labels instead of internal names ("Spend
+    (GBP)", "CTR"), per-mille columns × 1000 with "(‰)"; returns the frame and each column's
+    unit (for the XLSX number formats). Ratios stay fractions: Excel shows them as %."""
+    out = frame.copy()
+    units: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for col in frame.columns:
+        unit = unit_of(col, family, custom_units)
+        metric = REGISTRY[family].get(col)
+        label = DIMENSION_LABELS.get(col) or (metric.label if metric else col)
+        if unit == "currency" and currency:
+            label = f"{label} ({currency})"
+        if unit == "per_mille":
+            out[col] = out[col] * 1000
+            label = f"{label} (‰)"
+        names[col] = label
+        if unit:
+            units[label] = unit
+    return out.rename(columns=names), units
