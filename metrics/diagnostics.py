@@ -452,10 +452,14 @@ def _fatigue(
     return verdict
 
 
+def _day(iso: str) -> str:
+    return f"{dt.date.fromisoformat(iso):%-d %b %Y}"
+
+
 def _fatigue_text(status: str, e: dict) -> str:
     change = e.get("ctr_change_from_baseline")
     pct = f"{abs(change) * 100:.0f} %" if change is not None else "?"
-    began = f" since about {e['decline_began']}" if e.get("decline_began") else ""
+    began = f" since about {_day(e['decline_began'])}" if e.get("decline_began") else ""
     found = e.get("corroborating_signals", [])
     signals = (
         ", ".join(found[:-1]) + (" and " if len(found) > 1 else "") + (found[-1] if found else "")
@@ -466,7 +470,9 @@ def _fatigue_text(status: str, e: dict) -> str:
         if e.get("ctr_floor_reached"):
             then = f" CTR is already below {share:.0%} of its first-week level: refresh it now"
         elif when:
-            then = f" At this pace CTR reaches {share:.0%} of its first-week level around {when}"
+            then = (
+                f" At this pace CTR reaches {share:.0%} of its first-week level around {_day(when)}"
+            )
             then += ": refresh it before then"
         else:
             then = " Refresh it"

@@ -154,13 +154,17 @@ with tab_hook:
             hide_index=True,
             width="stretch",
             column_config={
-                c: st.column_config.NumberColumn(
-                    REGISTRY[ADS][c].label,
-                    format="percent",
-                    step=0.0001,
-                    help=f"{REGISTRY[ADS][c].formula} over the window.",
-                )
-                for c in ("hook_rate", "hold_rate", "ctr", "cvr")
+                "ad": st.column_config.TextColumn("Ad"),
+                "impressions": st.column_config.NumberColumn("Impressions", format="localized"),
+                **{
+                    c: st.column_config.NumberColumn(
+                        REGISTRY[ADS][c].label,
+                        format="percent",
+                        step=0.0001,
+                        help=f"{REGISTRY[ADS][c].formula} over the window.",
+                    )
+                    for c in ("hook_rate", "hold_rate", "ctr", "cvr")
+                },
             },
         )
 
@@ -232,9 +236,10 @@ with tab_more:
         (st.success if check["within_usual_range"] else st.warning)(
             text
             + (
-                " Within the usual 10–20 % gap."
+                " That is within the usual difference (TikTok and a shop often disagree by "
+                "10–20 %)."
                 if check["within_usual_range"]
-                else " Beyond the usual 10–20 % gap."
+                else " That is more than the usual 10–20 % difference: check the causes below."
             )
         )
         st.caption("Usual causes: " + "; ".join(check["usual_causes"]) + ".")

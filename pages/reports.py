@@ -98,7 +98,7 @@ if custom:
     st.subheader("Your columns")
     for i, col in enumerate(custom):
         a, b = st.columns([5, 1])
-        a.code(f"{col.name} = {col.expression}    [{col.unit}]", language=None)
+        a.code(f"{col.name} = {col.expression}    [{UNIT_LABELS[col.unit]}]", language=None)
         if b.button("Remove", key=f"remove_column_{i}"):
             st.session_state[state.CUSTOM_COLUMNS] = [c for c in custom if c.name != col.name]
             st.rerun()
@@ -115,7 +115,7 @@ level = (
         "Level",
         ["campaign", "ad_group", "ad"],
         default=template.level if template else "ad",
-        format_func=lambda x: x.replace("_", " ").title(),
+        format_func=DIMENSION_LABELS.get,
         key=f"reports_level_{template.name if template else ''}",
     )
     or "ad"

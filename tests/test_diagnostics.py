@@ -228,7 +228,7 @@ def test_onset_and_floor_projection_worked_out_by_hand():
     assert half["status"] == "fatigued"
     assert half["evidence"]["decline_began"] == "2026-09-21"
     assert half["evidence"]["projected_floor_date"] == "2026-10-16"
-    assert "50% of its first-week level around 2026-10-16" in half["explanation"]
+    assert "50% of its first-week level around 16 Oct 2026" in half["explanation"]
     seventy = fatigue_for_ad(noiseless_fatigue(), floor_share=0.7)
     assert seventy["evidence"]["projected_floor_date"] == "2026-10-10"
 

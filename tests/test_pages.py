@@ -707,3 +707,12 @@ def test_a_window_before_the_ads_data_says_so(page):
     assert_clean(at)
     assert any("has none of it" in i.value for i in at.info)
     assert not any("Every ad that spent money" in s.value for s in at.success)
+
+
+def test_clicking_the_chosen_window_again_keeps_it():
+    at = open_app(days="7")
+    at.sidebar.button_group[0].set_value(None).run(timeout=TIMEOUT)
+    assert_clean(at)
+    assert at.sidebar.button_group[0].value == "7"
+    start, end = window(7)
+    assert sidebar_caption(at) == window_caption(start, end)

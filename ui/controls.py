@@ -41,6 +41,13 @@ def _from_url(newest: dt.date | None) -> None:
 END_INPUT = "window_end_input"
 
 
+def _keep_a_choice() -> None:
+    """Clicking the chosen window again would leave none highlighted: keep the last one."""
+    if st.session_state.get(state.WINDOW_CHOICE) is None:
+        st.session_state[state.WINDOW_CHOICE] = st.session_state.get("_last_window_choice", "28")
+    st.session_state["_last_window_choice"] = st.session_state[state.WINDOW_CHOICE]
+
+
 def _end_picked() -> None:
     """The user chose the end day: keep it when new files arrive (unless it falls outside)."""
     st.session_state[state.WINDOW_END] = st.session_state[END_INPUT]
@@ -76,18 +83,21 @@ def window_selector() -> Window | None:
                 format_func=LABELS.get,
                 key=state.WINDOW_CHOICE,
                 label_visibility="collapsed",
+                on_change=_keep_a_choice,
             )
             or "28"
         )
+        st.session_state["_last_window_choice"] = choice
         if newest is None:
             st.caption("Load data to choose a window.")
             st.session_state[state.WINDOW] = None
             return None
         window: Window | None
         if choice == "custom":
+            end = st.session_state.get(state.WINDOW_END) or newest
             default = st.session_state.get(state.WINDOW_RANGE) or (
-                newest - dt.timedelta(days=27),
-                newest,
+                end - dt.timedelta(days=27),  # the window just shown, to adjust from
+                end,
             )
             picked = st.date_input(
                 "From – to",

@@ -26,7 +26,8 @@ def format_value(value, unit: str, currency: str | None = None, compact: bool = 
         sign = CURRENCY_SIGNS.get(currency or "", "")
         code = "" if sign or not currency else f" {currency}"
         minus = "−" if value < 0 else ""
-        return f"{minus}{sign}{abs(value):,.2f}{code}"
+        digits = 3 if 0 < abs(value) < 0.1 else 2  # £0.006 per view, not £0.01
+        return f"{minus}{sign}{abs(value):,.{digits}f}{code}"
     if unit == "multiple":
         return f"{value:,.2f}×"
     if unit == "seconds":
@@ -48,7 +49,7 @@ def d3_format(unit: str) -> str:
     """The Vega-Lite (d3) number format for a unit, for axes and tooltips."""
     return {
         "ratio": ".2%",
-        "currency": ",.2f",
+        "currency": ",.2~f",
         "multiple": ",.2f",
         "per_mille": ",.2f",
         "seconds": ",.1f",

@@ -179,7 +179,7 @@ EVIDENCE_ROWS = (
     ("ctr_change_from_baseline", "Change from the first week", "ratio"),
     ("ctr_drop_p_value", "Chance of a drop this large from noise alone (p)", "p"),
     ("ctr_decline_p_value", "Chance of a downward trend this steep from noise (p)", "p"),
-    ("ctr_slope_per_day", "CTR trend per day (weighted least squares)", "ratio"),
+    ("ctr_slope_per_day", "CTR trend per day (weighted least squares)", "pp"),
     ("baseline_cpm", "CPM in the first week", "currency"),
     ("recent_cpm", "CPM in the last week", "currency"),
     ("frequency_start", "Frequency in the first week", "multiple"),
@@ -202,6 +202,8 @@ def evidence_table(evidence: dict, currency: str | None) -> list[dict]:
             text = "< 0.0001" if value < 1e-4 else f"{value:.4f}"
         elif unit == "multiple":
             text = f"{value:,.2f}"
+        elif unit == "pp":
+            text = f"{value * 100:+.4f} percentage points"
         else:
             text = format_value(value, unit, currency)
         rows.append({"What": label, "Value": text})
