@@ -43,17 +43,18 @@ rankings = [
 ]
 st.subheader("Top posts")
 left, right = st.columns([3, 1])
+state.seed("content_rank_by", rankings[0], rankings)
 rank_by = (
     left.segmented_control(
         "Rank by",
         rankings,
-        default=rankings[0],
         format_func=lambda n: REGISTRY[POSTS][n].label,
         key="content_rank_by",
     )
     or rankings[0]
 )
-top_n = right.number_input("How many", 1, 50, 5, key="content_top_n")
+state.seed("content_top_n", 5)
+top_n = right.number_input("How many", 1, 50, key="content_top_n")
 top = post_table(posts, rank_by, int(top_n))
 st.dataframe(
     top,

@@ -50,10 +50,10 @@ tab_fatigue, tab_hook, tab_drop, tab_more = st.tabs(
 )
 
 with tab_fatigue:
+    state.seed("fatigue_floor", 0.5)
     floor_share = st.select_slider(
         "Project the day CTR falls to",
         options=[0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
-        value=0.5,
         format_func=lambda share: f"{share:.0%} of its first week",
         key="fatigue_floor",
         help="The projection extends the fitted decline of a fatigued or drifting ad to "

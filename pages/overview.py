@@ -102,19 +102,22 @@ if dataset.has("ads"):
 if options:
     st.subheader("Trend")
     left, right = st.columns([3, 1])
+    state.seed(
+        "overview_trend_metrics",
+        options[:1] + ([o for o in options if o[0] == ADS][:1]),
+        options,
+    )
+    state.seed("overview_grain", "day")
     picked = left.multiselect(
         "Metrics",
         options,
-        default=options[:1] + ([o for o in options if o[0] == ADS][:1]),
         format_func=lambda o: (
             f"{REGISTRY[o[0]][o[1]].label} ({'organic' if o[0] == ORGANIC else 'paid'})"
         ),
         key="overview_trend_metrics",
         max_selections=4,
     )
-    grain = (
-        right.segmented_control("By", ["day", "week"], default="day", key="overview_grain") or "day"
-    )
+    grain = right.segmented_control("By", ["day", "week"], key="overview_grain") or "day"
     per_reach = (ORGANIC, "engagement_per_reach") in picked
     if per_reach:
         scale = st.radio(

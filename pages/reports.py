@@ -62,9 +62,8 @@ definition = left.text_input(
     key="formula_text",
     max_chars=600,
 )
-unit = right.selectbox(
-    "Unit", UNITS, index=UNITS.index("currency"), format_func=UNIT_LABELS.get, key="formula_unit"
-)
+state.seed("formula_unit", "currency")
+unit = right.selectbox("Unit", UNITS, format_func=UNIT_LABELS.get, key="formula_unit")
 with st.expander("Metric names you can use"):
     st.dataframe(
         [{"name": m.name, "metric": m.label, "formula": m.formula} for m in REGISTRY[ADS].values()],
@@ -110,11 +109,13 @@ if dataset is None or not dataset.has("ads") or window is None:
     empty_state("ads", "Your report table")
     st.stop()
 template = pick_template("reports_template")
+state.seed(
+    f"reports_level_{template.name if template else ''}", template.level if template else "ad"
+)
 level = (
     st.segmented_control(
         "Level",
         ["campaign", "ad_group", "ad"],
-        default=template.level if template else "ad",
         format_func=DIMENSION_LABELS.get,
         key=f"reports_level_{template.name if template else ''}",
     )
@@ -173,7 +174,8 @@ c.download_button(
     key="download_template",
     width="stretch",
 )
-st.text_input("Template name", value="My report", key="template_name", max_chars=80)
+state.seed("template_name", "My report")
+st.text_input("Template name", key="template_name", max_chars=80)
 if window.days not in WINDOW_DAYS:
     st.caption(
         "Templates remember a 7, 28, 60 or 365-day window; this custom window is saved as 28 days."

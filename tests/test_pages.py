@@ -716,3 +716,17 @@ def test_clicking_the_chosen_window_again_keeps_it():
     assert at.sidebar.button_group[0].value == "7"
     start, end = window(7)
     assert sidebar_caption(at) == window_caption(start, end)
+
+
+def test_page_settings_survive_a_visit_to_another_page():
+    at = goto(open_app(), "overview")
+    picked = [("ads", "ctr")]
+    at.multiselect(key="overview_trend_metrics").set_value(picked).run(timeout=TIMEOUT)
+    goto(at, "ads")
+    at.selectbox(key="ads_template").set_value("Funnel analysis").run(timeout=TIMEOUT)
+    goto(at, "content")
+    goto(at, "overview")
+    assert at.multiselect(key="overview_trend_metrics").value == picked
+    goto(at, "ads")
+    assert at.selectbox(key="ads_template").value == "Funnel analysis"
+    assert_clean(at)

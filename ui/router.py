@@ -18,12 +18,41 @@ PAGES = [
 ]
 
 
+# Settings a user makes on one page and expects to find again after visiting another.
+# Streamlit forgets a widget's value when its page is not drawn; re-assigning the value at
+# the start of every run keeps it.
+KEPT_SETTINGS = (
+    "ads_template",
+    "ads_metrics_",
+    "reports_template",
+    "reports_metrics_",
+    "reports_level_",
+    "template_name",
+    "formula_unit",
+    "overview_trend_metrics",
+    "overview_grain",
+    "engagement_per_reach_scale",
+    "content_rank_by",
+    "content_top_n",
+    "fatigue_floor",
+    "hook_group",
+    "drop_ad",
+)
+
+
+def keep_settings() -> None:
+    for key in list(st.session_state.keys()):
+        if isinstance(key, str) and key.startswith(KEPT_SETTINGS):
+            st.session_state[key] = st.session_state[key]
+
+
 def run() -> None:
     """Set the page up, draw the navigation and the window selector, run the chosen page."""
     st.set_page_config(
         page_title="TikTok metrics explorer", page_icon=":material/analytics:", layout="wide"
     )
     state.init_state()
+    keep_settings()
     pages = [
         st.Page(script, title=title, icon=icon, url_path=path)
         for script, title, icon, path in PAGES

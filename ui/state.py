@@ -32,6 +32,20 @@ def init_state() -> None:
             load_sample()
 
 
+def seed(key: str, value, allowed=None) -> None:
+    """A widget's starting value, given through session state (not the widget's default
+    argument), so a value kept across pages never clashes with it. `allowed`: the options
+    the widget has now; a kept value that is no longer one of them is replaced."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+    elif allowed is not None:
+        current = st.session_state[key]
+        if isinstance(current, list):
+            st.session_state[key] = [v for v in current if v in allowed]
+        elif current not in allowed:
+            st.session_state[key] = value
+
+
 # The date window, shared by every page and mirrored in the URL (?days=28&end=2026-10-31).
 WINDOW_CHOICE = "window_choice"  # "7", "28", "60", "365" or "custom"
 WINDOW_END = "window_end"

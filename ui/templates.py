@@ -61,10 +61,10 @@ def metric_picker(
     # be an empty column. They are left out of tables and said so.
     per_day = [n for n in registry if registry[n].aggregation == PER_ROW]
     available = [n for n in registry if n not in missing and n not in per_day]
+    state.seed(key, [n for n in default if n in available], available)
     picked = st.multiselect(
         "Metrics",
         available,
-        default=[n for n in default if n in available],
         format_func=lambda n: registry[n].label,
         key=key,
         help="Hover a column header in the table for the metric's formula.",
