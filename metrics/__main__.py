@@ -51,6 +51,8 @@ def _load(args: argparse.Namespace):
         print(report.error, file=sys.stderr)
     for warning in dataset.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    for note in dataset.notes:
+        print(f"note: {note}", file=sys.stderr)
     return dataset
 
 
@@ -72,6 +74,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     print(_json([r.to_dict() for r in dataset.reports]))
     for warning in dataset.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    for note in dataset.notes:
+        print(f"note: {note}", file=sys.stderr)
     return 1 if dataset.errors else 0
 
 

@@ -50,6 +50,8 @@ if dataset is not None:
         st.error(escape_md(report.error), icon=":material/block:")
     for warning in dataset.warnings:
         st.warning(escape_md(warning))
+    for note in dataset.notes:
+        st.info(escape_md(note), icon=":material/info:")
     table = status_frame(dataset)
     if not table.empty:
         st.subheader("Tables found")

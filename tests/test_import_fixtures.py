@@ -14,7 +14,7 @@ out by hand from the file text (never copied from the importer's output). expect
     tables           {kind: {rows, first_date, last_date, sums, count_missing, cells,
                      columns_absent}}; cells: [{"where": {column: value}, "values": {...}}],
                      a null value means missing. Every loaded kind must be listed.
-    dataset_warnings / no_dataset_warnings   substrings of Dataset.warnings
+    dataset_warnings / no_dataset_warnings   substrings of Dataset.warnings or .notes
     currency         Dataset.currency (checked when the key is present)
     variants         {variant: {top-level key: replacement}}
 
@@ -162,10 +162,11 @@ def test_fixture(folder: Path, variant: str) -> None:
     for kind, want in expected.get("tables", {}).items():
         check_table(dataset.tables[kind], kind, want, f"table {kind}")
 
+    said = [*dataset.warnings, *dataset.notes]  # problems, and what was done (overlaps)
     for needle in expected.get("dataset_warnings", []):
-        assert _has(dataset.warnings, needle), dataset.warnings
+        assert _has(said, needle), said
     for needle in expected.get("no_dataset_warnings", []):
-        assert not _has(dataset.warnings, needle), dataset.warnings
+        assert not _has(said, needle), said
     if "currency" in expected:
         assert dataset.currency == expected["currency"]
 

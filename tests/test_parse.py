@@ -192,7 +192,7 @@ def test_rows_sharing_an_ads_key_inside_one_file_are_a_breakdown_and_add_up():
     dataset = load_files([("age.csv", by_age)], today=dt.date(2026, 11, 22))
     ads = dataset.get("ads")
     assert len(ads) == 3 and ads["spend"].sum() == pytest.approx(35.0)
-    assert any("breakdown" in w for w in dataset.warnings)
+    assert any("breakdown" in w for w in dataset.notes)
 
 
 def test_two_ads_with_one_name_are_both_kept_and_overlaps_between_files_counted_once():
@@ -206,7 +206,7 @@ def test_two_ads_with_one_name_are_both_kept_and_overlaps_between_files_counted_
     # The same report downloaded twice: each ad's day is counted once, not twice.
     twice = load_files([("a.csv", same_name), ("b.csv", same_name)], today=dt.date(2026, 11, 22))
     assert twice.get("ads")["spend"].sum() == pytest.approx(30.0)
-    assert any("overlapping" in w for w in twice.warnings)
+    assert any("overlapping" in w for w in twice.notes)
 
 
 def test_dutch_excel_whole_numbers_with_dots_are_thousands():

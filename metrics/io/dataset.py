@@ -59,7 +59,8 @@ class Dataset:
     reports: list[FileReport] = field(default_factory=list)
     currency: str | None = None
     currencies: list[str] = field(default_factory=list)  # every currency found in the reports
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # something may be wrong: check it
+    notes: list[str] = field(default_factory=list)  # what was done, for the record
 
     def has(self, kind: str) -> bool:
         return kind in self.tables and not self.tables[kind].empty
@@ -378,7 +379,7 @@ def _dedupe_across_files(
     if kind == "ads":
         inside = int(df[complete].duplicated([*key, "_order"]).sum())
         if inside:
-            dataset.warnings.append(
+            dataset.notes.append(
                 f"{inside:,} Ads Manager row(s) share campaign, ad group, ad and day with another "
                 "row of the same file: read as a breakdown (by age, gender, placement…) and "
                 "added up. Reach and frequency are not added up across them."
@@ -399,9 +400,9 @@ def _dedupe_across_files(
     kept = keyed.merge(best, on=[*key, "_order"], how="inner")
     dropped = len(keyed) - len(kept)
     if dropped:
-        dataset.warnings.append(
+        dataset.notes.append(
             f"{dropped:,} overlapping {label} row(s) appeared in more than one file and were "
-            "counted once."
+            "counted once (from the file with the most complete rows, then the newer download)."
         )
     return pd.concat([kept, df[~complete]], ignore_index=True, sort=False)
 

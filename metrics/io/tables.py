@@ -178,6 +178,28 @@ def _is_count(col) -> bool:
     return (col.additive and col.name not in _NOT_COUNTS) or col.name in _COUNTS
 
 
+def _note_undefined(kind: Kind, raw: dict[str, pd.Series], warnings: list[str]) -> None:
+    """TikTok writes `undefined` for a day it has no data for yet (usually the newest): say
+    which days, since their numbers are missing, not zero, and sums over them are lower."""
+    numeric = [c.name for c in kind.columns if c.type == NUMBER and c.name in raw]
+    if not numeric:
+        return
+    flagged = pd.Series(False, index=raw[numeric[0]].index)
+    for name in numeric:
+        flagged |= _text(raw[name]).str.lower().eq("undefined").fillna(False)
+    if not flagged.any():
+        return
+    days = ""
+    if kind.date_column and kind.date_column in raw:
+        labels = _text(raw[kind.date_column])[flagged].dropna().head(3).tolist()
+        days = f" ({', '.join(labels)}{', …' if flagged.sum() > 3 else ''})"
+    warnings.append(
+        f"{int(flagged.sum())} row(s){days} say 'undefined': TikTok had no data for them yet "
+        "(usually the newest day). They count as missing, not zero, so totals over those days "
+        "are lower; download again later for the full numbers."
+    )
+
+
 def _parse_body(
     grid: Grid, kind: Kind, headers: list[str], mapping: dict[int, str], body: pd.DataFrame
 ) -> ParsedTable:
@@ -274,6 +296,7 @@ def _parse_body(
             "treated as missing, so sums may be slightly low."
         )
     df = pd.DataFrame(frame)
+    _note_undefined(kind, raw, warnings)
 
     currency = None
     if "currency" in df:
