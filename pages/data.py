@@ -75,6 +75,14 @@ if dataset is not None:
     if dataset.currency:
         st.caption(f"Ads currency: {dataset.currency}")
 
+loaded = list(st.session_state[state.RAW])
+if loaded:
+    with st.expander("Remove files", icon=":material/delete:"):
+        gone = st.multiselect("Files to remove", loaded, key="files_to_remove")
+        if st.button("Remove", key="remove_files", disabled=not gone):
+            loading.remove(gone)
+            st.rerun()
+
 unmapped = unmapped_headers(dataset)
 if unmapped:
     refused = any(r.error and r.file in unmapped for r in dataset.reports)

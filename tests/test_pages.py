@@ -730,3 +730,15 @@ def test_page_settings_survive_a_visit_to_another_page():
     goto(at, "ads")
     assert at.selectbox(key="ads_template").value == "Funnel analysis"
     assert_clean(at)
+
+
+def test_one_file_can_be_removed_and_the_others_stay():
+    at = open_app()
+    at.multiselect(key="files_to_remove").set_value([ADS_NAME]).run(timeout=TIMEOUT)
+    at.button(key="remove_files").click().run(timeout=TIMEOUT)
+    assert_clean(at)
+    files = list(table(at, "File", "Recognised as")["File"])
+    assert ADS_NAME not in files and any(f.startswith("Overview_") for f in files)
+    goto(at, "overview")
+    assert any(m.label == "Video views" for m in at.metric)
+    assert not any(m.label == "Spend" for m in at.metric)

@@ -62,3 +62,16 @@ def clear() -> None:
     st.session_state[state.RAW] = {}
     st.session_state[state.DATASET] = None
     st.session_state[state.SOURCE] = "cleared"
+
+
+def remove(names: list[str]) -> None:
+    """Drop uploaded files (by name) and rebuild the dataset from the others."""
+    st.session_state[state.PARSED] = {
+        k: v for k, v in st.session_state[state.PARSED].items() if k not in names
+    }
+    st.session_state[state.RAW] = {
+        k: v for k, v in st.session_state[state.RAW].items() if k not in names
+    }
+    _rebuild()
+    if not st.session_state[state.PARSED]:
+        st.session_state[state.SOURCE] = "cleared"
