@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .aggregate import aggregate, in_window
+from .aggregate import aggregate, in_window, prepare_ads
 from .definitions import ADS, ORGANIC, REGISTRY
 from .io import Dataset
 from .report import resolve_window
@@ -888,7 +888,19 @@ def tracking(dataset: Dataset, window=None) -> dict | None:
     gap = (total_t - total_s) / total_s if total_s else None
     daily_gap = (both["tiktok"] - both["shop"]) / both["shop"].where(both["shop"] > 0)
     flagged = daily_gap[daily_gap.abs() > USUAL_GAP]
+    revenue = None
+    paid = prepare_ads(ads)
+    if "revenue" in paid and "revenue" in orders and orders["revenue"].notna().any():
+        days = both.index
+        t_rev = paid.groupby(paid["date"].dt.normalize())["revenue"].sum().reindex(days).sum()
+        s_rev = orders.groupby(orders["date"].dt.normalize())["revenue"].sum().reindex(days).sum()
+        revenue = {
+            "tiktok_revenue": float(t_rev),
+            "shop_revenue": float(s_rev),
+            "gap": (float(t_rev) - float(s_rev)) / float(s_rev) if s_rev else None,
+        }
     return {
+        "revenue": revenue,
         "tiktok_conversions": total_t,
         "shop_orders": total_s,
         "gap": gap,

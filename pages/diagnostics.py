@@ -242,4 +242,11 @@ with tab_more:
                 else " That is more than the usual 10–20 % difference: check the causes below."
             )
         )
+        if check.get("revenue"):
+            rev = check["revenue"]
+            st.caption(
+                f"Revenue: TikTok {format_value(rev['tiktok_revenue'], 'currency', currency)}, "
+                f"your shop {format_value(rev['shop_revenue'], 'currency', currency)} "
+                f"({format_value(rev['gap'], 'ratio')} apart) on the same days."
+            )
         st.caption("Usual causes: " + "; ".join(check["usual_causes"]) + ".")

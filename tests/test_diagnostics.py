@@ -333,3 +333,27 @@ def test_delivery_flags_a_starved_ad_in_a_two_ad_account():
     flagged = delivery(Dataset(tables={"ads": frame}))
     assert [f["ad"] for f in flagged] == ["Starved"]
     assert "5.00 for the other ads" in flagged[0]["problem"]
+
+
+def test_tracking_compares_revenue_too():
+    ads = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2026-08-01", "2026-08-02"]),
+            "campaign": "C",
+            "ad_group": "G",
+            "ad": "A",
+            "spend": [10.0, 10.0],
+            "conversion": [5.0, 5.0],
+            "complete_payment_value": [300.0, 200.0],
+        }
+    )
+    shop = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2026-08-01", "2026-08-02"]),
+            "orders": [4.0, 5.0],
+            "revenue": [250.0, 150.0],
+        }
+    )
+    result = tracking(Dataset(tables={"ads": ads, "shop_orders": shop}))
+    # TikTok 500 against the shop's 400: 25 % more.
+    assert result["revenue"] == {"tiktok_revenue": 500.0, "shop_revenue": 400.0, "gap": 0.25}
