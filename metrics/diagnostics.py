@@ -247,15 +247,21 @@ def hinge_fit(y: np.ndarray, w: np.ndarray, k: int) -> tuple[float, float]:
 # --- ad fatigue --------------------------------------------------------------------------------
 
 
-def _daily_per_ad(ads: pd.DataFrame, extra: tuple[str, ...] = ()) -> pd.DataFrame:
+def _daily_per_ad(ads: pd.DataFrame) -> pd.DataFrame:
     """One row per ad and day (sorted by ad, then day): counts summed, frequency as reported."""
-    wanted = ("spend", "impressions", "clicks", "video_watched_2s", "frequency", "reach", *extra)
-    cols = [c for c in dict.fromkeys(wanted) if c in ads]
+    wanted = ("spend", "impressions", "clicks", "video_watched_2s", "frequency", "reach")
+    cols = [c for c in wanted if c in ads]
     grouped = ads.groupby([*DIMS, ads["date"].dt.normalize()], dropna=False, observed=True)
     out = grouped[cols].sum(min_count=1)
     if "frequency" in cols:
-        # Frequency is as reported per row, never summed; one row per ad and day is the norm.
+        # Frequency is never summed. One row per ad and day is the norm; when a report breaks a
+        # day down (by age, placement) into disjoint audiences, the day's frequency is
+        # Σ impressions ÷ Σ reach, and only without reach the reported values are averaged.
         out["frequency"] = grouped["frequency"].mean()
+        if "reach" in cols:
+            from_reach = out["impressions"] / out["reach"].where(out["reach"] > 0)
+            several = grouped.size() > 1
+            out["frequency"] = out["frequency"].mask(several & from_reach.notna(), from_reach)
     return out.reset_index()
 
 
@@ -453,7 +459,8 @@ def _fatigue(
 
 
 def _day(iso: str) -> str:
-    return f"{dt.date.fromisoformat(iso):%-d %b %Y}"
+    day = dt.date.fromisoformat(iso)
+    return f"{day.day} {day:%b %Y}"  # "20 Sep 2026", "5 Oct 2026" (no %-d: not on Windows)
 
 
 def _fatigue_text(status: str, e: dict) -> str:

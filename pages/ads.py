@@ -7,8 +7,6 @@ from metrics.definitions import ADS, FUNNEL, REGISTRY
 from metrics.report import (
     DEFAULT_TABLE_METRICS,
     ad_daily,
-    coverage_gaps,
-    coverage_notes,
     filter_level,
     funnel_steps,
     summary_changes,
@@ -20,6 +18,7 @@ from ui.frame import page_setup
 from ui.templates import metric_picker, pick_template, unique_columns
 from ui.widgets import (
     column_config,
+    coverage_messages,
     currency_warning,
     empty_state,
     kpi_cards,
@@ -40,11 +39,7 @@ if currency:
 
 changes = summary_changes(dataset, window).get(ADS, {})
 missing = unavailable(dataset, ADS)
-gap = coverage_gaps(dataset, window).get(ADS)
-if gap:
-    st.warning(gap)
-elif ADS in (partial := coverage_notes(dataset, window)):
-    st.caption(partial[ADS])
+coverage_messages(dataset, window, ADS)
 st.subheader("Funnel")
 columns = st.columns(3)
 for column, (stage, names) in zip(columns, FUNNEL.items(), strict=True):

@@ -97,7 +97,7 @@ with tab_fatigue:
         flagged = [v for v in verdicts if v["status"] in ("fatigued", "watch")]
         for v in flagged:
             with st.expander(
-                f"{STATUS_LABEL[v['status']]} · {ad_label(v)}",
+                f"{STATUS_LABEL[v['status']]} · {escape_md(ad_label(v))}",
                 icon=STATUS_ICON[v["status"]],
                 expanded=v["status"] == "fatigued" and v is flagged[0],
             ):

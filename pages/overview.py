@@ -7,11 +7,11 @@ import streamlit as st
 from metrics.aggregate import aggregate, unavailable, whole_weeks
 from metrics.definitions import ADS, ORGANIC, PER_ROW, REGISTRY
 from metrics.diagnostics import organic_vs_paid
-from metrics.report import coverage_gaps, coverage_notes, summary_changes
+from metrics.report import summary_changes
 from ui import charts, state
 from ui.format import format_value
 from ui.frame import page_setup
-from ui.widgets import currency_warning, empty_state, kpi_cards
+from ui.widgets import coverage_messages, currency_warning, empty_state, kpi_cards
 
 ORGANIC_CARDS = [
     "video_views",
@@ -49,14 +49,9 @@ st.caption(
     f"{previous.end:%d %b %Y}. Hover a card for its formula; grey changes are within noise."
 )
 
-gaps = coverage_gaps(dataset, window)
-partial = coverage_notes(dataset, window)
 if ORGANIC in changes:
     st.subheader("Organic (TikTok Studio)")
-    if ORGANIC in gaps:
-        st.warning(gaps[ORGANIC])
-    if ORGANIC in partial:
-        st.caption(partial[ORGANIC])
+    coverage_messages(dataset, window, ORGANIC)
     kpi_cards(
         changes[ORGANIC],
         ORGANIC,
@@ -69,10 +64,7 @@ else:
 if ADS in changes:
     st.subheader(f"Paid (Ads Manager){f' · {dataset.currency}' if dataset.currency else ''}")
     currency_warning(dataset)
-    if ADS in gaps:
-        st.warning(gaps[ADS])
-    if ADS in partial:
-        st.caption(partial[ADS])
+    coverage_messages(dataset, window, ADS)
     kpi_cards(changes[ADS], ADS, ADS_CARDS, dataset.currency, reasons=unavailable(dataset, ADS))
 else:
     empty_state("ads", "Paid KPIs")

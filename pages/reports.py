@@ -21,11 +21,13 @@ from ui.templates import (
 from ui.widgets import (
     DIMENSION_LABELS,
     column_config,
+    column_label,
     currency_warning,
     download_frame,
     empty_state,
     shown,
     stop_unless_ads_in_window,
+    unit_of,
 )
 
 UNIT_LABELS = {
@@ -190,14 +192,13 @@ if chartable and not frame.empty:
         key="report_chart_metric",
         format_func=lambda n: REGISTRY[ADS][n].label if n in REGISTRY[ADS] else n,
     )
-    unit_of = REGISTRY[ADS][pick].unit if pick in REGISTRY[ADS] else units.get(pick, "count")
-    label_col = {"campaign": "campaign", "ad_group": "ad_group", "ad": "ad"}[level]
-    chart_frame = frame[[label_col, pick]].dropna()
-    title = REGISTRY[ADS][pick].label if pick in REGISTRY[ADS] else pick
-    if unit_of == "currency" and dataset.currency:
-        title = f"{title} ({dataset.currency})"
     chart = charts.bars(
-        chart_frame, label_col, pick, title, unit_of, category_title=DIMENSION_LABELS[level]
+        frame[[level, pick]].dropna(),
+        level,
+        pick,
+        column_label(pick, ADS, dataset.currency, units),
+        unit_of(pick, ADS, units) or "count",
+        category_title=DIMENSION_LABELS[level],
     )
     st.altair_chart(chart, width="stretch")
     png = charts.to_png(chart)

@@ -357,3 +357,25 @@ def test_tracking_compares_revenue_too():
     result = tracking(Dataset(tables={"ads": ads, "shop_orders": shop}))
     # TikTok 500 against the shop's 400: 25 % more.
     assert result["revenue"] == {"tiktok_revenue": 500.0, "shop_revenue": 400.0, "gap": 0.25}
+
+
+def test_a_day_broken_down_by_age_has_the_frequency_of_its_sums():
+    from metrics.diagnostics import _daily_per_ad
+
+    rows = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2026-07-01"] * 2),
+            "campaign": "C",
+            "ad_group": "G",
+            "ad": "A",
+            "impressions": [3000.0, 1000.0],
+            "reach": [1000.0, 1000.0],
+            "frequency": [3.0, 1.0],
+        }
+    )
+    # (3,000 + 1,000) ÷ (1,000 + 1,000) = 2.0, which here equals the mean by chance; with
+    # reach 1,000 and 500 it is 4,000 ÷ 1,500 = 2.67, not the mean of 3.0 and 2.0 (2.5).
+    assert _daily_per_ad(rows)["frequency"].iloc[0] == pytest.approx(2.0)
+    rows["reach"] = [1000.0, 500.0]
+    rows["frequency"] = [3.0, 2.0]
+    assert _daily_per_ad(rows)["frequency"].iloc[0] == pytest.approx(4000 / 1500)

@@ -437,6 +437,14 @@ def test_reports_custom_column_preview_has_the_right_value():
         assert preview[campaign] == pytest.approx(row["spend"] / row["watched_2s"], rel=1e-9)
 
 
+def test_per_day_metrics_are_not_offered_as_table_columns():
+    # Reach and frequency exist per ad and day only; a table row sums many days.
+    at = goto(open_app(), "ads")
+    options = at.multiselect(key="ads_metrics_").options
+    assert "Spend" in options and "Reach" not in options and "Frequency" not in options
+    assert any(c.value.startswith("Reach, Frequency: reported per ad and day") for c in at.caption)
+
+
 def test_a_per_mille_column_is_shown_in_per_mille_not_as_a_fraction():
     # clicks ÷ impressions is about 0.011; in ‰ the table must show about 11, in the preview
     # and in the report after adding it.

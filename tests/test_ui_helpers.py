@@ -39,3 +39,13 @@ def test_labels_and_days():
     assert ad_label({"ad": None, "ad_group": "G2", "campaign": "C"}) == "Ad group G2 (C)"
     assert format_value(0.01234, "per_mille") == "12.34 ‰"
     assert format_value(1234.5, "currency", "GBP") == "£1,234.50"
+
+
+def test_days_have_no_leading_zero_and_columns_their_titles():
+    from ui.widgets import column_label
+
+    assert format_day("2025-11-01") == "1 Nov 2025"
+    assert column_label("spend", ADS, "GBP") == "Spend (GBP)"
+    assert column_label("ad_group", ADS, "GBP") == "Ad group"
+    assert column_label("cpc_x", ADS, "GBP", {"cpc_x": "currency"}) == "cpc_x (GBP)"
+    assert column_label("ctr", ADS, "GBP") == "CTR"

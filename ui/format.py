@@ -78,4 +78,5 @@ def format_day(iso: str | None) -> str:
     """ "2026-09-20" → "20 Sep 2026"; empty when there is no day."""
     if not iso:
         return ""
-    return f"{dt.date.fromisoformat(str(iso)[:10]):%d %b %Y}"
+    day = dt.date.fromisoformat(str(iso)[:10])
+    return f"{day.day} {day:%b %Y}"

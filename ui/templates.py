@@ -8,6 +8,7 @@ from metrics.definitions import PER_ROW, REGISTRY
 from metrics.templates import BUILTIN, Template
 
 from . import state
+from .format import escape_md
 
 NONE = "(none: choose metrics)"
 
@@ -84,7 +85,8 @@ def metric_picker(
     window = st.session_state.get(state.WINDOW)
     if template is not None and window is not None and template.days != window.days:
         st.caption(
-            f"“{template.name}” was saved with a {template.days}-day window; the table uses the "
+            f"“{escape_md(template.name)}” was saved with a {template.days}-day window; the table "
+            "uses the "
             f"sidebar's {window.days} days. Pick {template.days} days there to match it."
         )
     return picked

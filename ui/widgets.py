@@ -10,8 +10,9 @@ import streamlit as st
 from metrics.aggregate import date_range
 from metrics.compare import Change
 from metrics.definitions import ADS, REGISTRY, Metric
+from metrics.report import coverage_gaps, coverage_notes
 
-from .format import format_change, format_day, format_value
+from .format import escape_md, format_change, format_day, format_value
 
 FILES_FOR = {
     "overview": "the Overview ZIP (TikTok Studio → Analytics → Overview → Download data)",
@@ -104,6 +105,17 @@ def unit_of(col: str, family: str, custom_units: dict[str, str] | None = None) -
     return (custom_units or {}).get(col) or (metric.unit if metric else None)
 
 
+def column_label(
+    col: str, family: str, currency: str | None, custom_units: dict[str, str] | None = None
+) -> str:
+    """How a table column is titled: "Campaign", "Spend (GBP)", "CTR", a custom column's name."""
+    metric = REGISTRY[family].get(col)
+    label = DIMENSION_LABELS.get(col) or (metric.label if metric else col)
+    if currency and unit_of(col, family, custom_units) == "currency":
+        label = f"{label} ({currency})"
+    return label
+
+
 def shown(
     frame: pd.DataFrame, family: str, custom_units: dict[str, str] | None = None
 ) -> pd.DataFrame:
@@ -129,15 +141,15 @@ def column_config(
     config: dict = {
         c: st.column_config.TextColumn(label) for c, label in DIMENSION_LABELS.items() if c in frame
     }
+    custom = {c.name: c for c in custom_columns}
+    # $ and € are in the number format itself; other currencies go into the title.
+    code = None if currency in ("USD", "EUR") else currency
     for col in frame.columns:
         metric = REGISTRY[family].get(col)
-        unit = (custom_units or {}).get(col) or (metric.unit if metric else None)
+        unit = unit_of(col, family, custom_units)
         if unit is None:
             continue
-        label = metric.label if metric else col
-        if unit == "currency" and currency and currency not in ("USD", "EUR"):
-            label = f"{label} ({currency})"
-        custom = {c.name: c for c in custom_columns}
+        label = column_label(col, family, code, custom_units)
         if metric:
             help_ = metric_help(metric)
         elif col in custom:
@@ -214,7 +226,8 @@ def currency_warning(dataset) -> None:
     """On pages with money: say so when the reports are in more than one currency."""
     if dataset is not None and len(dataset.currencies) > 1:
         st.warning(
-            f"Your Ads reports are in {', '.join(dataset.currencies)}: money here adds them up "
+            f"Your Ads reports are in {escape_md(', '.join(dataset.currencies))}: money here adds "
+            "them up "
             "as one, so it is shown without a currency sign. Load one currency at a time.",
             icon=":material/currency_exchange:",
         )
@@ -249,10 +262,7 @@ def download_frame(
     names: dict[str, str] = {}
     for col in frame.columns:
         unit = unit_of(col, family, custom_units)
-        metric = REGISTRY[family].get(col)
-        label = DIMENSION_LABELS.get(col) or (metric.label if metric else col)
-        if unit == "currency" and currency:
-            label = f"{label} ({currency})"
+        label = column_label(col, family, currency, custom_units)
         if unit == "per_mille":
             out[col] = out[col] * 1000
             label = f"{label} (‰)"
@@ -260,3 +270,13 @@ def download_frame(
         if unit:
             units[label] = unit
     return out.rename(columns=names), units
+
+
+def coverage_messages(dataset, window, family: str) -> None:
+    """Under a family's heading: a warning when its data stops before the window's end (its
+    values are left out), or a note when it covers only part of the window."""
+    gap = coverage_gaps(dataset, window).get(family)
+    if gap:
+        st.warning(gap)
+    elif family in (partial := coverage_notes(dataset, window)):
+        st.caption(partial[family])

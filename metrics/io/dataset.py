@@ -242,7 +242,6 @@ def _resolve_years(tables: list[ParsedTable], today: dt.date) -> None:
             _anchor_forwards(t, anchors[t.name])
             definite.append(t.frame["date"].max())
     reference = min(max(definite).date(), today) if definite else today
-    limit = reference
     limit_source = (
         f"the year that puts the newest row nearest to {reference.isoformat()}, the newest "
         "date in the other files"
@@ -281,7 +280,7 @@ def _resolve_years(tables: list[ParsedTable], today: dt.date) -> None:
             parsed = t.yearless["post_time"]
             rows = parsed.month > 0
             export = t.frame["export_date"].where(
-                t.frame["export_date"].notna(), pd.Timestamp(limit)
+                t.frame["export_date"].notna(), pd.Timestamp(reference)
             )
             exp = export[rows]
             month, day = parsed.month[rows], parsed.day[rows]
@@ -301,12 +300,11 @@ def _anchor_forwards(t: ParsedTable, first_day: dt.date) -> None:
     month, day = parsed.month[rows], parsed.day[rows]
     if not len(month):
         return
+    # When the name's date is not the first row's, its year still is the first row's year.
+    years = years_forwards(month, day, first_day.year)
     if (int(month[0]), int(day[0])) == (first_day.month, first_day.day):
-        years = years_forwards(month, day, first_day.year)
         how = f"from the ZIP name, which gives the first day {first_day.isoformat()}"
     else:
-        # The name's date is not the first row's: use it as the year of the first row anyway.
-        years = years_forwards(month, day, first_day.year)
         how = f"from the year in the ZIP name ({first_day.isoformat()})"
     _set_dates(t, "date", rows, years, month, day, parsed)
     first, last = t.frame["date"].min(), t.frame["date"].max()
