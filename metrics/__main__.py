@@ -1,4 +1,8 @@
-"""`python -m metrics`: the command line of spec/cli.md, on the same code the pages use."""
+"""The command line (`tiktok-metrics`, or `python -m metrics`): the same code the pages use.
+
+Documented in docs/cli.md. Only argparse is imported before the arguments are parsed, so
+`--help` answers at once; pandas and scipy load when a command runs.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,56 @@ import math
 import sys
 from pathlib import Path
 
-from .definitions import ADS, REGISTRY
-from .export import to_csv_bytes
-from .formula import FormulaError, parse_custom_column
-from .io import load_files
-from .report import resolve_window, summary, table
-from .templates import TemplateError, get_template, load_template
-from .windows import WindowError, parse_days
+from .windows import WINDOW_DAYS
+
+FORMATS = ("text", "json", "csv")
+TEMPLATES = ("creative_performance", "funnel_analysis")
+DAYS_HELP = f"window length in days: {', '.join(map(str, WINDOW_DAYS))} (default 28)"
+END_HELP = "last day of the window, YYYY-MM-DD (default: the newest day in the files)"
+FORMAT_HELP = (
+    "text (aligned, for people; the default on a terminal), json (the default when the output "
+    "goes to a pipe or a file) or csv"
+)
+
+DESCRIPTION = """\
+Read TikTok Studio exports (Overview, Content, Viewers, Followers: .zip, .csv, .xlsx) and
+TikTok Ads Manager reports, and print what the app shows: the tables found, KPIs against
+the previous period, the campaign / ad group / ad table, and the diagnostics.
+
+On a terminal the output is an aligned table for people; piped or redirected it is JSON
+(or choose with --format). Messages go to stderr. Exit status: 0 done, 1 a file was
+refused or the files hold no data for the command, 2 a mistake in the command line.
+Every command, option and output field: docs/cli.md in the project."""
+
+EXAMPLES = {
+    None: """\
+examples:
+  {prog} inspect sample_data/*
+  {prog} summary sample_data/* --days 28
+  {prog} table sample_data/* --level campaign --metrics spend,ctr,cpa
+  {prog} diagnose sample_data/* --format json > diagnostics.json""",
+    "inspect": """\
+examples:
+  {prog} inspect sample_data/*                 which table each file holds, rows, days
+  {prog} inspect Overview.zip --format csv     one CSV row per table""",
+    "summary": """\
+examples:
+  {prog} summary sample_data/*                           last 28 days vs the 28 before
+  {prog} summary sample_data/* --days 7 --end 2026-10-31
+  {prog} summary sample_data/* --format csv > kpis.csv   one row per metric""",
+    "table": """\
+examples:
+  {prog} table sample_data/* --level campaign
+  {prog} table sample_data/* --level ad --metrics spend,impressions,ctr,cpa
+  {prog} table sample_data/* --template creative_performance --format csv > ads.csv
+  {prog} table sample_data/* --level ad_group \\
+      --custom "cost_per_2s_view = spend / video_watched_2s::currency"
+metric names: docs/metrics.md (Ads).""",
+    "diagnose": """\
+examples:
+  {prog} diagnose sample_data/*                    a page of verdicts
+  {prog} diagnose sample_data/* --days 60 --format json""",
+}
 
 
 class UsageError(Exception):
@@ -45,14 +92,21 @@ def _date(value: str | None, flag: str) -> dt.date | None:
         raise UsageError(f"{flag} takes a date as YYYY-MM-DD, not '{value}'.") from None
 
 
-def _load(args: argparse.Namespace):
-    dataset = load_files(_read_paths(args.files), today=_date(args.today, "--today"))
-    for report in dataset.errors:
-        print(report.error, file=sys.stderr)
+def _messages(dataset, errors: bool = True) -> None:
+    if errors:
+        for report in dataset.errors:
+            print(report.error, file=sys.stderr)
     for warning in dataset.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     for note in dataset.notes:
         print(f"note: {note}", file=sys.stderr)
+
+
+def _load(args: argparse.Namespace, errors: bool = True):
+    from .io import load_files
+
+    dataset = load_files(_read_paths(args.files), today=_date(args.today, "--today"))
+    _messages(dataset, errors)
     return dataset
 
 
@@ -69,34 +123,79 @@ def _json(obj) -> str:
     return json.dumps(clean(obj), indent=2, ensure_ascii=False, default=str)
 
 
+def _csv(rows: list[dict], columns: list[str] | None = None) -> str:
+    """Rows as CSV, text cells neutralised so Excel never runs them as formulas."""
+    import pandas as pd
+
+    from .export import to_csv_bytes
+
+    frame = pd.DataFrame(rows, columns=columns) if columns or not rows else pd.DataFrame(rows)
+    return to_csv_bytes(frame).decode("utf-8-sig")
+
+
+def _emit(args: argparse.Namespace, data, text, rows, columns: list[str] | None = None) -> None:
+    """Print `data` as JSON, `text()` for people or `rows()` as CSV, as --format says."""
+    if args.format == "json":
+        print(_json(data))
+    elif args.format == "csv":
+        sys.stdout.write(_csv(rows(), columns))
+    else:
+        print(text())
+
+
 def cmd_inspect(args: argparse.Namespace) -> int:
-    dataset = load_files(_read_paths(args.files), today=_date(args.today, "--today"))
-    print(_json([r.to_dict() for r in dataset.reports]))
-    for warning in dataset.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    for note in dataset.notes:
-        print(f"note: {note}", file=sys.stderr)
+    from . import cli_format as fmt
+
+    dataset = _load(args, errors=False)
+    reports = json.loads(_json([r.to_dict() for r in dataset.reports]))
+    columns = ["file", "kind", "rows", "first_date", "last_date", "warnings", "error"]
+    _emit(
+        args,
+        reports,
+        lambda: fmt.inspect_text(reports),
+        lambda: fmt.inspect_rows(reports),
+        columns,
+    )
     return 1 if dataset.errors else 0
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
+    from .report import summary
+    from .windows import parse_days
+
     days = parse_days(args.days)
     dataset = _load(args)
     out = summary(dataset, days, _date(args.end, "--end"))
-    print(_json(out))
-    for note in out.get("notes", []):
-        print(f"note: {note}", file=sys.stderr)
     if out["window"] is None:
+        if args.format == "json":
+            print(_json(out))
         print(
             "None of these files holds daily TikTok data (an Overview, FollowerHistory, Viewers "
             "or Ads Manager report), so there is no window to summarise.",
             file=sys.stderr,
         )
         return 1
+    from . import cli_format as fmt
+
+    data = json.loads(_json(out))
+    _emit(
+        args,
+        data,
+        lambda: fmt.summary_text(data, dataset.currency),
+        lambda: fmt.summary_rows(data),
+    )
+    if args.format != "text":
+        for note in out.get("notes", []):
+            print(f"note: {note}", file=sys.stderr)
     return 0
 
 
-def cmd_table(args: argparse.Namespace) -> int:
+def _template_and_columns(args: argparse.Namespace):
+    from .definitions import ADS, REGISTRY
+    from .formula import parse_custom_column
+    from .templates import get_template, load_template
+    from .windows import parse_days
+
     level, days = args.level, parse_days(args.days)
     metrics = (
         list(dict.fromkeys(m.strip() for m in args.metrics.split(",") if m.strip()))
@@ -132,6 +231,11 @@ def cmd_table(args: argparse.Namespace) -> int:
             definition, unit = definition.rsplit("::", 1)
         column = parse_custom_column(definition, names | {c.name for c in custom}, unit.strip())
         custom.append(column)
+    return level, days, metrics, custom
+
+
+def cmd_table(args: argparse.Namespace) -> int:
+    level, days, metrics, custom = _template_and_columns(args)
     dataset = _load(args)
     if not dataset.has("ads"):
         print(
@@ -139,23 +243,42 @@ def cmd_table(args: argparse.Namespace) -> int:
             "custom report exported from Ads Manager (CSV or XLSX).",
             file=sys.stderr,
         )
-        if args.format != "csv":
+        if args.format == "json":
             print("[]")
         return 1
+    from . import cli_format as fmt
+    from .export import to_csv_bytes
+    from .report import resolve_window, table
+
     window = resolve_window(dataset, days, _date(args.end, "--end"))
     frame = table(dataset, level, window, metrics, custom)
     if args.format == "csv":
         sys.stdout.write(to_csv_bytes(frame).decode("utf-8-sig"))
+        return 0
+    records = json.loads(frame.to_json(orient="records", double_precision=15))
+    if args.format == "json":
+        print(_json(records))
     else:
-        print(_json(json.loads(frame.to_json(orient="records", double_precision=15))))
+        units = {c.name: c.unit for c in custom}
+        print(fmt.table_text(records, units, dataset.currency))
     return 0
 
 
 def cmd_diagnose(args: argparse.Namespace) -> int:
+    from . import cli_format as fmt
     from .diagnostics import diagnose
+    from .windows import parse_days
 
+    days = parse_days(args.days)
     dataset = _load(args)
-    print(_json(diagnose(dataset, parse_days(args.days), _date(args.end, "--end"))))
+    data = json.loads(_json(diagnose(dataset, days, _date(args.end, "--end"))))
+    _emit(
+        args,
+        data,
+        lambda: fmt.diagnose_text(data, dataset.currency),
+        lambda: fmt.diagnose_rows(data),
+        ["section", "campaign", "ad_group", "ad", "verdict", "explanation"],
+    )
     if not dataset.has("ads"):
         print(
             "No Ads Manager report among these files: fatigue, hook versus CTA, drop-off and "
@@ -166,43 +289,86 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m metrics", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+def program_name() -> str:
+    """`tiktok-metrics` when run as the installed command, else `python -m metrics`."""
+    return "python -m metrics" if Path(sys.argv[0]).name == "__main__.py" else "tiktok-metrics"
+
+
+def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
+    prog = prog or program_name()
+    raw = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description=DESCRIPTION,
+        epilog=EXAMPLES[None].format(prog=prog),
+        formatter_class=raw,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def files_parser(name: str, help_: str, func) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_)
-        p.add_argument("files", nargs="+", help=".csv, .xlsx or .zip files (or folders)")
+        p = sub.add_parser(
+            name,
+            help=help_,
+            description=help_[0].upper() + help_[1:] + ".",
+            epilog=EXAMPLES[name].format(prog=prog),
+            formatter_class=raw,
+        )
+        p.add_argument(
+            "files", nargs="+", metavar="FILE", help=".csv, .xlsx or .zip files, or folders"
+        )
+        p.add_argument("--format", choices=FORMATS, default=None, help=FORMAT_HELP)
         p.add_argument("--today", help=argparse.SUPPRESS)
         p.set_defaults(func=func)
         return p
 
     files_parser("inspect", "list the tables found in export files", cmd_inspect)
-    for name, help_, func in (
-        ("summary", "KPIs for a window vs the previous one", cmd_summary),
-        ("diagnose", "ad fatigue and hook vs CTA", cmd_diagnose),
-    ):
-        p = files_parser(name, help_, func)
-        p.add_argument("--days", default="28", help="7, 28 (default), 60 or 365")
-        p.add_argument("--end", help="last day of the window, YYYY-MM-DD (default: newest day)")
-    p = files_parser("table", "one row per campaign, ad group or ad", cmd_table)
-    p.add_argument("--level", choices=["campaign", "ad_group", "ad"], default=None)
-    p.add_argument("--days", default=None, help="7, 28 (default), 60 or 365")
-    p.add_argument("--end")
-    p.add_argument("--metrics", help="comma-separated metric names")
+    p = files_parser("summary", "KPIs of a window against the previous period", cmd_summary)
+    p.add_argument("--days", default="28", help=DAYS_HELP)
+    p.add_argument("--end", metavar="YYYY-MM-DD", help=END_HELP)
+    p = files_parser(
+        "table", "one row per campaign, ad group or ad, with chosen metrics", cmd_table
+    )
+    p.add_argument(
+        "--level",
+        choices=["campaign", "ad_group", "ad"],
+        default=None,
+        help="the rows: campaign, ad_group or ad (required unless a --template sets it)",
+    )
+    p.add_argument("--days", default=None, help=DAYS_HELP)
+    p.add_argument("--end", metavar="YYYY-MM-DD", help=END_HELP)
+    p.add_argument(
+        "--metrics",
+        metavar="a,b,c",
+        help="comma-separated Ads metric names (default: spend, impressions, cpm, clicks, ctr, cpc, "
+        "conversions, cvr, cpa, roas)",
+    )
     p.add_argument(
         "--custom",
         action="append",
-        help='"name = expression" (append "::unit" to set the unit, default ratio)',
+        metavar='"name = expression[::unit]"',
+        help="a custom column over metric names; unit count, currency, ratio (default), "
+        "per_mille, seconds or multiple; repeat for more columns",
     )
-    p.add_argument("--template", help="creative_performance, funnel_analysis or a .json file")
-    p.add_argument("--format", choices=["json", "csv"], default="json")
+    p.add_argument(
+        "--template",
+        metavar="NAME|FILE.json",
+        help=f"{' or '.join(TEMPLATES)}, or a template saved from the app as .json",
+    )
+    p = files_parser(
+        "diagnose",
+        "ad fatigue, hook versus CTA, drop-off, delivery, organic versus paid, tracking",
+        cmd_diagnose,
+    )
+    p.add_argument("--days", default="28", help=DAYS_HELP)
+    p.add_argument("--end", metavar="YYYY-MM-DD", help=END_HELP)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.format is None:
+        args.format = "text" if sys.stdout.isatty() else "json"
     if args.command == "table":
         args.level_given = args.level
         args.days_given = args.days is not None
@@ -212,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         args.level = args.level or "ad"
     try:
         return args.func(args)
-    except (UsageError, WindowError, FormulaError, TemplateError, ValueError) as err:
+    except (UsageError, ValueError) as err:
         print(f"error: {getattr(err, 'message', None) or err}", file=sys.stderr)
         return 2
 
