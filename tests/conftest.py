@@ -22,3 +22,10 @@ def sample_files() -> list[tuple[str, bytes]]:
 @pytest.fixture(scope="session")
 def sample_dataset():
     return load_files(sample_files(), today=dt.date(2026, 11, 22))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test of test_browser.py `browser`, so `-m "not browser"` is the quick run."""
+    for item in items:
+        if item.path.name == "test_browser.py":
+            item.add_marker(pytest.mark.browser)
