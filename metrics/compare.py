@@ -58,7 +58,7 @@ def _clean(x: float | None) -> float | None:
 
 
 def relative_change(current: float | None, previous: float | None) -> float | None:
-    """(current − previous) ÷ previous (spec/metrics.md); no value when either is missing or
+    """(current − previous) ÷ previous (docs/metrics.md); no value when either is missing or
     previous is 0. With a negative previous value (net followers) the sign follows the formula,
     so the UI shows the difference instead of a percentage there (`Change.difference`)."""
     current, previous = _clean(current), _clean(previous)

@@ -1,4 +1,4 @@
-"""Every metric the app shows, defined once as data (spec/metrics.md).
+"""Every metric the app shows, defined once as data (docs/metrics.md).
 
 A metric reads the columns of one table family. `numerator` (and for a ratio, `denominator`)
 are expressions in the custom-column language over the table's columns; they are evaluated on

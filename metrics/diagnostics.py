@@ -8,7 +8,7 @@ Statistics, not fixed thresholds. Two choices run through this module:
   dispersion factor φ (Pearson χ² of the daily counts around the pooled rate, per degree of
   freedom, at least 1) and uses the effective sample size n ÷ φ.
 * **Fatigue is judged against the ad's own early baseline** (the practitioners' consensus in
-  spec/exports.md §4): a weighted least-squares trend of daily CTR (weights = impressions, error
+  docs/diagnostics.md): a weighted least-squares trend of daily CTR (weights = impressions, error
   variance estimated from the data, so overdispersion is absorbed), a recent-versus-baseline test,
   and corroboration from CPM, frequency and hook rate trends. The onset is the hinge point of a
   flat-then-declining fit.
@@ -971,7 +971,7 @@ def organic_vs_paid(dataset: Dataset, window) -> list[dict]:
 
 
 def diagnose(dataset: Dataset, days: int = 28, end: dt.date | None = None) -> dict:
-    """The `diagnose` JSON of spec/cli.md, plus drop-off, delivery and tracking."""
+    """The `diagnose` JSON of docs/cli.md, plus drop-off, delivery and tracking."""
     window = resolve_window(dataset, days, end)
     return {
         "window": {"days": days, **window.to_dict()} if window else None,

@@ -167,7 +167,7 @@ def summary_changes(dataset: Dataset, window: Window) -> dict[str, dict[str, Cha
 
 
 def summary(dataset: Dataset, days: int = 28, end: dt.date | None = None) -> dict:
-    """The `summary` JSON of spec/cli.md (plus `notes` when a family's data stops early)."""
+    """The `summary` JSON of docs/cli.md (plus `notes` when a family's data stops early)."""
     window = resolve_window(dataset, days, end)
     if window is None:
         return {"window": None, "previous": None}

@@ -1,4 +1,4 @@
-"""Date windows: the last N days ending at the end date, and the period before (spec/metrics.md)."""
+"""Date windows: the last N days ending at the end date, and the period before (docs/metrics.md)."""
 
 from __future__ import annotations
 

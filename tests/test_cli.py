@@ -1,4 +1,4 @@
-"""The command line's contract (spec/cli.md) on small files with numbers worked out by hand."""
+"""The command line's contract (docs/cli.md) on small files with numbers worked out by hand."""
 
 import json
 import subprocess

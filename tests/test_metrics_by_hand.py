@@ -1,6 +1,6 @@
 """Every registry metric on tiny inline exports, each expected value worked out by hand.
 
-The expected numbers come from the formulas in spec/metrics.md, computed on paper from the
+The expected numbers come from the formulas in docs/metrics.md, computed on paper from the
 fixtures below (the arithmetic is in the comments), never from the code's output. Metrics that
 tests/test_metrics.py already pins with a hand-worked number are only repeated here where the
 brief asks for them or where a fixture shows something new (sum ÷ sum ≠ mean of row ratios,
@@ -272,8 +272,8 @@ def test_ads_totals(ads, name, expected):
 
 
 def test_initiate_checkout_is_read_although_no_metric_shows_it(ads):
-    # "Initiate checkout" is an export column (spec/exports.md) but not a metric in
-    # spec/metrics.md or the registry; the importer still reads it: 3 + 1 + 2 = 6.
+    # "Initiate checkout" is an export column (docs/exports.md) but not a metric in
+    # docs/metrics.md or the registry; the importer still reads it: 3 + 1 + 2 = 6.
     assert "initiate_checkout" not in REGISTRY[ADS]
     assert ads.get("ads")["initiate_checkout"].sum() == 6
 

@@ -39,7 +39,7 @@ class FileReport:
     headers: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        """The `inspect` JSON object (spec/cli.md)."""
+        """The `inspect` JSON object (docs/cli.md)."""
         return {
             "file": self.file,
             "kind": self.kind,
@@ -226,7 +226,7 @@ def _dates_of(t: ParsedTable) -> pd.Series | None:
 
 
 def _resolve_years(tables: list[ParsedTable], today: dt.date) -> None:
-    """Give year-less dates their year (spec/exports.md: walk back from the newest row)."""
+    """Give year-less dates their year (docs/exports.md: walk back from the newest row)."""
     definite = [
         t.frame["date"].max()
         for t in tables
