@@ -1,6 +1,7 @@
 """The command line's contract (docs/cli.md) on small files with numbers worked out by hand."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -129,3 +130,329 @@ def test_diagnose_without_an_ads_report_says_so(tmp_path):
     out = run("diagnose", str(overview))
     assert out.returncode == 1 and "No Ads Manager report" in out.stderr
     assert json.loads(out.stdout)["fatigue"] == []
+
+
+# --- the command line for people: text, CSV, the default by terminal ---------------------------
+
+OVERVIEW_14_DAYS = "Date,Video Views,Profile Views,Likes,Comments,Shares\n" + "".join(
+    # 1–7 March: 100 views, 10 profile views, 10 likes, 1 comment, 1 share a day;
+    # 8–14 March: 110 views, 9 profile views, 11 likes, 1 comment, 2 shares a day.
+    f"2026-03-{d:02d},{100 if d <= 7 else 110},{10 if d <= 7 else 9},{10 if d <= 7 else 11},1,"
+    f"{1 if d <= 7 else 2}\n"
+    for d in range(1, 15)
+)
+
+
+@pytest.fixture
+def overview_file(tmp_path: Path) -> Path:
+    path = tmp_path / "overview.csv"
+    path.write_text(OVERVIEW_14_DAYS, encoding="utf-8")
+    return path
+
+
+def test_table_text_has_labels_units_and_aligned_columns(ads_file):
+    out = run(
+        "table", str(ads_file), "--level", "campaign", "--metrics", "spend,ctr,cpc",
+        "--custom", "cpc_k = spend / clicks * 1000::currency", "--format", "text",
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "2 rows."
+    header, c1, c2 = lines[2], lines[3], lines[4]
+    assert header.split() == ["Campaign", "Spend", "CTR", "CPC", "cpc_k"]
+    # C1: £30 on 1,100 impressions and 15 clicks: CTR 15 ÷ 1,100 = 1.36 %, CPC £2, ×1000 £2,000.
+    assert c1.split() == ["C1", "£30.00", "1.36", "%", "£2.00", "£2,000.00"]
+    # C2: £5, 1 click on 500 impressions: 0.20 %, £5.00 per click.
+    assert c2.split() == ["C2", "£5.00", "0.20", "%", "£5.00", "£5,000.00"]
+    # Numbers are right-aligned: every row's cells end in the same column as the header's.
+    for word in ("Spend", "CTR", "CPC", "cpc_k"):
+        end = header.index(word) + len(word)
+        for row in (c1, c2):
+            assert row[end - 1] != " " and row[end : end + 1] in ("", " "), (word, row)
+
+
+def test_summary_text_shows_labels_units_changes_and_verdicts(overview_file):
+    out = run("summary", str(overview_file), "--days", "7", "--format", "text")
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert text.splitlines()[0] == (
+        "Last 7 days: 8 Mar – 14 Mar 2026, against the 7 days before (1 Mar – 7 Mar 2026)."
+    )
+    rows = {line.split("  ")[1].strip(): line.split() for line in text.splitlines()[4:]
+            if line.startswith("  ") and "  " in line[2:]}  # fmt: skip
+    # 7 × 110 = 770 views against 7 × 100 = 700: +10.0 %, and more views is better.
+    assert rows["Video views"][-5:] == ["770", "700", "+10.0", "%", "better"]
+    # 63 profile views against 70: −10.0 %, worse.
+    assert rows["Profile views"][-5:] == ["63", "70", "-10.0", "%", "worse"]
+    # (77 + 7 + 14) ÷ 770 = 12.73 % against (70 + 7 + 7) ÷ 700 = 12.00 %: +6.1 %.
+    assert rows["Engagement rate"][-7:] == ["12.73", "%", "12.00", "%", "+6.1", "%", "better"]
+    assert "No value in these files: Saves" in text
+
+
+def test_summary_csv_is_one_row_per_metric(overview_file):
+    out = run("summary", str(overview_file), "--days", "7", "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    import csv
+
+    rows = {r["metric"]: r for r in csv.DictReader(out.stdout.splitlines())}
+    views = rows["video_views"]
+    assert (views["family"], views["unit"], views["label"]) == ("organic", "count", "Video views")
+    assert (views["start"], views["end"]) == ("2026-03-08", "2026-03-14")
+    assert (views["previous_start"], views["previous_end"]) == ("2026-03-01", "2026-03-07")
+    assert float(views["value"]) == 770 and float(views["previous"]) == 700
+    assert float(views["change"]) == pytest.approx(0.1)
+    assert float(rows["engagement_rate"]["value"]) == pytest.approx(98 / 770)
+
+
+def test_inspect_csv_neutralises_a_file_name_excel_would_run(tmp_path):
+    evil = tmp_path / "=HYPERLINK(1).csv"
+    evil.write_text("Hello,World\n1,2\n")
+    out = run("inspect", str(evil), "--format", "csv")
+    assert out.returncode == 1  # refused, and said so in the row
+    import csv
+
+    (row,) = list(csv.DictReader(out.stdout.splitlines()))
+    assert row["file"] == "'=HYPERLINK(1).csv" and row["kind"] == ""
+    assert "not recognised" in row["error"]
+
+
+def test_inspect_text_lists_tables_and_refusals(tmp_path, ads_file):
+    junk = tmp_path / "notes.csv"
+    junk.write_text("Hello,World\n1,2\n")
+    out = run("inspect", str(ads_file), str(junk), "--format", "text")
+    assert out.returncode == 1
+    lines = out.stdout.splitlines()
+    assert lines[0] == "1 table read, 1 refused."
+    (row,) = [line for line in lines if line.startswith("  ads.csv")]
+    assert row.split("  ")[1:] and "Ads Manager report" in row
+    assert row.split()[-7:] == ["3", "1", "Mar", "2026", "2", "Mar", "2026"]
+    assert "  Refused: notes.csv" in lines
+
+
+def _on_a_terminal(*args: str) -> str:
+    """Run the command with its standard output on a pseudo-terminal; return what it printed."""
+    import os
+
+    master, slave = os.openpty()
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "metrics", *args, "--today", "2026-11-22"],
+            cwd=ROOT,
+            stdout=slave,
+            stderr=subprocess.PIPE,
+            timeout=120,
+            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "COLUMNS": "100"},
+        )
+    finally:
+        os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the terminal's other end is closed and everything was read
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    assert proc.returncode == 0, proc.stderr
+    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+
+
+def test_the_default_is_text_on_a_terminal_and_json_in_a_pipe(ads_file):
+    args = ("table", str(ads_file), "--level", "campaign", "--metrics", "spend")
+    shown = _on_a_terminal(*args)
+    assert shown.splitlines()[0] == "2 rows." and "£30.00" in shown
+    piped = run(*args)
+    assert json.loads(piped.stdout)[0]["spend"] == pytest.approx(30.0)
+    assert json.loads(run(*args, "--format", "json").stdout) == json.loads(piped.stdout)
+
+
+def test_diagnose_text_is_a_page_with_the_sample_story():
+    files = sorted(str(p) for p in (ROOT / "sample_data").iterdir() if p.is_file())
+    out = run("diagnose", *files, "--format", "text")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert len(lines) < 100  # the JSON of the same run is over 2,000 lines
+    # The sample's story (README, Sample data): "Latte pour – v1" tires from late September;
+    # in "Broad UK 18-54" "Bean-to-cup ASMR" has the best hook, the offer card the best CTA.
+    assert any(
+        line.startswith("  Fatigued: Latte pour – v1 (Prospecting UK 25-44") for line in lines
+    )
+    broad = lines.index(next(line for line in lines if line.startswith("  Broad UK 18-54")))
+    hook, cta = (re.split(r"\s{2,}", line.strip()) for line in lines[broad + 1 : broad + 3])
+    assert hook[:2] == ["Best hook", "Bean-to-cup ASMR"] and hook[2].startswith("hook rate ")
+    assert cta[:2] == ["Best CTA", "20% off first bag – offer card"] and cta[2].startswith("CTR ")
+    assert not any(line.startswith("  Fatigued: Latte pour – v2") for line in lines)
+
+
+def test_diagnose_csv_has_one_row_per_verdict(ads_file):
+    out = run("diagnose", str(ads_file), "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    import csv
+
+    rows = list(csv.DictReader(out.stdout.splitlines()))
+    fatigue = [r for r in rows if r["section"] == "fatigue"]
+    # Two ads with one or two days each: too little history to judge either.
+    assert sorted(r["ad"] for r in fatigue) == ["A1", "A2"]
+    assert {r["verdict"] for r in fatigue} == {"insufficient_data"}
+
+
+def test_a_bad_format_is_a_usage_error(ads_file):
+    out = run("inspect", str(ads_file), "--format", "xml")
+    assert out.returncode == 2
+    assert "invalid choice: 'xml'" in out.stderr and "Traceback" not in out.stderr
+
+
+# --- formatting rules, on values worked out by hand ---------------------------------------------
+
+
+def test_values_in_their_units():
+    from metrics.cli_format import format_value
+
+    assert format_value(0.0123, "ratio") == "1.23 %"
+    assert format_value(1234.5, "currency", "GBP") == "£1,234.50"
+    assert format_value(1234.5, "currency", "EUR") == "€1,234.50"
+    assert format_value(-3, "currency", "USD") == "-$3.00"
+    assert format_value(1234.5, "currency", "SEK") == "1,234.50 SEK"  # no symbol of its own
+    assert format_value(0.006, "currency", "GBP") == "£0.006"  # a cost per view, not £0.01
+    assert format_value(1234.5, "currency") == "1,234.50"
+    assert format_value(245691.0, "count") == "245,691"
+    assert format_value(2.7, "multiple") == "2.70×"
+    assert format_value(0.0123, "per_mille") == "12.30 ‰"
+    assert format_value(None, "count") == "—" and format_value(float("nan"), "ratio") == "—"
+
+
+def test_changes_and_verdicts():
+    from metrics.cli_format import format_change, verdict
+
+    up = {"value": 110.0, "previous": 100.0, "change": 0.1}
+    assert format_change(up, "count") == "+10.0 %"
+    assert verdict(up, True) == "better" and verdict(up, False) == "worse"
+    assert verdict(up, None) == "up"
+    assert verdict({**up, "within_noise": True}, True) == "within noise"
+    assert verdict({**up, "within_noise": False}, True) == "better"
+    assert verdict({**up, "within_noise": None}, True) == "too few days to tell"
+    # From −5 net followers to +10: a percentage of a negative number means nothing; +15.
+    turned = {"value": 10.0, "previous": -5.0, "change": -3.0}
+    assert format_change(turned, "count") == "+15"
+    assert verdict(turned, True) == "better"
+    assert format_change({"value": 3.0, "previous": None, "change": None}, "count") == "—"
+
+
+def test_user_text_cannot_drive_the_terminal():
+    from metrics.cli_format import safe_text
+
+    assert safe_text("\x1b[2Jad\x07") == "?[2Jad?"  # no clear-screen, no bell
+    assert safe_text("abc\u202edcb") == "abc?dcb"  # no right-to-left override
+    assert safe_text("Café – 20% off") == "Café – 20% off"
+
+
+# --- start-up, help and documentation ------------------------------------------------------------
+
+
+def test_help_loads_neither_pandas_nor_scipy():
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "metrics", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+    assert out.returncode == 0
+    loaded = {line.rsplit("|", 1)[-1].strip() for line in out.stderr.splitlines()}
+    assert not {"pandas", "numpy", "scipy", "pyarrow"} & loaded
+    assert "docs/cli.md" in out.stdout and "spec/" not in out.stdout
+    assert "examples:" in out.stdout
+
+
+def test_every_command_and_option_is_in_docs_cli():
+    import argparse
+
+    from metrics.__main__ import build_parser
+
+    doc = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    parser = build_parser("tiktok-metrics")
+    (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert set(sub.choices) == {"inspect", "summary", "table", "diagnose"}
+    for name, command in sub.choices.items():
+        assert f"## `{name} " in doc, name
+        for action in command._actions:
+            if action.help == argparse.SUPPRESS:
+                continue
+            for option in action.option_strings:
+                if option.startswith("--") and option != "--help":
+                    assert option in doc, f"{name} {option}"
+            for choice in action.choices or ():
+                assert f"`{choice}`" in doc or choice in doc, f"{name} {choice}"
+        help_text = command.format_help()
+        assert "examples:" in help_text and "tiktok-metrics " + name in help_text
+
+
+def test_docs_metrics_lists_every_metric_of_the_registry():
+    from metrics.definitions import ADS, ORGANIC, POSTS, REGISTRY
+
+    doc = (ROOT / "docs" / "metrics.md").read_text(encoding="utf-8")
+    sections = {
+        ORGANIC: "### Organic (TikTok Studio)",
+        POSTS: "### Posts (TikTok Studio Content)",
+        ADS: "### Ads (Ads Manager)",
+    }
+    for family, title in sections.items():
+        section = doc.split(title, 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
+        listed = [
+            line.split("|")[1].strip() for line in section.splitlines() if line.startswith("| `")
+        ]
+        assert listed == [f"`{name}`" for name in REGISTRY[family]], family
+        for m in REGISTRY[family].values():
+            row = f"| `{m.name}` | {m.label} | {m.formula.replace('|', chr(92) + '|')} | {m.unit} |"
+            assert row in section, m.name
+
+
+# Written on other branches (export formats, diagnostics' statistics); present after the merge.
+PENDING_DOCS = {"docs/exports.md", "docs/diagnostics.md"}
+
+
+def test_docs_stay_inside_the_repository():
+    try:
+        tracked = subprocess.run(
+            ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.split("\0")
+    except (OSError, subprocess.CalledProcessError):  # not a git checkout: every file
+        tracked = [
+            p.relative_to(ROOT).as_posix()
+            for p in ROOT.rglob("*")
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(ROOT).parts)
+        ] + [".ci/run"]
+    texts = [
+        p for p in tracked if p.endswith((".md", ".py", ".toml", ".txt", ".lock")) or p == ".ci/run"
+    ]
+    outside = re.compile(r"\.\./shared|shared/spec|spec/(cli|metrics|exports)\.md")
+    for path in texts:
+        if path == "tests/test_cli.py":
+            continue
+        text = (ROOT / path).read_text(encoding="utf-8", errors="replace")
+        assert not outside.search(text), path
+    for doc in ["README.md", *(p for p in tracked if p.startswith("docs/") and p.endswith(".md"))]:
+        base = (ROOT / doc).parent
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", (ROOT / doc).read_text()):
+            if "://" in target:
+                continue
+            resolved = (base / target).resolve()
+            name = resolved.relative_to(ROOT).as_posix()
+            assert resolved.exists() or name in PENDING_DOCS, f"{doc} → {target}"
+
+
+def test_the_console_command_runs_main(ads_file, capsys):
+    import importlib
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    module, _, function = project["scripts"]["tiktok-metrics"].partition(":")
+    entry = getattr(importlib.import_module(module), function)
+    code = entry(
+        ["table", str(ads_file), "--level", "ad", "--metrics", "spend", "--format", "json"]
+    )
+    assert code == 0
+    assert [r["spend"] for r in json.loads(capsys.readouterr().out)] == [30.0, 5.0]
