@@ -275,16 +275,17 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     _emit(
         args,
         data,
-        lambda: fmt.diagnose_text(data, dataset.currency),
+        lambda: fmt.diagnose_text(data, dataset.currency, dataset.has("ads")),
         lambda: fmt.diagnose_rows(data),
         ["section", "campaign", "ad_group", "ad", "verdict", "explanation"],
     )
     if not dataset.has("ads"):
-        print(
-            "No Ads Manager report among these files: fatigue, hook versus CTA, drop-off and "
-            "delivery need one (a custom report with daily rows per ad).",
-            file=sys.stderr,
-        )
+        if args.format != "text":  # the text says so itself
+            print(
+                "No Ads Manager report among these files: fatigue, hook versus CTA, drop-off "
+                "and delivery need one (a custom report with daily rows per ad).",
+                file=sys.stderr,
+            )
         return 1
     return 0
 

@@ -318,13 +318,23 @@ def _interval(ci, unit: str) -> str:
     return f" ({low} to {high})"
 
 
-def diagnose_text(out: dict, currency: str | None = None) -> str:
+def diagnose_text(out: dict, currency: str | None = None, has_ads: bool = True) -> str:
     """A page: the verdicts that need action in full, the rest counted."""
     lines = []
     window = out.get("window")
     if window:
         lines.append(
             f"Diagnostics for the last {window['days']} days: {span(window['start'], window['end'])}."
+        )
+    if not has_ads:
+        return "\n".join(
+            lines
+            + [""]
+            + _wrap(
+                "No Ads Manager report among these files: every diagnostic reads one (a custom "
+                "report with daily rows per ad).",
+                0,
+            )
         )
     fatigue = out.get("fatigue") or []
     lines += ["", "Ad fatigue (each ad against its own first week)"]

@@ -286,6 +286,15 @@ def test_diagnose_text_is_a_page_with_the_sample_story():
     assert not any(line.startswith("  Fatigued: Latte pour – v2") for line in lines)
 
 
+def test_diagnose_text_without_an_ads_report_is_one_sentence(overview_file):
+    out = run("diagnose", str(overview_file), "--days", "7", "--format", "text")
+    assert out.returncode == 1
+    lines = [line for line in out.stdout.splitlines() if line]
+    assert lines[0] == "Diagnostics for the last 7 days: 8 Mar – 14 Mar 2026."
+    assert " ".join(lines[1:]).startswith("No Ads Manager report among these files")
+    assert "Ad fatigue" not in out.stdout and "Traceback" not in out.stderr
+
+
 def test_diagnose_csv_has_one_row_per_verdict(ads_file):
     out = run("diagnose", str(ads_file), "--format", "csv")
     assert out.returncode == 0, out.stderr
