@@ -16,7 +16,20 @@ from pathlib import Path
 from .windows import WINDOW_DAYS
 
 FORMATS = ("text", "json", "csv")
+# Kept here so --help needs no pandas; tests check them against templates.py and report.py.
 TEMPLATES = ("creative_performance", "funnel_analysis")
+DEFAULT_METRICS = (
+    "spend",
+    "impressions",
+    "cpm",
+    "clicks",
+    "ctr",
+    "cpc",
+    "conversions",
+    "cvr",
+    "cpa",
+    "roas",
+)
 DAYS_HELP = f"window length in days: {', '.join(map(str, WINDOW_DAYS))} (default 28)"
 END_HELP = "last day of the window, YYYY-MM-DD (default: the newest day in the files)"
 FORMAT_HELP = (
@@ -324,7 +337,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
 
     files_parser("inspect", "list the tables found in export files", cmd_inspect)
     p = files_parser("summary", "KPIs of a window against the previous period", cmd_summary)
-    p.add_argument("--days", default="28", help=DAYS_HELP)
+    p.add_argument("--days", default="28", metavar="N", help=DAYS_HELP)
     p.add_argument("--end", metavar="YYYY-MM-DD", help=END_HELP)
     p = files_parser(
         "table", "one row per campaign, ad group or ad, with chosen metrics", cmd_table
@@ -335,13 +348,12 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         default=None,
         help="the rows: campaign, ad_group or ad (required unless a --template sets it)",
     )
-    p.add_argument("--days", default=None, help=DAYS_HELP)
+    p.add_argument("--days", default=None, metavar="N", help=DAYS_HELP)
     p.add_argument("--end", metavar="YYYY-MM-DD", help=END_HELP)
     p.add_argument(
         "--metrics",
         metavar="a,b,c",
-        help="comma-separated Ads metric names (default: spend, impressions, cpm, clicks, ctr, cpc, "
-        "conversions, cvr, cpa, roas)",
+        help=f"comma-separated Ads metric names (default: {', '.join(DEFAULT_METRICS)})",
     )
     p.add_argument(
         "--custom",
@@ -360,7 +372,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         "ad fatigue, hook versus CTA, drop-off, delivery, organic versus paid, tracking",
         cmd_diagnose,
     )
-    p.add_argument("--days", default="28", help=DAYS_HELP)
+    p.add_argument("--days", default="28", metavar="N", help=DAYS_HELP)
     p.add_argument("--end", metavar="YYYY-MM-DD", help=END_HELP)
     return parser
 

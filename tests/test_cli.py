@@ -465,3 +465,12 @@ def test_the_console_command_runs_main(ads_file, capsys):
     )
     assert code == 0
     assert [r["spend"] for r in json.loads(capsys.readouterr().out)] == [30.0, 5.0]
+
+
+def test_help_names_the_real_templates_and_default_metrics():
+    from metrics.__main__ import DEFAULT_METRICS, TEMPLATES
+    from metrics.report import DEFAULT_TABLE_METRICS
+    from metrics.templates import BUILTIN
+
+    assert TEMPLATES == tuple(BUILTIN)
+    assert DEFAULT_METRICS == tuple(DEFAULT_TABLE_METRICS)
