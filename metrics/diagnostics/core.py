@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..compare import ar1, long_run_variance  # noqa: F401  (shared with the period comparison)
+
 DIMS = ["campaign", "ad_group", "ad"]
 ALPHA_WATCH = 0.05  # the level of the side checks (drop-off)
 
@@ -172,42 +174,6 @@ def _names(key) -> dict:
 def _day(iso: str) -> str:
     day = dt.date.fromisoformat(iso)
     return f"{day.day} {day:%b %Y}"  # "20 Sep 2026", "5 Oct 2026" (no %-d: not on Windows)
-
-
-def ar1(resid: np.ndarray) -> float:
-    """Lag-1 autocorrelation of residuals, bias-corrected (Marriott–Pope: ρ̂ + (1 + 3ρ̂) ÷ n)
-    and clipped to [0, 0.9]; 0 with fewer than 6 values."""
-    r = resid[np.isfinite(resid)]
-    n = len(r)
-    if n < 6:
-        return 0.0
-    r = r - r.mean()
-    denom = float((r * r).sum())
-    if denom <= 0:
-        return 0.0
-    rho = float((r[1:] * r[:-1]).sum()) / denom
-    rho = rho + (1 + 3 * rho) / n
-    return min(max(rho, 0.0), 0.9)
-
-
-def long_run_variance(u: np.ndarray) -> float:
-    """Variance of the mean of a daily series u, allowing for correlated days:
-    s² ÷ n × (1 + ρ) ÷ (1 − ρ) with ρ the (bias-corrected) lag-1 autocorrelation, the AR(1)
-    long-run variance. With n ≥ 28 it is at least the Newey–West (Bartlett, lag ⌊n^⅓⌋) one."""
-    u = u[np.isfinite(u)]
-    n = len(u)
-    if n < 2:
-        return float("nan")
-    d = u - u.mean()
-    s2 = float((d * d).sum()) / (n - 1)
-    rho = ar1(u)
-    ar = s2 / n * (1 + rho) / (1 - rho)
-    lag = int(n ** (1 / 3))
-    gamma0 = float((d * d).sum()) / n
-    nw = gamma0
-    for j in range(1, lag + 1):
-        nw += 2 * (1 - j / (lag + 1)) * float((d[j:] * d[:-j]).sum()) / n
-    return max(ar, nw * n / (n - 1) / n)
 
 
 def t_sf(t: float, df: float) -> float:
