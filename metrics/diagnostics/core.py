@@ -178,15 +178,15 @@ def _day(iso: str) -> str:
 
 def t_sf(t: float, df: float) -> float:
     """Upper tail of Student's t (scipy imported lazily)."""
-    from scipy import stats
+    from scipy.special import stdtr
 
-    return float(stats.t.sf(t, df))
+    return float(stdtr(df, -t))
 
 
 def t_ppf(q: float, df: float) -> float:
-    from scipy import stats
+    from scipy.special import stdtrit
 
-    return float(stats.t.ppf(q, df))
+    return float(stdtrit(df, q))
 
 
 @dataclass
