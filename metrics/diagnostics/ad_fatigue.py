@@ -374,11 +374,21 @@ def _fatigue(
     corroborating: list[str] = []
     if fit is not None:
         z, _ = break_statistic(fit)
-        k = _joint_onset(fit, adj_clk / imp, imp, spend, freq, o, reference)
-        best = int(np.flatnonzero(fit["k"] == k)[0])
-        fit = dict(fit, best=best)
-        slope = float(fit["slope"][best])
+        # The verdict on the CTR fit's own best onset (as calibrated) ...
+        k = int(fit["k"][fit["best"]])
+        slope = float(fit["slope"][fit["best"]])
         drop = math.expm1(slope * (n_days - 1 - k)) if slope < 0 else 0.0
+        if slope < 0 and drop <= -MIN_DROP:
+            if z >= Z_FATIGUED:
+                status = "fatigued"
+            elif z >= Z_WATCH:
+                status = "watch"
+        if status != "healthy":
+            # ... and the onset reported from CTR, CPM and frequency together.
+            k = _joint_onset(fit, adj_clk / imp, imp, spend, freq, o, reference)
+            fit = dict(fit, best=int(np.flatnonzero(fit["k"] == k)[0]))
+            slope = float(fit["slope"][fit["best"]])
+            drop = math.expm1(slope * (n_days - 1 - k)) if slope < 0 else 0.0
         evidence.update(
             {
                 "break_statistic": z if math.isfinite(z) else None,
@@ -388,11 +398,6 @@ def _fatigue(
                 "ctr_change_since_onset": drop,
             }
         )
-        if slope < 0 and drop <= -MIN_DROP:
-            if z >= Z_FATIGUED:
-                status = "fatigued"
-            elif z >= Z_WATCH:
-                status = "watch"
         if status != "healthy":
             lo, hi = onset_interval(fit)
             evidence["decline_began"] = dates[k].isoformat()
