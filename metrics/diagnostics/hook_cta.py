@@ -74,30 +74,35 @@ def _ad_rates(ads: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def _daily_wide(ads: pd.DataFrame, cols: list[str]) -> dict:
-    """Per ad key (campaign, ad_group, ad): its daily sums as a frame indexed by day."""
+def _daily_wide(ads: pd.DataFrame, cols: list[str]) -> tuple[dict, dict]:
+    """Daily sums as (days × ads) matrices on one date axis, and each ad key's column."""
     if "date" not in ads:
-        return {}
-    daily = ads.groupby([*DIMS, ads["date"].dt.normalize()], dropna=False, observed=True)[
+        return {}, {}
+    daily = ads.groupby([ads["date"].dt.normalize(), *DIMS], dropna=False, observed=True)[
         cols
     ].sum()
-    return {key: part.droplevel(DIMS) for key, part in daily.groupby(level=DIMS, dropna=False)}
+    wide = daily.unstack(DIMS)
+    keys = {
+        tuple(None if pd.isna(v) else v for v in key): i
+        for i, key in enumerate(wide[cols[0]].columns)
+    }
+    return {c: wide[c].to_numpy("float64") for c in cols}, keys
 
 
-def _compare(a: pd.DataFrame, b: pd.DataFrame, num: str, den: str) -> Paired | None:
-    """Ad a's rate against ad b's: paired by day when they share at least MIN_SHARED_DAYS days,
-    otherwise each ad's own day-to-day variance added."""
-    both = a[[num, den]].add_suffix("_a").join(b[[num, den]].add_suffix("_b"), how="inner")
-    if len(both) >= MIN_SHARED_DAYS:
+def _compare(a: int, b: int, wide: dict, num: str, den: str) -> Paired | None:
+    """Ad a's rate against ad b's (columns of `wide`): paired by day when they share at least
+    MIN_SHARED_DAYS days, otherwise each ad's own day-to-day variance added."""
+    ya, xa = wide[num][:, a], wide[den][:, a]
+    yb, xb = wide[num][:, b], wide[den][:, b]
+    run_a, run_b = np.nan_to_num(xa) > 0, np.nan_to_num(xb) > 0
+    both = run_a & run_b
+    if both.sum() >= MIN_SHARED_DAYS:
         return ratio_difference(
-            both[f"{num}_a"].to_numpy("float64"),
-            both[f"{den}_a"].to_numpy("float64"),
-            both[f"{num}_b"].to_numpy("float64"),
-            both[f"{den}_b"].to_numpy("float64"),
+            np.nan_to_num(ya[both]), xa[both], np.nan_to_num(yb[both]), xb[both]
         )
     parts = []
-    for frame in (a, b):
-        y, x = frame[num].to_numpy("float64"), frame[den].to_numpy("float64")
+    for y, x in ((ya[run_a], xa[run_a]), (yb[run_b], xb[run_b])):
+        y = np.nan_to_num(y)
         if len(x) < 3 or x.sum() <= 0:
             return None
         r = y.sum() / x.sum()
@@ -106,7 +111,7 @@ def _compare(a: pd.DataFrame, b: pd.DataFrame, num: str, den: str) -> Paired | N
     return Paired(float(ra), float(rb), math.sqrt(max(va + vb, 0.0)), min(na, nb))
 
 
-def _winner(rates: pd.DataFrame, daily: dict, rate: str, num: str, den: str) -> dict:
+def _winner(rates: pd.DataFrame, daily: tuple, rate: str, num: str, den: str) -> dict:
     """The ad with the highest rate and whether it beats *every* other eligible ad.
 
     Intersection–union test: the leader is the winner when each one-sided test "leader > ad j"
@@ -125,9 +130,15 @@ def _winner(rates: pd.DataFrame, daily: dict, rate: str, num: str, den: str) -> 
     others = eligible.drop(index=best.name)
     if others.empty:
         return out
-    key = lambda r: tuple(r[d] for d in DIMS)  # noqa: E731
-    tests = [_compare(daily[key(best)], daily[key(o)], num, den) for _, o in others.iterrows()]
-    if not daily or any(t is None for t in tests):
+    wide, column = daily
+    if not column:
+        return out
+
+    def col(row) -> int:
+        return column[tuple(row[d] for d in DIMS)]
+
+    tests = [_compare(col(best), col(o), wide, num, den) for _, o in others.iterrows()]
+    if any(t is None for t in tests):
         return out
     p = max(t.p_greater() for t in tests)
     runner = int(np.argmin([t.rate_a - t.rate_b for t in tests]))
@@ -156,7 +167,6 @@ def hook_vs_cta(dataset: Dataset, window=None) -> list[dict]:
     every = every[every["impressions"] > 0].reset_index(drop=True)
     cols = [c for c in ("impressions", "clicks", "video_watched_2s") if c in ads]
     daily = _daily_wide(ads, cols)
-    daily = {tuple(None if pd.isna(v) else v for v in k): d for k, d in daily.items()}
     groups = list(every.groupby(["campaign", "ad_group"], dropna=False, sort=True, observed=True))
     groups.append((("(all campaigns)", "(whole account)"), every))
     for (campaign, group), rates in groups:
