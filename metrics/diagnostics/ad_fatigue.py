@@ -291,7 +291,8 @@ def _side_signal(y, w, k: int, sign: int) -> tuple[float, float] | None:
     sse_k = float(fit["sse"][i]) / max(fit["n"] - 2, 1)
     var = sse_k * inflation * float(fit["v22"][i])
     if var <= 0:
-        return float(fit["slope"][i]), math.inf * sign * np.sign(fit["slope"][i])
+        slope = float(fit["slope"][i])
+        return slope, (math.inf if sign * slope > 0 else 0.0)
     return float(fit["slope"][i]), sign * float(fit["slope"][i]) / math.sqrt(var)
 
 
