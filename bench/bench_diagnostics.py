@@ -169,11 +169,11 @@ def healthy_chunk(args):
 
 
 def daily_look_chunk(args):
-    base, seeds = args
+    base, rho, seeds = args
     out = []
     for seed in seeds:
-        rng = np.random.default_rng([base, 2, seed])
-        acc = simulate_account(rng, days=52)
+        rng = np.random.default_rng([base, 2, round(rho * 10), seed])
+        acc = simulate_account(rng, days=52, rho=rho)
         for i in range(ADS_PER_ACCOUNT):
             statuses = [verdict(acc, i, upto)["status"] for upto in range(10, 52)]  # 42 looks
             out.append(
@@ -194,9 +194,12 @@ def decline_chunk(args):
         rng = np.random.default_rng([base, 3, round(strength * 1000), seed])
         acc = simulate_account(rng, days=onset + looks, decline=strength, onset=onset)
         first_alert = first_fatigued = None
-        onset_err = covered = None
+        onset_err = covered = onset_err_14 = None
         for k in range(looks):
             v = verdict(acc, 0, onset + k + 1)
+            if k == 14 and v["status"] in ("watch", "fatigued"):
+                began = v["evidence"]["decline_began"]
+                onset_err_14 = (pd.Timestamp(began) - pd.Timestamp(acc["dates"][onset])).days
             if v["status"] in ("watch", "fatigued") and first_alert is None:
                 first_alert = k
                 began = v["evidence"]["decline_began"]
@@ -206,14 +209,16 @@ def decline_chunk(args):
                 lo_d = (pd.Timestamp(lo) - start).days if lo else -math.inf
                 hi_d = (pd.Timestamp(hi) - start).days if hi else math.inf
                 covered = lo_d <= math.ceil(true_floor) and math.floor(true_floor) <= hi_d
-            if v["status"] == "fatigued":
+            if v["status"] == "fatigued" and first_fatigued is None:
                 first_fatigued = k
+            if first_fatigued is not None and k >= 14:
                 break
         out.append(
             {
                 "first_alert": first_alert,
                 "first_fatigued": first_fatigued,
                 "onset_error": onset_err,
+                "onset_error_at_day_14": onset_err_14,
                 "floor_covered": covered,
             }
         )
@@ -352,7 +357,10 @@ def chunks(seq, parts):
 
 def run(pool, fn, make, n, jobs):
     work = [make(c) for c in chunks(list(range(n)), jobs * 4)]
-    return [r for part in pool.map(fn, work) for r in part]
+    t0 = time.perf_counter()
+    out = [r for part in pool.map(fn, work) for r in part]
+    print(f"{fn.__name__} {work[0][:-1]}: {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return out
 
 
 def main() -> None:
@@ -394,11 +402,14 @@ def main() -> None:
         report["runtime_seconds"]["fatigue_healthy"] = round(time.perf_counter() - t0, 1)
 
         t0 = time.perf_counter()
-        looks = run(pool, daily_look_chunk, lambda c: (base, c), n_daily, jobs)
-        report["fatigue_healthy_daily_for_6_weeks"] = {
-            "any_alert": share(sum(r["any_alert"] for r in looks), len(looks), 0.10),
-            "any_fatigued": share(sum(r["any_fatigued"] for r in looks), len(looks)),
-        }
+        daily = {}
+        for rho in (0.0, 0.6):
+            looks = run(pool, daily_look_chunk, lambda c, r=rho: (base, r, c), n_daily, jobs)
+            daily[f"rho_{rho}"] = {
+                "any_alert": share(sum(r["any_alert"] for r in looks), len(looks), 0.10),
+                "any_fatigued": share(sum(r["any_fatigued"] for r in looks), len(looks)),
+            }
+        report["fatigue_healthy_daily_for_6_weeks"] = daily
         report["runtime_seconds"]["fatigue_daily_looks"] = round(time.perf_counter() - t0, 1)
 
         t0 = time.perf_counter()
@@ -421,6 +432,16 @@ def main() -> None:
                 "onset_within_3_days_at_first_alert": share(
                     sum(abs(r["onset_error"]) <= 3 for r in alerted),
                     len(alerted),
+                    0.70,
+                    at_most=False,
+                ),  # fmt: skip
+                "onset_within_3_days_14_days_after_onset": share(
+                    sum(
+                        abs(r["onset_error_at_day_14"]) <= 3
+                        for r in res
+                        if r["onset_error_at_day_14"] is not None
+                    ),
+                    sum(r["onset_error_at_day_14"] is not None for r in res),
                     0.70,
                     at_most=False,
                 ),  # fmt: skip

@@ -11,7 +11,7 @@
    fit and inflated for correlated days by the AR(1) factor (1 + ρ) ÷ (1 − ρ).
 3. **Safe to look every day.** The thresholds on the break statistic were calibrated by
    simulation (docs/diagnostics.md) so that a healthy ad re-checked every day for six weeks is
-   alerted at most ~8 % of the time and called fatigued at most ~1.5 %.
+   rarely alerted (about 3 % with independent day effects; bench/bench_diagnostics.py).
 4. **Onset and projection.** The onset is the best-fitting k, with an interval (the onsets
    whose fit is within χ²₁(90 %) of the best); the day CTR reaches the floor is projected along
    the fitted log-linear decline, with an interval from the slope's interval and the onset's.
@@ -40,7 +40,7 @@ MARKET_COVERAGE = 0.8  # share of the ad's days that need a market rate
 MIN_PRE, MIN_POST = 3, 4  # days before / after a candidate onset
 # Thresholds on the break statistic, calibrated by simulation (bench/calibrate in
 # docs/diagnostics.md): daily looks over six weeks, AR(1) day noise ρ ∈ {0, 0.3, 0.6}.
-Z_WATCH = 3.6
+Z_WATCH = 3.2
 Z_FATIGUED = 4.5
 MIN_DROP = 0.10  # a decline smaller than 10 % since its onset is not worth an alert
 ALPHA_SIDE = 0.05  # CPM and hook rate against the account, at the onset found for CTR
@@ -207,19 +207,17 @@ def hinge_onset(series: list[tuple[np.ndarray, np.ndarray, bool]]) -> int | None
     return int(ks[int(np.argmin(total))])
 
 
-def _joint_onset(fit, ctr, imp, spend, freq, o, reference) -> int:
-    """The onset day: CTR, CPM and frequency turn together when an ad tires, so the onset is
-    fitted on them jointly (`hinge_onset`), each market-adjusted where the account allows;
-    frequency as a steady drift then a change of pace (it creeps up on every ad). Restricted to
-    the candidate onsets of the CTR fit."""
+def _joint_onset(fit, ctr, imp, spend, o, reference) -> int:
+    """The onset day: CTR and CPM turn together when an ad tires, so the onset is fitted on
+    both (`hinge_onset`), CPM market-adjusted where the account allows. Frequency and the hook
+    rate are left out: frequency creeps up on every ad as reach saturates and its smooth curve
+    would outweigh CTR; the hook rate sags too little to place the onset (bench). Restricted to the candidate onsets of the CTR fit."""
     series = [(ctr, imp, False)]
     if spend is not None and (spend > 0).all():
         index = None
         if reference == "account":
             index = market_index(spend, o.get("spend"), o.get("impressions"), o.get("ads"))
         series.append((spend / imp * 1000 / (index if index is not None else 1.0), imp, False))
-    if freq is not None and np.isfinite(freq).sum() >= 8:
-        series.append((freq, np.ones(len(imp)), True))
     k = hinge_onset(series)
     ks = fit["k"]
     if k is None:
@@ -385,8 +383,8 @@ def _fatigue(
             elif z >= Z_WATCH:
                 status = "watch"
         if status != "healthy":
-            # ... and the onset reported from CTR, CPM and frequency together.
-            k = _joint_onset(fit, adj_clk / imp, imp, spend, freq, o, reference)
+            # ... and the onset reported from CTR and CPM together.
+            k = _joint_onset(fit, adj_clk / imp, imp, spend, o, reference)
             fit = dict(fit, best=int(np.flatnonzero(fit["k"] == k)[0]))
             slope = float(fit["slope"][fit["best"]])
             drop = math.expm1(slope * (n_days - 1 - k)) if slope < 0 else 0.0

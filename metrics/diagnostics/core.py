@@ -223,7 +223,8 @@ def ratio_difference(ya, xa, yb, xb) -> Paired | None:
     Each rate is a ratio estimator; its day-level linearisation u_d = (y_d − R·x_d) ÷ x̄ carries
     all the day-to-day noise (overdispersion included), and pairing the two ads' u by day
     cancels what the days share (weekday, auction). The variance of the mean difference
-    allows for correlated days (`long_run_variance`)."""
+    allows for correlated days (`long_run_variance`, ρ raised by 1 ÷ √days for its own
+    uncertainty)."""
     ok = np.isfinite(ya) & np.isfinite(xa) & np.isfinite(yb) & np.isfinite(xb)
     ok &= (xa > 0) & (xb > 0)
     ya, xa, yb, xb = ya[ok], xa[ok], yb[ok], xb[ok]
@@ -232,5 +233,6 @@ def ratio_difference(ya, xa, yb, xb) -> Paired | None:
         return None
     ra, rb = ya.sum() / xa.sum(), yb.sum() / xb.sum()
     u = (ya - ra * xa) / xa.mean() - (yb - rb * xb) / xb.mean()
-    var = long_run_variance(u)
+    # ρ̂ plus a margin for its own uncertainty, as in the period comparison
+    var = long_run_variance(u, min(ar1(u) + 1 / math.sqrt(n), 0.9))
     return Paired(float(ra), float(rb), math.sqrt(var) if var > 0 else 0.0, n)
