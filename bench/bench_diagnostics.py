@@ -1,32 +1,26 @@
-"""Operating characteristics of the ad-fatigue verdict on simulated ads.
+"""Operating characteristics of the diagnostics on simulated Ads Manager accounts.
 
-    python bench/bench_diagnostics.py [--seeds 1000] [--delay-seeds 200] [--jobs 2]
+    python bench/bench_diagnostics.py [--scale 1.0] [--jobs 2]
 
-Measures `metrics.diagnostics.fatigue_for_ad` against its own simulator (below), not against the
-test suite's generator, and prints JSON to stdout:
+Its own simulator (below), not the test suite's generator. An account has several ads; each
+ad-day has lognormal impressions, a CTR, hook rate and CPM made of the ad's level × a weekday
+pattern × a market day effect shared by the account's ads × an ad-specific day effect (both
+AR(1) with correlation ρ across days: overdispersed, correlated days), binomial clicks and
+2-second views given those rates (so beta-binomial-like overall), and a frequency that creeps
+up as reach saturates. Scenarios add a market CPM drift of 1 %/day, a Black-Friday-like spike
+(impressions × 3, CPM × 1.8, CTR × 0.8 for every ad on four days of the ads' first week), a
+market CTR dip of 1 %/day, 10-day histories, or a planted compounding decline.
 
-1. False alarms. `--seeds` healthy ads (no decline) at each history length of 14, 28 and 60 days
-   (so 3 × seeds verdicts), each ad with its own daily volume drawn log-uniformly from 2k to 200k
-   impressions, its own CTR, CPM, hook rate, noise level, start weekday and frequency creep. The
-   share judged `fatigued` and the share judged `watch`, with 95 % Wilson intervals, overall, per
-   history length, per volume band and per start weekday for the 14-day histories. A sensitivity
-   block re-runs the healthy ads with one realistic ingredient removed or added (no weekday CTR
-   pattern, no frequency creep, autocorrelated day noise, CPM drifting up), to tell which
-   ingredient drives the false alarms.
-2. Detection delay. A decline planted at day D (default 21, so three clean weeks of baseline):
-   CTR falls linearly by 1, 2 or 3 % of its baseline per day (never below 10 % of it), CPM rises
-   by half that rate, frequency climbs and the hook rate sags. For each ad the "today" slides over
-   D + k for k = 0..40 (the verdict sees days 0..D+k) and the first k with status `fatigued`, and
-   the first k with any alert (`watch` or `fatigued`), are recorded. Median and 90th percentile
-   delay per strength and volume (undetected counts as +inf, so a percentile beyond 40 is
-   reported as null with `censored` set), the share never detected within 40 days, the share
-   whose verdict falls back to healthy after the first `fatigued`, and the onset error
-   (`decline_began` minus the true day D): at the first `fatigued` verdict and at k = 20.
-3. Wall time of each part.
-
-Default sizes (1000 healthy seeds × 3 lengths × 5 model variants, 300 seeds × 9 delay cells × 41
-days) take about 2.5 minutes on 2 (shared) cores, 85 % of it the delay part; `--seeds` and
-`--delay-seeds` trade time for interval width. Nothing here runs in the test suite.
+Printed as JSON, every share with its 95 % Wilson interval, every median with its 95 %
+order-statistic interval, and `target` / `meets` beside each figure of the issue:
+1. fatigue on healthy ads, one look: "fatigued" ≤ 1 %, any alert ≤ 5 %, per scenario;
+2. fatigue on healthy ads looked at every day for 6 weeks: any alert ≤ 10 %;
+3. planted declines of 1 / 2 / 3 %/day at 20k impressions a day, looked at daily from the
+   onset: flagged within 14 days, onset within ±3 days, floor-day interval coverage;
+4. hook vs CTA: false winners in groups of 3, 5, 10 equal ads (ρ = 0 and 0.6), power for a
+   10 % and 20 % better CTA and a 10 % better hook at the sample's volumes (75k a day);
+5. period comparison at ρ = 0.6: flagged cards between equal periods, pages with any flag.
+`--scale` multiplies every simulation count (1.0 takes ~8 minutes on 2 shared cores).
 """
 
 from __future__ import annotations
@@ -41,159 +35,285 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.stats import binomtest
+from scipy.stats import binom, binomtest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from metrics.diagnostics import fatigue_for_ad  # noqa: E402
+from metrics.compare import adjust_page, compare  # noqa: E402
+from metrics.definitions import ADS, REGISTRY  # noqa: E402
+from metrics.diagnostics import hook_vs_cta  # noqa: E402
+from metrics.diagnostics.ad_fatigue import _fatigue  # noqa: E402
+from metrics.io import Dataset  # noqa: E402
 
 MONDAY = pd.Timestamp("2026-01-05")
-WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-# Weekday multipliers (Mon..Sun): more, cheaper, lower-intent traffic at the weekend.
 WD_IMPRESSIONS = np.array([0.95, 0.95, 0.97, 1.00, 1.05, 1.25, 1.30])
 WD_CTR = np.array([1.02, 1.02, 1.01, 1.00, 0.99, 0.94, 0.93])
 WD_CPM = np.array([1.00, 1.00, 1.00, 1.01, 1.02, 0.96, 0.95])
-HISTORY_DAYS = (14, 28, 60)
-VOLUME_RANGE = (2_000, 200_000)
-VOLUME_BANDS = ((2_000, 10_000), (10_000, 50_000), (50_000, 200_001))
-DELAY_STRENGTHS = (0.01, 0.02, 0.03)  # share of baseline CTR lost per day after the onset
-DELAY_VOLUMES = (2_000, 20_000, 200_000)
-MAX_K = 40
-FIXED_K = 20
-CTR_FLOOR = 0.10  # a declining CTR stops at 10 % of its baseline
-VARIANTS = {
-    # name: overrides of the healthy model
-    "realistic": {},
-    "no_weekday_ctr": {"weekday_ctr": False},
-    "no_frequency_creep": {"freq_creep": False},
-    "autocorrelated_noise_rho_0.5": {"rho": 0.5},
-    "cpm_drifting_up_0.3pct_per_day": {"cpm_drift": 0.003},
+SIGMA_MARKET = {"ctr": 0.10, "imp": 0.15, "cpm": 0.08, "hook": 0.04}
+SIGMA_AD = {"ctr": 0.06, "imp": 0.15, "cpm": 0.05, "hook": 0.03}
+ADS_PER_ACCOUNT = 6
+FATIGUE_SCENARIOS = {
+    "plain": {},
+    "rho_0.3": {"rho": 0.3},
+    "rho_0.6": {"rho": 0.6},
+    "market_cpm_drift_1pct_day": {"cpm_drift": 0.01},
+    "black_friday_spike_first_week": {"spike": (3, 7)},
+    "market_ctr_dip_1pct_day": {"ctr_drift": -0.01},
+    "history_10_days": {"days": 10},
 }
 
 
 # --- simulator ---------------------------------------------------------------------------------
 
 
-def simulate(
-    rng: np.random.Generator,
-    days: int,
-    volume: float,
-    onset: int | None = None,
-    strength: float = 0.0,
-    weekday_ctr: bool = True,
-    freq_creep: bool = True,
-    rho: float = 0.0,
-    cpm_drift: float = 0.0,
-) -> pd.DataFrame:
-    """One ad's daily rows: date, impressions, clicks, spend, frequency, reach, video_watched_2s.
+def _ar(rng, shape, rho):
+    z = rng.normal(size=shape)
+    if not rho:
+        return z
+    e = np.empty(shape)
+    e[..., 0] = z[..., 0]
+    c = math.sqrt(1 - rho * rho)
+    for i in range(1, shape[-1]):
+        e[..., i] = rho * e[..., i - 1] + c * z[..., i]
+    return e
 
-    Per ad: CTR log-uniform 0.6–2 %, CPM 4–12, hook rate 20–40 %, day-level CTR noise σ 6–15 %
-    (lognormal, optionally AR(1) with correlation `rho`), random start weekday. Per day:
-    impressions Poisson around volume × weekday × lognormal(0, 0.2) (overdispersed), CTR ×
-    weekday × day effect, clicks binomial, CPM × weekday × lognormal(0, 0.08), hook binomial.
-    Daily frequency starts at 1.05–1.3 and, as reach saturates, creeps up by 0.05–0.4 with a time
-    constant of 20–90 days (0.001–0.02 per day at first), plus N(0, 0.03); reported to 2 decimals.
-    Fatigue from day `onset`: s = strength × days since onset (capped so CTR ≥ 10 % of baseline);
-    CTR × (1 − s), CPM × (1 + s/2), frequency + 1.5 s, hook rate × (1 − s/5).
-    """
+
+def simulate_account(
+    rng,
+    days=28,
+    n_ads=ADS_PER_ACCOUNT,
+    volume=20_000.0,
+    rho=0.0,
+    cpm_drift=0.0,
+    ctr_drift=0.0,
+    spike=None,
+    decline=None,
+    onset=21,
+    ctr=None,
+    hook=None,
+):
+    """Daily arrays (ads × days) of one account. `decline`: the first ad's CTR × (1 − s) per
+    day after `onset` (compounding), CPM × (1 + s/2), hook rate × (1 − s/5) per day."""
+    shape = (n_ads, days)
     t = np.arange(days)
-    start = MONDAY + pd.Timedelta(days=int(rng.integers(7)))
-    dates = start + pd.to_timedelta(t, unit="D")
-    wd = np.asarray(dates.day_of_week)
-    ctr0 = math.exp(rng.uniform(math.log(0.006), math.log(0.02)))
-    cpm0 = math.exp(rng.uniform(math.log(4.0), math.log(12.0)))
-    hook0 = rng.uniform(0.2, 0.4)
-    sigma = rng.uniform(0.06, 0.15)
-    f0, gain, tau = rng.uniform(1.05, 1.3), rng.uniform(0.05, 0.4), rng.uniform(20, 90)
+    wd = (int(rng.integers(7)) + t) % 7
+    m = {k: s * _ar(rng, (days,), rho) for k, s in SIGMA_MARKET.items()}
+    a = {k: s * _ar(rng, shape, rho) for k, s in SIGMA_AD.items()}
+    vol = volume if np.ndim(volume) else np.full(n_ads, volume)
+    ctr0 = ctr if ctr is not None else np.exp(rng.uniform(np.log(0.006), np.log(0.02), n_ads))
+    hook0 = hook if hook is not None else rng.uniform(0.2, 0.4, n_ads)
+    cpm0 = np.exp(rng.uniform(np.log(4.0), np.log(12.0), n_ads))
+    mult_imp = np.ones(days)
+    mult_cpm = (1 + cpm_drift) ** t
+    mult_ctr = (1 + ctr_drift) ** t
+    if spike:
+        lo, hi = spike
+        mult_imp[lo:hi] *= 3.0
+        mult_cpm[lo:hi] *= 1.8
+        mult_ctr[lo:hi] *= 0.8
+    imp = rng.poisson(
+        vol[:, None] * WD_IMPRESSIONS[wd] * mult_imp * np.exp(m["imp"] + a["imp"])
+    ).astype(float)
+    rate = ctr0[:, None] * WD_CTR[wd] * mult_ctr * np.exp(m["ctr"] + a["ctr"])
+    h = hook0[:, None] * np.exp(m["hook"] + a["hook"]) * np.ones(shape)
+    cpm = cpm0[:, None] * WD_CPM[wd] * mult_cpm * np.exp(m["cpm"] + a["cpm"])
+    if decline:
+        after = np.clip(t - onset, 0, None)
+        rate[0] *= (1 - decline) ** after
+        cpm[0] *= (1 + decline / 2) ** after
+        h[0] *= (1 - decline / 5) ** after
+    f0, gain, tau = rng.uniform(1.05, 1.3, n_ads), rng.uniform(0.05, 0.4, n_ads), 40.0
+    freq = np.round(f0[:, None] + gain[:, None] * (1 - np.exp(-t / tau)), 2)
+    n = imp.astype(np.int64)
+    return {
+        "dates": (MONDAY + pd.to_timedelta(t, unit="D")).date,
+        "impressions": imp,
+        "clicks": rng.binomial(n, np.clip(rate, 0, 1)).astype(float),
+        "video_watched_2s": rng.binomial(n, np.clip(h, 0, 1)).astype(float),
+        "spend": np.round(imp * cpm / 1000, 2),
+        "frequency": freq,
+    }
 
-    imp = rng.poisson(volume * WD_IMPRESSIONS[wd] * rng.lognormal(0, 0.2, days)).astype(float)
-    z = rng.normal(0, 1, days)
-    if rho:
-        e = np.empty(days)
-        e[0] = z[0]
-        for i in range(1, days):
-            e[i] = rho * e[i - 1] + math.sqrt(1 - rho * rho) * z[i]
-        z = e
-    ctr = ctr0 * np.exp(sigma * z - sigma**2 / 2)
-    if weekday_ctr:
-        ctr = ctr * WD_CTR[wd]
-    cpm = cpm0 * WD_CPM[wd] * rng.lognormal(0, 0.08, days) * (1 + cpm_drift) ** t
-    hook = hook0 * rng.lognormal(0, 0.05, days)
-    freq = f0 + (gain * (1 - np.exp(-t / tau)) if freq_creep else 0.0) + rng.normal(0, 0.03, days)
-    if onset is not None:
-        s = np.minimum(strength * np.clip(t - onset, 0, None), 1 - CTR_FLOOR)
-        ctr = ctr * (1 - s)
-        cpm = cpm * (1 + s / 2)
-        freq = freq + 1.5 * s
-        hook = hook * (1 - s / 5)
-    freq = np.round(np.maximum(freq, 1.0), 2)
-    clicks = rng.binomial(imp.astype(np.int64), np.clip(ctr, 0, 1)).astype(float)
-    two_s = rng.binomial(imp.astype(np.int64), np.clip(hook, 0, 1)).astype(float)
-    return pd.DataFrame(
-        {
-            "date": dates,
-            "impressions": imp,
-            "clicks": clicks,
-            "spend": np.round(imp * cpm / 1000, 2),
-            "frequency": freq,
-            "reach": np.round(imp / freq),
-            "video_watched_2s": two_s,
-        }
+
+def verdict(acc, i, upto=None):
+    """The fatigue verdict of ad i on days [0, upto), against the account's other ads."""
+    sl = slice(0, upto)
+    cols = ("impressions", "clicks", "spend", "video_watched_2s")
+    others = {c: acc[c][:, sl].sum(axis=0) - acc[c][i, sl] for c in cols}
+    others["ads"] = (acc["impressions"][:, sl] > 0).sum(axis=0) - (acc["impressions"][i, sl] > 0)
+    return _fatigue(
+        acc["dates"][sl],
+        acc["impressions"][i, sl],
+        acc["clicks"][i, sl],
+        acc["spend"][i, sl],
+        acc["frequency"][i, sl],
+        acc["video_watched_2s"][i, sl],
+        0.5,
+        others,
     )
 
 
-# --- workers (run in a process pool) -----------------------------------------------------------
+# --- workers -----------------------------------------------------------------------------------
 
 
-def healthy_chunk(args) -> list[dict]:
-    base, variant, seeds = args
-    overrides = VARIANTS[variant]
-    vid = list(VARIANTS).index(variant)
+def healthy_chunk(args):
+    base, name, seeds = args
+    params = dict(FATIGUE_SCENARIOS[name])
+    days = params.pop("days", 28)
     out = []
     for seed in seeds:
-        for days in HISTORY_DAYS:
-            rng = np.random.default_rng([base, 1, vid, days, seed])
-            volume = math.exp(rng.uniform(*np.log(VOLUME_RANGE)))
-            frame = simulate(rng, days, volume, **overrides)
-            verdict = fatigue_for_ad(frame)
+        rng = np.random.default_rng([base, 1, list(FATIGUE_SCENARIOS).index(name), seed])
+        acc = simulate_account(rng, days=days, **params)
+        out += [verdict(acc, i)["status"] for i in range(ADS_PER_ACCOUNT)]
+    return out
+
+
+def daily_look_chunk(args):
+    base, rho, seeds = args
+    out = []
+    for seed in seeds:
+        rng = np.random.default_rng([base, 2, round(rho * 10), seed])
+        acc = simulate_account(rng, days=52, rho=rho)
+        for i in range(ADS_PER_ACCOUNT):
+            statuses = [verdict(acc, i, upto)["status"] for upto in range(10, 52)]  # 42 looks
             out.append(
                 {
-                    "seed": seed,
-                    "days": days,
-                    "volume": volume,
-                    "start_weekday": int(frame["date"].iloc[0].day_of_week),
-                    "status": verdict["status"],
-                    "signals": verdict["evidence"].get("corroborating_signals", []),
+                    "any_alert": any(s in ("watch", "fatigued") for s in statuses),
+                    "any_fatigued": "fatigued" in statuses,
                 }
             )
     return out
 
 
-def delay_chunk(args) -> list[dict]:
-    base, onset, strength, volume, seeds = args
+def decline_chunk(args):
+    base, strength, seeds = args
+    onset, looks = 21, 21
+    true_floor = onset + math.log(0.5) / math.log(1 - strength)
     out = []
     for seed in seeds:
-        rng = np.random.default_rng([base, 2, round(strength * 1000), volume, seed])
-        frame = simulate(rng, onset + MAX_K + 1, volume, onset=onset, strength=strength)
-        true_onset = frame["date"].iloc[onset]
-        statuses, onset_err = [], []
-        for k in range(MAX_K + 1):
-            verdict = fatigue_for_ad(frame.iloc[: onset + k + 1])
-            statuses.append(verdict["status"])
-            began = verdict["evidence"].get("decline_began")
-            onset_err.append(None if began is None else (pd.Timestamp(began) - true_onset).days)
-        first_f = next((k for k, s in enumerate(statuses) if s == "fatigued"), None)
-        first_a = next((k for k, s in enumerate(statuses) if s in ("watch", "fatigued")), None)
+        rng = np.random.default_rng([base, 3, round(strength * 1000), seed])
+        acc = simulate_account(rng, days=onset + looks, decline=strength, onset=onset)
+        first_alert = first_fatigued = None
+        onset_err = covered = onset_err_14 = None
+        for k in range(looks):
+            v = verdict(acc, 0, onset + k + 1)
+            if k == 14 and v["status"] in ("watch", "fatigued"):
+                began = v["evidence"]["decline_began"]
+                onset_err_14 = (pd.Timestamp(began) - pd.Timestamp(acc["dates"][onset])).days
+            if v["status"] in ("watch", "fatigued") and first_alert is None:
+                first_alert = k
+                began = v["evidence"]["decline_began"]
+                onset_err = (pd.Timestamp(began) - pd.Timestamp(acc["dates"][onset])).days
+                lo, hi = v["evidence"]["projected_floor_interval"]
+                start = pd.Timestamp(acc["dates"][0])
+                lo_d = (pd.Timestamp(lo) - start).days if lo else -math.inf
+                hi_d = (pd.Timestamp(hi) - start).days if hi else math.inf
+                covered = lo_d <= math.ceil(true_floor) and math.floor(true_floor) <= hi_d
+            if v["status"] == "fatigued" and first_fatigued is None:
+                first_fatigued = k
+            if first_fatigued is not None and k >= 14:
+                break
         out.append(
             {
-                "first_fatigued": first_f,
-                "first_alert": first_a,
-                "reverted_after_fatigued": first_f is not None
-                and any(s == "healthy" for s in statuses[first_f:]),
-                "onset_error_at_first_fatigued": None if first_f is None else onset_err[first_f],
-                "onset_error_at_first_alert": None if first_a is None else onset_err[first_a],
-                "onset_error_at_k20": onset_err[FIXED_K],
-                "status_at_k20": statuses[FIXED_K],
+                "first_alert": first_alert,
+                "first_fatigued": first_fatigued,
+                "onset_error": onset_err,
+                "onset_error_at_day_14": onset_err_14,
+                "floor_covered": covered,
+            }
+        )
+    return out
+
+
+def _group_frame(acc, names):
+    rows = []
+    for i, ad in enumerate(names):
+        rows.append(
+            pd.DataFrame(
+                {
+                    "date": pd.to_datetime(acc["dates"]),
+                    "campaign": "C",
+                    "ad_group": "G",
+                    "ad": ad,
+                    "impressions": acc["impressions"][i],
+                    "clicks": acc["clicks"][i],
+                    "video_watched_2s": acc["video_watched_2s"][i],
+                    "spend": acc["spend"][i],
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+def winner_chunk(args):
+    base, n_ads, rho, cta_lift, hook_lift, seeds = args
+    out = []
+    names = [f"ad {i}" for i in range(n_ads)]
+    for seed in seeds:
+        rng = np.random.default_rng([base, 4, n_ads, round(rho * 10), round(cta_lift * 100),
+                                     round(hook_lift * 100), seed])  # fmt: skip
+        ctr = np.full(n_ads, 0.012)
+        hook = np.full(n_ads, 0.30)
+        ctr[0] *= 1 + cta_lift
+        hook[0] *= 1 + hook_lift
+        acc = simulate_account(rng, 28, n_ads, 75_000.0, rho=rho, ctr=ctr, hook=hook)
+        group = next(
+            g for g in hook_vs_cta(Dataset(tables={"ads": _group_frame(acc, names)}))
+            if g["ad_group"] == "G"
+        )  # fmt: skip
+        out.append(
+            {
+                "cta_winner": group["best_cta"] if group["cta_significant"] else None,
+                "hook_winner": group["best_hook"] if group["hook_significant"] else None,
+            }
+        )
+    return out
+
+
+PAGE = {
+    "spend": ("spend", None),
+    "impressions": ("impressions", None),
+    "clicks": ("clicks", None),
+    "ctr": ("clicks", "impressions"),
+    "cpc": ("spend", "clicks"),
+    "cpm": ("spend", "impressions"),
+    "video_watched_2s": ("video_watched_2s", None),
+    "hook_rate": ("video_watched_2s", "impressions"),
+    "conversions": ("conversion", None),
+    "cvr": ("conversion", "clicks"),
+    "cpa": ("spend", "conversion"),
+    "video_watched_6s": ("video_watched_6s", None),
+    "hold_rate": ("video_watched_6s", "video_watched_2s"),
+}
+
+
+def period_chunk(args):
+    base, rho, seeds = args
+    out = []
+    for seed in seeds:
+        rng = np.random.default_rng([base, 5, round(rho * 10), seed])
+        acc = simulate_account(rng, 56, 4, 20_000.0, rho=rho)
+        daily = pd.DataFrame({c: acc[c].sum(axis=0) for c in ("impressions", "clicks", "spend",
+                                                                "video_watched_2s")})  # fmt: skip
+        daily["conversion"] = rng.binomial(daily["clicks"].astype(np.int64), 0.05).astype(float)
+        six = 0.45 * np.exp(0.05 * _ar(rng, (56,), rho))
+        daily["video_watched_6s"] = rng.binomial(
+            daily["video_watched_2s"].astype(np.int64), six
+        ).astype(float)
+        before, now = daily.iloc[:28], daily.iloc[28:]
+        changes = {}
+        for name, (num, den) in PAGE.items():
+            value, prior = now[num].sum(), before[num].sum()
+            if den:
+                value, prior = value / now[den].sum(), prior / before[den].sum()
+            changes[name] = compare(REGISTRY[ADS][name], value, prior, now, before)
+        page = adjust_page(changes)
+        out.append(
+            {
+                "raw": {
+                    n: bool(c.p_value is not None and c.p_value < 0.05) for n, c in page.items()
+                },
+                "adjusted": {n: bool(c.significant) for n, c in page.items()},
             }
         )
     return out
@@ -202,50 +322,32 @@ def delay_chunk(args) -> list[dict]:
 # --- summaries ---------------------------------------------------------------------------------
 
 
-def share(k: int, n: int) -> dict:
+def share(k: int, n: int, target: float | None = None, at_most: bool = True) -> dict:
     if n == 0:
         return {"k": 0, "n": 0, "share": None, "ci95": None}
-    ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
-    return {"k": k, "n": n, "share": round(k / n, 4), "ci95": [round(ci.low, 4), round(ci.high, 4)]}
-
-
-def rates(rows: list[dict]) -> dict:
-    n = len(rows)
-    statuses = [r["status"] for r in rows]
-    return {
-        "fatigued": share(statuses.count("fatigued"), n),
-        "watch": share(statuses.count("watch"), n),
-        "any_alert": share(statuses.count("fatigued") + statuses.count("watch"), n),
-        "insufficient_data": statuses.count("insufficient_data"),
-    }
-
-
-def delay_stats(values: list[int | None]) -> dict:
-    """Median and 90th percentile with undetected = +inf (null and censored when beyond 40)."""
-    n = len(values)
-    x = np.sort([math.inf if v is None else v for v in values])
-    out = {}
-    for name, q in (("median", 0.5), ("p90", 0.9)):
-        v = float(np.quantile(x, q, method="inverted_cdf")) if n else math.inf
-        out[name] = None if math.isinf(v) else v
-        out[f"{name}_censored"] = math.isinf(v)
-    detected = [v for v in values if v is not None]
-    out["median_among_detected"] = float(np.median(detected)) if detected else None
-    out["detected_at_k0"] = share(sum(v == 0 for v in detected), n)
-    out["never_within_40_days"] = share(n - len(detected), n)
+    ci = binomtest(int(k), int(n)).proportion_ci(confidence_level=0.95, method="wilson")
+    out = {"k": int(k), "n": int(n), "share": round(k / n, 4),
+           "ci95": [round(ci.low, 4), round(ci.high, 4)]}  # fmt: skip
+    if target is not None:
+        out["target"] = f"{'≤' if at_most else '≥'} {target:.0%}"
+        out["meets"] = bool(k / n <= target if at_most else k / n >= target)
     return out
 
 
-def onset_stats(errors: list[int | None]) -> dict:
-    e = np.array([v for v in errors if v is not None], dtype=float)
-    if not len(e):
-        return {"n": 0}
-    return {
-        "n": int(len(e)),
-        "median_abs_error_days": float(np.median(np.abs(e))),
-        "median_signed_error_days": float(np.median(e)),
-        "within_3_days": share(int((np.abs(e) <= 3).sum()), int(len(e))),
-    }
+def median_ci(values: list[float]) -> dict:
+    """Median with its 95 % distribution-free interval (order statistics); inf = never."""
+    x = np.sort(np.asarray(values, dtype=float))
+    n = len(x)
+    if not n:
+        return {"median": None, "ci95": None}
+    lo = int(binom.ppf(0.025, n, 0.5))
+    hi = min(int(binom.ppf(0.975, n, 0.5)), n - 1)
+
+    def clean(v):
+        return None if not math.isfinite(v) else float(v)
+
+    return {"median": clean(float(np.quantile(x, 0.5, method="inverted_cdf"))),
+            "ci95": [clean(x[max(lo - 1, 0)]), clean(x[hi])], "n": n}  # fmt: skip
 
 
 def chunks(seq, parts):
@@ -253,124 +355,171 @@ def chunks(seq, parts):
     return [seq[i : i + size] for i in range(0, len(seq), size)]
 
 
+def run(pool, fn, make, n, jobs):
+    work = [make(c) for c in chunks(list(range(n)), jobs * 4)]
+    t0 = time.perf_counter()
+    out = [r for part in pool.map(fn, work) for r in part]
+    print(f"{fn.__name__} {work[0][:-1]}: {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=1000, help="healthy ads per history length")
-    parser.add_argument("--delay-seeds", type=int, default=300, help="ads per strength × volume")
-    parser.add_argument("--onset-day", type=int, default=21, help="true onset day D")
-    parser.add_argument("--jobs", type=int, default=2, help="worker processes")
-    parser.add_argument("--base-seed", type=int, default=20260801)
-    parser.add_argument("--no-sensitivity", action="store_true", help="skip the model variants")
+    parser.add_argument("--scale", type=float, default=1.0, help="× every simulation count")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--base-seed", type=int, default=20261201)
     args = parser.parse_args()
-
-    t_all = time.perf_counter()
+    s, jobs, base = args.scale, args.jobs, args.base_seed
+    n_healthy, n_daily, n_decline = int(400 * s), int(150 * s), int(300 * s)
+    n_winner, n_power, n_period = int(200 * s), int(150 * s), int(1000 * s)
     report: dict = {
         "config": {
-            "healthy_seeds_per_history_length": args.seeds,
-            "history_days": list(HISTORY_DAYS),
-            "volume_per_day": "log-uniform 2k–200k",
-            "delay_seeds_per_cell": args.delay_seeds,
-            "onset_day": args.onset_day,
-            "max_k": MAX_K,
-            "strengths_per_day": list(DELAY_STRENGTHS),
-            "delay_volumes_per_day": list(DELAY_VOLUMES),
-            "jobs": args.jobs,
-            "base_seed": args.base_seed,
+            "ads_per_account": ADS_PER_ACCOUNT,
+            "accounts_per_fatigue_scenario": n_healthy,
+            "accounts_looked_at_daily": n_daily,
+            "declining_ads_per_strength": n_decline,
+            "groups_per_winner_cell": n_winner,
+            "groups_per_power_cell": n_power,
+            "period_pages": n_period,
+            "day_noise_sd": {"market": SIGMA_MARKET, "ad": SIGMA_AD},
+            "base_seed": base,
         },
         "runtime_seconds": {},
     }
-    with ProcessPoolExecutor(args.jobs) as pool:
-        # 1. False alarms on healthy ads.
-        seeds = list(range(args.seeds))
-        variants = ["realistic"] if args.no_sensitivity else list(VARIANTS)
-        by_variant = {}
-        for variant in variants:
-            t0 = time.perf_counter()
-            work = [(args.base_seed, variant, c) for c in chunks(seeds, args.jobs * 4)]
-            by_variant[variant] = [r for part in pool.map(healthy_chunk, work) for r in part]
-            report["runtime_seconds"][f"false_alarm[{variant}]"] = round(
-                time.perf_counter() - t0, 2
-            )
-        rows = by_variant["realistic"]
-        fa = {"overall": rates(rows), "by_history_days": {}, "by_volume_per_day": {}}
-        for days in HISTORY_DAYS:
-            fa["by_history_days"][str(days)] = rates([r for r in rows if r["days"] == days])
-        for lo, hi in VOLUME_BANDS:
-            band = [r for r in rows if lo <= r["volume"] < hi]
-            fa["by_volume_per_day"][f"{lo // 1000}k-{hi // 1000}k"] = rates(band)
-        for days in HISTORY_DAYS:
-            fa["by_volume_per_day"][f"200k_band_at_{days}_days"] = rates(
-                [r for r in rows if r["days"] == days and r["volume"] >= VOLUME_BANDS[-1][0]]
-            )
-        fa["by_start_weekday_at_14_days"] = {
-            WEEKDAYS[w]: rates([r for r in rows if r["days"] == 14 and r["start_weekday"] == w])
-            for w in range(7)
-        }
-        signals = ("CPM is rising", "frequency is rising", "the hook rate is falling")
-        fa["corroborating_signal_share_by_history_days"] = {
-            str(days): {
-                s: round(np.mean([s in r["signals"] for r in rows if r["days"] == days]), 4)
-                for s in signals
-            }
-            for days in HISTORY_DAYS
-        }
-        report["false_alarm"] = fa
-        report["false_alarm_sensitivity"] = {
-            v: {
-                "overall": rates(rs),
-                "by_history_days": {
-                    str(d): {
-                        k: x
-                        for k, x in rates([r for r in rs if r["days"] == d]).items()
-                        if k in ("fatigued", "watch")
-                    }
-                    for d in HISTORY_DAYS
-                },
-            }
-            for v, rs in by_variant.items()
-            if v != "realistic"
-        }
-
-        # 2. Detection delay.
+    t_all = time.perf_counter()
+    with ProcessPoolExecutor(jobs) as pool:
         t0 = time.perf_counter()
-        delay_seeds = list(range(args.delay_seeds))
-        cells = []
-        for strength in DELAY_STRENGTHS:
-            for volume in DELAY_VOLUMES:
-                work = [
-                    (args.base_seed, args.onset_day, strength, volume, c)
-                    for c in chunks(delay_seeds, args.jobs * 2)
-                ]
-                res = [r for part in pool.map(delay_chunk, work) for r in part]
-                n_f = sum(r["first_fatigued"] is not None for r in res)
-                cells.append(
-                    {
-                        "strength_per_day": strength,
-                        "volume_per_day": volume,
-                        "n": len(res),
-                        "fatigued_delay_days": delay_stats([r["first_fatigued"] for r in res]),
-                        "alert_delay_days": delay_stats([r["first_alert"] for r in res]),
-                        "reverted_to_healthy_after_first_fatigued": share(
-                            sum(r["reverted_after_fatigued"] for r in res), n_f
+        healthy = {}
+        for name in FATIGUE_SCENARIOS:
+            st = run(pool, healthy_chunk, lambda c, name=name: (base, name, c), n_healthy, jobs)
+            n = len(st)
+            healthy[name] = {
+                "fatigued": share(st.count("fatigued"), n, 0.01),
+                "any_alert": share(st.count("fatigued") + st.count("watch"), n, 0.05),
+                "insufficient_data": st.count("insufficient_data"),
+            }
+        report["fatigue_healthy_one_look"] = healthy
+        report["runtime_seconds"]["fatigue_healthy"] = round(time.perf_counter() - t0, 1)
+
+        t0 = time.perf_counter()
+        daily = {}
+        for rho in (0.0, 0.6):
+            looks = run(pool, daily_look_chunk, lambda c, r=rho: (base, r, c), n_daily, jobs)
+            daily[f"rho_{rho}"] = {
+                "any_alert": share(sum(r["any_alert"] for r in looks), len(looks), 0.10),
+                "any_fatigued": share(sum(r["any_fatigued"] for r in looks), len(looks)),
+            }
+        report["fatigue_healthy_daily_for_6_weeks"] = daily
+        report["runtime_seconds"]["fatigue_daily_looks"] = round(time.perf_counter() - t0, 1)
+
+        t0 = time.perf_counter()
+        declines = {}
+        for strength, target in ((0.01, 0.25), (0.02, 0.70), (0.03, 0.90)):
+            res = run(pool, decline_chunk, lambda c, st=strength: (base, st, c), n_decline, jobs)
+            n = len(res)
+            alerted = [r for r in res if r["first_alert"] is not None]
+            declines[f"{strength:.0%}_per_day"] = {
+                "flagged_within_14_days": share(
+                    sum(r["first_alert"] <= 14 for r in alerted), n, target, at_most=False
+                ),
+                "fatigued_within_14_days": share(
+                    sum(r["first_fatigued"] is not None and r["first_fatigued"] <= 14 for r in res),
+                    n,
+                ),
+                "days_to_first_alert": median_ci(
+                    [math.inf if r["first_alert"] is None else r["first_alert"] for r in res]
+                ),
+                "onset_within_3_days_at_first_alert": share(
+                    sum(abs(r["onset_error"]) <= 3 for r in alerted),
+                    len(alerted),
+                    0.70,
+                    at_most=False,
+                ),  # fmt: skip
+                "onset_within_3_days_14_days_after_onset": share(
+                    sum(
+                        abs(r["onset_error_at_day_14"]) <= 3
+                        for r in res
+                        if r["onset_error_at_day_14"] is not None
+                    ),
+                    sum(r["onset_error_at_day_14"] is not None for r in res),
+                    0.70,
+                    at_most=False,
+                ),  # fmt: skip
+                "floor_day_interval_covers_true_day": share(
+                    sum(bool(r["floor_covered"]) for r in alerted),
+                    len(alerted),
+                    0.80,
+                    at_most=False,
+                ),  # fmt: skip
+            }
+        report["fatigue_planted_declines_20k_a_day"] = declines
+        report["runtime_seconds"]["fatigue_declines"] = round(time.perf_counter() - t0, 1)
+
+        t0 = time.perf_counter()
+        winners = {}
+        for rho in (0.0, 0.6):
+            for n_ads in (3, 5, 10):
+                res = run(pool, winner_chunk, lambda c, a=n_ads, r=rho: (base, a, r, 0.0, 0.0, c),
+                          n_winner, jobs)  # fmt: skip
+                winners[f"{n_ads}_equal_ads_rho_{rho}"] = {
+                    "false_cta_winner": share(
+                        sum(r["cta_winner"] is not None for r in res), len(res), 0.05
+                    ),  # fmt: skip
+                    "false_hook_winner": share(
+                        sum(r["hook_winner"] is not None for r in res), len(res), 0.05
+                    ),  # fmt: skip
+                    "either_false": share(
+                        sum(
+                            r["cta_winner"] is not None or r["hook_winner"] is not None for r in res
                         ),
-                        "onset_error_at_first_fatigued": onset_stats(
-                            [r["onset_error_at_first_fatigued"] for r in res]
-                        ),
-                        "onset_error_at_first_alert": onset_stats(
-                            [r["onset_error_at_first_alert"] for r in res]
-                        ),
-                        "onset_error_at_k20": onset_stats([r["onset_error_at_k20"] for r in res]),
-                        "status_at_k20": {
-                            s: sum(r["status_at_k20"] == s for r in res)
-                            for s in ("fatigued", "watch", "healthy")
-                        },
-                    }
-                )
-        report["detection_delay"] = cells
-        report["runtime_seconds"]["detection_delay"] = round(time.perf_counter() - t0, 2)
-    report["runtime_seconds"]["total"] = round(time.perf_counter() - t_all, 2)
-    json.dump(report, sys.stdout, indent=1)
-    print()
+                        len(res),
+                    ),  # fmt: skip
+                }
+        power = {}
+        for label, cta, hook, target in (
+            ("cta_10pct_better", 0.10, 0.0, None),
+            ("cta_20pct_better", 0.20, 0.0, 0.80),
+            ("hook_10pct_better", 0.0, 0.10, 0.80),
+        ):
+            res = run(pool, winner_chunk, lambda c, a=cta, h=hook: (base, 3, 0.0, a, h, c),
+                      n_power, jobs)  # fmt: skip
+            key = "cta_winner" if cta else "hook_winner"
+            power[f"{label}_3_ads_75k_a_day"] = share(
+                sum(r[key] == "ad 0" for r in res), len(res), target, at_most=False
+            )
+        report["hook_vs_cta_false_winners"] = winners
+        report["hook_vs_cta_power"] = power
+        report["runtime_seconds"]["hook_vs_cta"] = round(time.perf_counter() - t0, 1)
+
+        t0 = time.perf_counter()
+        res = run(pool, period_chunk, lambda c: (base, 0.6, c), n_period, jobs)
+        cards = list(PAGE)
+        report["period_comparison_rho_0.6"] = {
+            "flagged_per_card_raw_p": {
+                c: share(sum(r["raw"][c] for r in res), len(res), 0.07) for c in cards
+            },
+            "flagged_per_card_after_bh": {
+                c: share(sum(r["adjusted"][c] for r in res), len(res), 0.07) for c in cards
+            },
+            "page_of_13_with_any_flag_after_bh": share(
+                sum(any(r["adjusted"].values()) for r in res), len(res), 0.10
+            ),
+            "page_of_13_with_any_flag_raw": share(
+                sum(any(r["raw"].values()) for r in res), len(res)
+            ),  # fmt: skip
+        }
+        report["runtime_seconds"]["period_comparison"] = round(time.perf_counter() - t0, 1)
+    report["runtime_seconds"]["total"] = round(time.perf_counter() - t_all, 1)
+    print(dumps(report))
+
+
+def dumps(value, indent: int = 0) -> str:
+    """JSON with every figure (a dict of k, n, share, ci95…) on one line."""
+    pad = " " * (indent + 1)
+    if isinstance(value, dict) and value and not ({"share", "median"} & set(value)):
+        items = [f"{pad}{json.dumps(k)}: {dumps(v, indent + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
+    return json.dumps(value, ensure_ascii=False)
 
 
 if __name__ == "__main__":

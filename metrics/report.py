@@ -20,7 +20,7 @@ from .aggregate import (
     metrics_for,
     unavailable,
 )
-from .compare import Change, compare, relative_change
+from .compare import Change, adjust_page, compare, relative_change
 from .definitions import ADS, LAST, ORGANIC, PER_ROW, REGISTRY
 from .formula import CustomColumn
 from .io import Dataset
@@ -162,7 +162,7 @@ def summary_changes(dataset: Dataset, window: Window) -> dict[str, dict[str, Cha
             for metric in metrics_for(family):
                 if metric.aggregation != PER_ROW and metric.name not in changes:
                     changes[metric.name] = Change(None, None, None)
-            result[family] = changes
+            result[family] = adjust_page(changes)  # the family's cards are one page
     return result
 
 

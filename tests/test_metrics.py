@@ -22,6 +22,20 @@ ADS_CSV = """By Day,Campaign name,Ad group name,Ad name,Cost,Impressions,Reach,F
 2026-03-02,C1,G2,A3,0.00,0,0,--,0,0,0,0,0,0,0,0,0,0
 """
 
+# A card with no value: every field of Change.to_dict() is null.
+NO_VALUE = dict.fromkeys(
+    [
+        "value",
+        "previous",
+        "change",
+        "difference",
+        "p_value",
+        "p_adjusted",
+        "interval",
+        "within_noise",
+    ]
+)
+
 
 @pytest.fixture(scope="module")
 def ads():
@@ -270,7 +284,7 @@ def test_a_family_whose_data_stops_early_gets_no_values_and_a_note(organic):
     # Organic data ends on 10 June; a window ending 12 June would count 11 and 12 June as
     # zero views: a made-up drop. No values, and a note naming the last day instead.
     out = summary(organic, 7, dt.date(2026, 6, 12))
-    assert out["organic"]["video_views"] == {"value": None, "previous": None, "change": None}
+    assert out["organic"]["video_views"] == NO_VALUE
     assert out["organic"]["followers"]["value"] is None  # the total on 12 June is unknown
     assert any("10 Jun 2026" in note for note in out["notes"])
     # Ending on the last day of the data is fine.
@@ -279,15 +293,19 @@ def test_a_family_whose_data_stops_early_gets_no_values_and_a_note(organic):
 
 def test_summary_lists_metrics_the_files_cannot_give_as_null(organic):
     out = summary(organic, 7, dt.date(2026, 6, 10))
-    assert out["organic"]["saves"] == {"value": None, "previous": None, "change": None}
+    assert out["organic"]["saves"] == NO_VALUE
 
 
 def test_change_is_relative_to_the_previous_value_as_the_spec_says():
     from metrics.compare import Change, relative_change
 
     assert relative_change(120, 100) == pytest.approx(0.2)
-    assert relative_change(10, -10) == pytest.approx((10 - (-10)) / -10)  # −2.0, per the spec
-    assert relative_change(5, 0) is None
+    # From a negative base the sign follows the movement: −7 → −1 is up 6 on a base of 7.
+    assert relative_change(-1, -7) == pytest.approx(6 / 7)  # +85.7 %
+    assert relative_change(-7, -1) == pytest.approx(-6.0)  # −600 %: down 6 on a base of 1
+    assert relative_change(10, -10) == pytest.approx(2.0)
+    assert relative_change(5, 0) is None  # no percentage of 0: the card shows +5 instead
+    assert Change(5, 0, relative_change(5, 0)).difference == 5
     assert Change(10, -10, relative_change(10, -10)).difference == 20
 
 

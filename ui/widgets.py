@@ -36,6 +36,10 @@ def empty_state(kind: str, what: str) -> None:
     )
 
 
+def _page_p(change: Change) -> float:
+    return change.p_adjusted if change.p_adjusted is not None else change.p_value
+
+
 def metric_help(metric: Metric, change: Change | None = None) -> str:
     text = f"{metric.meaning}\n\nFormula: {metric.formula}"
     if change is not None and change.p_value is not None:
@@ -45,7 +49,8 @@ def metric_help(metric: Metric, change: Change | None = None) -> str:
             else "within the day-to-day noise"
         )
         text += (
-            f"\n\nChange vs previous period: {verdict} (p = {change.p_value:.3f}, days as units)."
+            f"\n\nChange vs previous period: {verdict} (p = {_page_p(change):.3f}, days as units, "
+            "correlated days and the page's other cards allowed for)."
         )
     elif change is not None and change.change is not None and change.p_value is None:
         text += "\n\nToo few days to test whether the change is more than noise."
@@ -73,8 +78,8 @@ def kpi_cards(
             metric = REGISTRY[family][name]
             change = changes[name]
             delta = format_change(change.change)
-            if change.previous is not None and change.previous < 0 and change.difference:
-                # A percentage of a negative base reads backwards: show the difference.
+            if change.previous == 0 and change.difference:
+                # No percentage of a zero base: show the difference.
                 delta = f"{change.difference:+,.0f} vs {change.previous:,.0f}"
             colour = "normal" if metric.higher_is_better is not False else "inverse"
             if metric.higher_is_better is None:

@@ -1,0 +1,588 @@
+"""Ad fatigue: is this ad's CTR falling, against the market, for longer than noise explains?
+
+1. **Against the market.** Each day the ad's CTR (and CPM, hook rate) is divided by the
+   same-day rate of the account's other ads (leave-one-out), scaled so the index averages 1
+   over the ad's days. Seasonality, auctions and market dips move every ad together and cancel.
+   With fewer than MIN_OTHER_ADS other ads delivering, the ad is judged against its own
+   history, and the evidence says so.
+2. **A changepoint fit.** The market-adjusted log CTR is fitted as flat, then falling at a
+   constant rate (log-linear: a compounding decline) for every candidate onset day k; the
+   break statistic is the largest one-sided t of the slope over k, its error variance from the
+   fit and inflated for correlated days by the AR(1) factor (1 + ρ) ÷ (1 − ρ).
+3. **Safe to look every day.** The thresholds on the break statistic were calibrated by
+   simulation (docs/diagnostics.md) so that a healthy ad re-checked every day for six weeks is
+   rarely alerted (about 3 % with independent day effects; bench/bench_diagnostics.py).
+4. **Onset and projection.** The onset is the best-fitting k, with an interval (the onsets
+   whose fit is within χ²₁(90 %) of the best); the day CTR reaches the floor is projected along
+   the fitted log-linear decline, with an interval from the slope's interval and the onset's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+
+from ..aggregate import in_window
+from ..io import Dataset
+from ..windows import Window
+from .core import DIMS, _ad_codes, _daily_per_ad, _day, _names, ar1, t_ppf
+
+# Gates: below these an ad has too little history to judge.
+MIN_DAYS = 10
+MIN_IMPRESSIONS = 5000
+BASELINE_DAYS = 7  # the ad's first and last week are shown side by side
+HISTORY_DAYS = 120  # how far back before the window's end an ad's history is followed
+MIN_OTHER_ADS = 2  # other ads delivering on a day for the market to be measured that day
+MARKET_COVERAGE = 0.8  # share of the ad's days that need a market rate
+MIN_PRE, MIN_POST = 3, 4  # days before / after a candidate onset
+# Thresholds on the break statistic, calibrated by simulation (bench/calibrate in
+# docs/diagnostics.md): daily looks over six weeks, AR(1) day noise ρ ∈ {0, 0.3, 0.6}.
+Z_WATCH = 3.2
+Z_FATIGUED = 4.5
+MIN_DROP = 0.10  # a decline smaller than 10 % since its onset is not worth an alert
+ALPHA_SIDE = 0.05  # CPM and hook rate against the account, at the onset found for CTR
+FLOOR_INTERVAL = 0.90  # the projected floor day's interval
+RHO_MARGIN = 0.5  # ρ is taken at ρ̂ + RHO_MARGIN ÷ √n: short histories cannot pin ρ down
+TAU2 = 0.01  # a typical day-to-day variance of log CTR (10 %), only to weight days
+DEFAULT_FLOOR_SHARE = 0.5  # project when CTR falls to half its baseline, unless told otherwise
+
+# Seed 002's brief for a tired creative: what to change, in the order to try it.
+CREATIVE_BRIEF = (
+    "Rewrite the first 3 seconds: test a completely different opening shot or scene.",
+    "Swap the voice-over: a new tone, another voice, a more energetic delivery.",
+    "Rewrite the on-screen text: test a direct call to action against a question hook.",
+)
+MARKET_COLUMNS = ("impressions", "clicks", "spend", "video_watched_2s")
+
+
+# --- the changepoint fit -----------------------------------------------------------------------
+
+
+def hinge_fits(y: np.ndarray, w: np.ndarray) -> dict | None:
+    """Weighted fits of y = a + b·max(t − k, 0) for every admissible k, at once.
+
+    Returns k (candidates), slope, level, sse and v22 (the slope's variance per unit σ²) per k,
+    with σ² (from the best fit, n − 3 degrees of freedom) and ρ (lag-1 autocorrelation of its
+    standardised residuals)."""
+    n = len(y)
+    ks = np.arange(MIN_PRE - 1, n - MIN_POST)
+    if len(ks) < 1 or n < MIN_PRE + MIN_POST + 2:
+        return None
+    t = np.arange(n, dtype="float64")
+    w = w / w.mean()
+    h = np.maximum(t[None, :] - ks[:, None], 0.0)  # (k, day)
+    s0 = w.sum()
+    s1 = (w * h).sum(axis=1)
+    s2 = (w * h * h).sum(axis=1)
+    sy = (w * y).sum()
+    shy = (w * h * y).sum(axis=1)
+    syy = (w * y * y).sum()
+    det = s0 * s2 - s1 * s1
+    slope = (s0 * shy - s1 * sy) / det
+    level = (sy - slope * s1) / s0
+    sse = np.maximum(syy - level * sy - slope * shy, 0.0)
+    best = int(np.argmin(sse))
+    resid = (y - level[best] - slope[best] * h[best]) * np.sqrt(w)
+    sigma2 = float(sse[best]) / max(n - 3, 1)
+    return {
+        "k": ks,
+        "slope": slope,
+        "level": level,
+        "sse": sse,
+        "v22": s0 / det,
+        "best": best,
+        "sigma2": sigma2,
+        "rho": min(ar1(resid) + RHO_MARGIN / math.sqrt(n), 0.9),
+        "n": n,
+    }
+
+
+def break_statistic(fit: dict) -> tuple[float, np.ndarray]:
+    """max over k of −slope ÷ se (se inflated for correlated days), and the t per k."""
+    inflation = (1 + fit["rho"]) / (1 - fit["rho"])
+    var = fit["sigma2"] * inflation * fit["v22"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(var > 0, -fit["slope"] / np.sqrt(var), np.inf * -np.sign(fit["slope"]))
+    t = np.nan_to_num(t, nan=0.0)
+    return float(t.max()), t
+
+
+def onset_interval(fit: dict) -> tuple[int, int]:
+    """Onsets whose fit is within χ²₁(90 %) = 2.71 of the best (in units of the inflated σ²)."""
+    rho, sse = fit["rho"], fit["sse"]
+    scale = fit["sigma2"] * (1 + rho) / (1 - rho)
+    if scale <= 0:
+        k = int(fit["k"][fit["best"]])
+        return k, k
+    inside = (sse - sse.min()) / scale <= 2.71
+    inside[fit["best"]] = True
+    # the interval around the best onset, contiguous
+    best = fit["best"]
+    lo = best
+    while lo > 0 and inside[lo - 1]:
+        lo -= 1
+    hi = best
+    while hi < len(inside) - 1 and inside[hi + 1]:
+        hi += 1
+    return int(fit["k"][lo]), int(fit["k"][hi])
+
+
+def floor_days(fit: dict, index: int, floor_share: float) -> tuple[float, float, float]:
+    """Days after onset k (fit number `index`) until the trend reaches floor_share of the level
+    before it: ln(share) ÷ slope, with the FLOOR_INTERVAL interval of the slope (inf: never)."""
+    slope = float(fit["slope"][index])
+    inflation = (1 + fit["rho"]) / (1 - fit["rho"])
+    se = math.sqrt(max(fit["sigma2"] * inflation * float(fit["v22"][index]), 0.0))
+    q = t_ppf(0.5 + FLOOR_INTERVAL / 2, max(fit["n"] - 3, 1))
+    log_share = math.log(floor_share)
+
+    def days(b: float) -> float:
+        return log_share / b if b < 0 else math.inf
+
+    return days(slope), days(slope - q * se), days(slope + q * se)
+
+
+def _noise_scale(y: np.ndarray) -> float:
+    """Robust day-to-day noise of a series: MAD of first differences ÷ √2.
+
+    Never below 0.1 % of the series' typical level, so a smooth or rounded series (a frequency
+    that climbs by exactly 0.02 a day) cannot claim near-infinite weight in a joint fit.
+    """
+    finite = y[np.isfinite(y)]
+    d = np.diff(finite)
+    if len(d) < 3:
+        return float("nan")
+    mad = float(np.median(np.abs(d - np.median(d)))) * 1.4826 / math.sqrt(2)
+    if mad <= 0:
+        mad = float(np.std(d))
+    floor = 1e-3 * float(np.median(np.abs(finite)))
+    scale = max(mad, floor)
+    return scale if scale > 0 else float("nan")
+
+
+def hinge_onset(series: list[tuple[np.ndarray, np.ndarray, bool]]) -> int | None:
+    """Onset day of a change of course shared by several series.
+
+    Each (values, weights, trending) series is fitted, for every candidate day k, as
+    level + slope·max(t − k, 0) ("flat, then a straight change": CTR and CPM of a fresh ad),
+    or, when `trending`, level + drift·t + slope·max(t − k, 0) ("a steady drift, then a change
+    of slope": frequency, which climbs from launch as the audience saturates, so only its
+    change of pace marks fatigue). The k with the least total squared error, each series
+    scaled by its own day-to-day noise, wins. CTR, CPM and frequency turn together when an ad
+    tires, so fitting them jointly pins the onset down better than CTR alone. All k are fitted
+    at once (batched closed-form weighted least squares), so thousands of ads stay fast.
+    """
+    n = len(series[0][0])
+    if n < 8:
+        return None
+    t = np.arange(n, dtype="float64")
+    ks = np.arange(2, n - 3)
+    total = np.zeros(len(ks))
+    for y, w, trending in series:
+        ok = np.isfinite(y) & (w > 0)
+        scale = _noise_scale(y)
+        if ok.sum() < 6 or not np.isfinite(scale):
+            continue
+        yo, to = y[ok], t[ok]
+        W = w[ok] / w[ok].mean()
+        hinge = np.maximum(to[None, :] - ks[:, None], 0.0)  # (k, day)
+        columns = [np.ones_like(hinge)]
+        if trending:
+            columns.append(np.broadcast_to(to, hinge.shape))
+        columns.append(hinge)
+        X = np.stack(columns, axis=-1)  # (k, day, p)
+        XtW = X.transpose(0, 2, 1) * W  # (k, p, day)
+        A = XtW @ X  # (k, p, p)
+        rhs = XtW @ yo  # (k, p)
+        sse = np.full(len(ks), np.inf)
+        solvable = np.abs(np.linalg.det(A)) > 1e-9 * np.abs(A).max(axis=(1, 2)) ** X.shape[-1]
+        if solvable.any():
+            beta = np.linalg.solve(A[solvable], rhs[solvable][..., None])[..., 0]
+            fitted = np.einsum("kdp,kp->kd", X[solvable], beta)
+            sse[solvable] = ((yo[None, :] - fitted) ** 2 * W).sum(axis=1)
+        total += sse / scale**2
+    return int(ks[int(np.argmin(total))])
+
+
+def _joint_onset(fit, ctr, imp, spend, o, reference) -> int:
+    """The onset day: CTR and CPM turn together when an ad tires, so the onset is fitted on
+    both (`hinge_onset`), CPM market-adjusted where the account allows. Frequency and the hook
+    rate are left out: frequency creeps up on every ad as reach saturates and its smooth curve
+    would outweigh CTR; the hook rate sags too little to place the onset (bench). Restricted to the candidate onsets of the CTR fit."""
+    series = [(ctr, imp, False)]
+    if spend is not None and (spend > 0).all():
+        index = None
+        if reference == "account":
+            index = market_index(spend, o.get("spend"), o.get("impressions"), o.get("ads"))
+        series.append((spend / imp * 1000 / (index if index is not None else 1.0), imp, False))
+    k = hinge_onset(series)
+    ks = fit["k"]
+    if k is None:
+        return int(ks[fit["best"]])
+    return int(min(max(k, ks[0]), ks[-1]))
+
+
+# --- one ad ------------------------------------------------------------------------------------
+
+
+def market_index(mine: np.ndarray, other_num, other_den, other_ads) -> np.ndarray | None:
+    """The account's same-day rate without this ad, ÷ its average over the ad's days; None when
+    the market is too thin (fewer than MIN_OTHER_ADS other ads on too many days)."""
+    if other_num is None or other_den is None:
+        return None
+    ok = (other_den > 0) & (other_num > 0) & (other_ads >= MIN_OTHER_ADS)
+    if ok.mean() < MARKET_COVERAGE:
+        return None
+    total = other_num[ok].sum() / other_den[ok].sum()
+    index = np.ones(len(mine))
+    index[ok] = (other_num[ok] / other_den[ok]) / total
+    return index
+
+
+def fatigue_for_ad(
+    days: pd.DataFrame,
+    floor_share: float = DEFAULT_FLOOR_SHARE,
+    market: pd.DataFrame | None = None,
+) -> dict:
+    """Status, evidence and explanation for one ad's daily rows.
+
+    `market`: the other ads' daily sums (date, impressions, clicks, spend, video_watched_2s,
+    ads = how many other ads delivered that day); without it the ad is judged on its own."""
+    days = days.sort_values("date")
+
+    def col(frame, name):
+        return frame[name].to_numpy("float64") if name in frame else None
+
+    others = None
+    if market is not None and len(market):
+        aligned = market.set_index(market["date"].dt.normalize()).reindex(
+            days["date"].dt.normalize()
+        )
+        others = {c: col(aligned, c) for c in (*MARKET_COLUMNS, "ads")}
+        others = {c: (None if v is None else np.nan_to_num(v)) for c, v in others.items()}
+    return _fatigue(
+        days["date"].dt.date.to_numpy(),
+        col(days, "impressions"),
+        col(days, "clicks"),
+        col(days, "spend"),
+        col(days, "frequency"),
+        col(days, "video_watched_2s"),
+        floor_share,
+        others,
+    )
+
+
+def _side_signal(y, w, k: int, sign: int) -> tuple[float, float] | None:
+    """Slope after onset k of a market-adjusted log series and its one-sided t (sign +1:
+    rising, −1: falling), with the same correlated-day allowance as the CTR fit."""
+    fit = hinge_fits(y, w)
+    if fit is None:
+        return None
+    idx = np.flatnonzero(fit["k"] == k)
+    if not len(idx):
+        return None
+    i = int(idx[0])
+    inflation = (1 + fit["rho"]) / (1 - fit["rho"])
+    sse_k = float(fit["sse"][i]) / max(fit["n"] - 2, 1)
+    var = sse_k * inflation * float(fit["v22"][i])
+    if var <= 0:
+        slope = float(fit["slope"][i])
+        return slope, (math.inf if sign * slope > 0 else 0.0)
+    return float(fit["slope"][i]), sign * float(fit["slope"][i]) / math.sqrt(var)
+
+
+def _fatigue(
+    dates: np.ndarray,
+    imp: np.ndarray,
+    clk: np.ndarray | None,
+    spend: np.ndarray | None,
+    freq: np.ndarray | None,
+    v2: np.ndarray | None,
+    floor_share: float = DEFAULT_FLOOR_SHARE,
+    others: dict | None = None,
+) -> dict:
+    """The fatigue verdict on one ad's daily arrays (sorted by day); numpy only, no pandas."""
+    active = np.nan_to_num(imp) > 0
+    n_days, impressions = int(active.sum()), float(np.nan_to_num(imp)[active].sum())
+    evidence: dict = {"days": n_days, "impressions": impressions}
+    if n_days < MIN_DAYS or impressions < MIN_IMPRESSIONS or clk is None:
+        return {
+            "status": "insufficient_data",
+            "evidence": evidence,
+            "explanation": (
+                f"Only {n_days} day(s) and {impressions:,.0f} impressions in the window; at least "
+                f"{MIN_DAYS} days and {MIN_IMPRESSIONS:,} impressions are needed to judge fatigue."
+            ),
+        }
+    dates, imp, clk = dates[active], imp[active], np.nan_to_num(clk[active])
+    spend = np.nan_to_num(spend[active]) if spend is not None else None
+    freq = freq[active] if freq is not None else None
+    v2 = np.nan_to_num(v2[active]) if v2 is not None else None
+    o = {c: (None if v is None else v[active]) for c, v in (others or {}).items()}
+    n_ads = o.get("ads")
+
+    # 1. Against the market: each series divided by the other ads' same-day index.
+    ctr_index = market_index(clk, o.get("clicks"), o.get("impressions"), n_ads) if o else None
+    reference = "account" if ctr_index is not None else "own history"
+    evidence["reference"] = reference
+    if ctr_index is None:
+        ctr_index = np.ones(n_days)
+    adj_clk = clk / ctr_index
+    span = BASELINE_DAYS if n_days >= 2 * BASELINE_DAYS else n_days // 3
+    base, recent = slice(0, span), slice(n_days - span, n_days)
+    base_ctr = clk[base].sum() / imp[base].sum()
+    recent_ctr = clk[recent].sum() / imp[recent].sum()
+    adj_base = adj_clk[base].sum() / imp[base].sum()
+    adj_recent = adj_clk[recent].sum() / imp[recent].sum()
+    evidence.update(
+        {
+            "baseline_ctr": base_ctr,
+            "recent_ctr": recent_ctr,
+            "ctr_change_from_baseline": (recent_ctr - base_ctr) / base_ctr if base_ctr else None,
+            "ctr_change_against_account": (adj_recent - adj_base) / adj_base
+            if adj_base and reference == "account"
+            else None,
+        }
+    )
+    if spend is not None:
+        base_cpm = spend[base].sum() / imp[base].sum() * 1000
+        recent_cpm = spend[recent].sum() / imp[recent].sum() * 1000
+        evidence.update(
+            {
+                "baseline_cpm": base_cpm,
+                "recent_cpm": recent_cpm,
+                "cpm_change_from_baseline": (recent_cpm - base_cpm) / base_cpm
+                if base_cpm
+                else None,
+            }
+        )
+    if freq is not None and np.isfinite(freq).any():
+        evidence["frequency_start"] = float(np.nanmean(freq[base]))
+        evidence["frequency_end"] = float(np.nanmean(freq[recent]))
+
+    # 2. The changepoint fit of the adjusted log CTR.
+    other_clk = o.get("clicks") if reference == "account" else None
+    var_other = 1 / (other_clk + 0.5) if other_clk is not None else 0.0
+    y = np.log((adj_clk + 0.5) / imp)
+    w = 1 / (TAU2 + 1 / (clk + 0.5) + var_other)
+    fit = hinge_fits(y, w)
+    status = "healthy"
+    corroborating: list[str] = []
+    if fit is not None:
+        z, _ = break_statistic(fit)
+        # The verdict on the CTR fit's own best onset (as calibrated) ...
+        k = int(fit["k"][fit["best"]])
+        slope = float(fit["slope"][fit["best"]])
+        drop = math.expm1(slope * (n_days - 1 - k)) if slope < 0 else 0.0
+        if slope < 0 and drop <= -MIN_DROP:
+            if z >= Z_FATIGUED:
+                status = "fatigued"
+            elif z >= Z_WATCH:
+                status = "watch"
+        if status != "healthy":
+            # ... and the onset reported from CTR and CPM together.
+            k = _joint_onset(fit, adj_clk / imp, imp, spend, o, reference)
+            fit = dict(fit, best=int(np.flatnonzero(fit["k"] == k)[0]))
+            slope = float(fit["slope"][fit["best"]])
+            drop = math.expm1(slope * (n_days - 1 - k)) if slope < 0 else 0.0
+        evidence.update(
+            {
+                "break_statistic": z if math.isfinite(z) else None,
+                "break_thresholds": {"watch": Z_WATCH, "fatigued": Z_FATIGUED},
+                "day_correlation": fit["rho"],
+                "ctr_slope_per_day": slope,  # on the log scale: −0.02 ≈ −2 % a day
+                "ctr_change_since_onset": drop,
+            }
+        )
+        if status != "healthy":
+            lo, hi = onset_interval(fit)
+            evidence["decline_began"] = dates[k].isoformat()
+            evidence["decline_began_interval"] = [dates[lo].isoformat(), dates[hi].isoformat()]
+            corroborating = _corroboration(imp, spend, v2, o, reference, w, k)
+            _project(evidence, fit, dates, k, lo, hi, floor_share, base_ctr)
+    evidence["corroborating_signals"] = corroborating
+    verdict = {
+        "status": status,
+        "evidence": evidence,
+        "explanation": _fatigue_text(status, evidence),
+    }
+    if status in ("fatigued", "watch"):
+        verdict["brief"] = list(CREATIVE_BRIEF)
+    return verdict
+
+
+def _corroboration(imp, spend, v2, o, reference, w, k) -> list[str]:
+    """CPM rising / hook rate falling faster than the account's since the onset (one-sided
+    α = ALPHA_SIDE). Frequency is not used: it creeps up on every ad as reach saturates."""
+    from .core import t_ppf as _q
+
+    out = []
+    n = len(imp)
+    q = _q(1 - ALPHA_SIDE, max(n - 3, 1))
+    against = " against the account" if reference == "account" else ""
+    if spend is not None and (spend > 0).all():
+        index = None
+        if reference == "account":
+            index = market_index(spend, o.get("spend"), o.get("impressions"), o.get("ads"))
+        cpm = spend / imp / (index if index is not None else 1.0)
+        side = _side_signal(np.log(cpm), imp / imp.mean(), k, +1)
+        if side and side[1] > q:
+            out.append(f"CPM is rising{against}")
+    if v2 is not None and (v2 > 0).all():
+        index = None
+        if reference == "account":
+            index = market_index(v2, o.get("video_watched_2s"), o.get("impressions"), o.get("ads"))
+        hook = v2 / imp / (index if index is not None else 1.0)
+        side = _side_signal(np.log(hook), 1 / (TAU2 / 4 + 1 / (v2 + 0.5)), k, -1)
+        if side and side[1] > q:
+            out.append(f"the hook rate is falling{against}")
+    return out
+
+
+def _project(evidence, fit, dates, k, lo, hi, floor_share, base_ctr) -> None:
+    """The day the CTR trend reaches floor_share of its level before the onset, and its interval
+    (the slope's FLOOR_INTERVAL interval, over the onsets in the onset interval)."""
+    evidence["ctr_floor"] = base_ctr * floor_share
+    evidence["ctr_floor_share"] = floor_share
+    best = fit["best"]
+    point = floor_days(fit, best, floor_share)[0]
+    ends = []
+    for i in np.flatnonzero((fit["k"] >= lo) & (fit["k"] <= hi)):
+        _, early, late = floor_days(fit, int(i), floor_share)
+        ends += [int(fit["k"][i]) + early, int(fit["k"][i]) + late]
+    first = dates[0]
+    last = len(dates) - 1
+
+    def day(offset: float) -> str | None:
+        if not math.isfinite(offset):
+            return None
+        return (first + dt.timedelta(days=math.ceil(offset - 1e-9))).isoformat()
+
+    target = k + point
+    evidence["projected_floor_date"] = day(max(target, last))
+    evidence["ctr_floor_reached"] = bool(target <= last)
+    evidence["projected_floor_interval"] = [day(min(ends)), day(max(ends))]
+
+
+def _fatigue_text(status: str, e: dict) -> str:
+    change = e.get("ctr_change_since_onset")
+    pct = f"{abs(change) * 100:.0f} %" if change is not None else "?"
+    began = f" since about {_day(e['decline_began'])}" if e.get("decline_began") else ""
+    market = (
+        "against the account's other ads"
+        if e.get("reference") == "account"
+        else "against its own past (too few other ads to compare with)"
+    )
+    found = e.get("corroborating_signals", [])
+    signals = (
+        ", ".join(found[:-1]) + (" and " if len(found) > 1 else "") + (found[-1] if found else "")
+    )
+    also = f", and {signals}" if found else ""
+    if status == "fatigued":
+        share = e.get("ctr_floor_share", DEFAULT_FLOOR_SHARE)
+        when, (early, late) = (
+            e.get("projected_floor_date"),
+            e.get("projected_floor_interval")
+            or (
+                None,
+                None,
+            ),
+        )
+        if e.get("ctr_floor_reached"):
+            then = f" CTR is already below {share:.0%} of its earlier level: refresh it now"
+        elif when:
+            span = ""
+            if early and late and early != late:
+                span = f" (between {_day(early)} and {_day(late)})"
+            elif early and not late:
+                span = f" (not before {_day(early)})"
+            then = f" At this pace CTR reaches {share:.0%} of its earlier level around {_day(when)}"
+            then += f"{span}: refresh it before then"
+        else:
+            then = " Refresh it"
+        return (
+            f"CTR has fallen {pct}{began} {market}{also}: the audience is tiring of this "
+            f"creative.{then} (see the creative brief)."
+        )
+    if status == "watch":
+        return (
+            f"CTR is drifting down{began} ({pct} {market}){also}, but the evidence is not yet "
+            "conclusive. Prepare a new variant of the opening and check again in a few days."
+        )
+    return f"No sign of fatigue: CTR holds {market}. Keep it running."
+
+
+# --- every ad ----------------------------------------------------------------------------------
+
+
+def history_window(window: Window) -> Window:
+    """The days an ad's fatigue is judged on for this window (its history up to the end)."""
+    days = max(HISTORY_DAYS, window.days)
+    return Window(window.end - dt.timedelta(days=days - 1), window.end)
+
+
+def fatigue_history(ads: pd.DataFrame, window) -> pd.DataFrame:
+    """The rows fatigue is judged on: every ad delivering in the window, with its history.
+
+    Fatigue often begins before a short window does; so each ad is followed from its first day
+    (at most HISTORY_DAYS before the window's end) up to the window's last day.
+    """
+    ads = ads.dropna(subset=["date"])
+    if window is None:
+        return ads
+    return in_window(ads, history_window(window))
+
+
+def fatigue(dataset: Dataset, window=None, floor_share: float = DEFAULT_FLOOR_SHARE) -> list[dict]:
+    """Fatigue verdict per ad delivering in the window, judged on its history up to the window's
+    end (see `fatigue_history`) against the account's other ads on the same days."""
+    if not dataset.has("ads") or not {"date", "impressions"} <= set(dataset.get("ads").columns):
+        return []
+    ads = fatigue_history(dataset.get("ads"), window)
+    if ads.empty:
+        return []
+    daily = _daily_per_ad(ads)
+    # The market: account totals per day (all ads in the history, delivering or not now).
+    cols = [c for c in MARKET_COLUMNS if c in daily]
+    sums = daily[cols].fillna(0.0)
+    day_key = daily["date"]
+    totals = sums.groupby(day_key).transform("sum")
+    active = (daily["impressions"].fillna(0) > 0).astype(int)
+    ads_per_day = active.groupby(day_key).transform("sum")
+    others = {c: (totals[c] - sums[c]).to_numpy("float64") for c in cols}
+    others["ads"] = (ads_per_day - active).to_numpy("float64")
+
+    if window is not None:
+        current = in_window(daily, window)
+        delivering = current.loc[current["impressions"].fillna(0) > 0, DIMS].drop_duplicates()
+        keep = daily[DIMS].merge(delivering.assign(_keep=True), on=DIMS, how="left")["_keep"]
+        mask = keep.fillna(False).to_numpy(bool)
+        daily = daily[mask]
+        others = {c: v[mask] for c, v in others.items()}
+    if daily.empty:
+        return []
+    codes, _ = _ad_codes(daily)
+    order = np.lexsort((daily["date"].to_numpy(), codes))
+    daily = daily.iloc[order]
+    others = {c: v[order] for c, v in others.items()}
+    codes = codes[order]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    ends = np.r_[starts[1:], len(codes)]
+    dates = daily["date"].dt.date.to_numpy()
+
+    def col(name):
+        return daily[name].to_numpy("float64") if name in daily else None
+
+    arrays = [col(c) for c in ("impressions", "clicks", "spend", "frequency", "video_watched_2s")]
+    names = daily[DIMS].iloc[starts]
+    out = []
+    for (lo, hi), key in zip(
+        zip(starts, ends, strict=True), names.itertuples(index=False), strict=True
+    ):
+        part = [None if a is None else a[lo:hi] for a in arrays]
+        mine = {c: v[lo:hi] for c, v in others.items()}
+        out.append({**_names(tuple(key)), **_fatigue(dates[lo:hi], *part, floor_share, mine)})
+    return out

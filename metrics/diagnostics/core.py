@@ -1,0 +1,238 @@
+"""The shared core of the diagnostics: rates, dispersion, intervals and tests on daily counts.
+
+Days are the unit of replication. A day of an ad is one draw of a noisy process (auction,
+audience, weekday); its clicks are not a million independent coin flips. Binomial tests on raw
+impressions call every wobble significant, so proportions here carry a quasi-binomial
+dispersion factor φ (Pearson χ² of the daily counts around the pooled rate, per degree of
+freedom, at least 1), and comparisons of ads are paired by day with a variance that allows for
+correlated days (`ratio_difference`). docs/diagnostics.md has the formulas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..compare import ar1, long_run_variance  # noqa: F401  (shared with the period comparison)
+
+DIMS = ["campaign", "ad_group", "ad"]
+ALPHA_WATCH = 0.05  # the level of the side checks (drop-off)
+
+
+# --- small statistics helpers ------------------------------------------------------------------
+
+
+def dispersion(successes: np.ndarray, trials: np.ndarray) -> float:
+    """Quasi-binomial φ from daily counts: Pearson χ² / (days − 1), never below 1."""
+    ok = trials > 0
+    s, n = successes[ok], trials[ok]
+    if len(n) < 3 or n.sum() == 0:
+        return 1.0
+    p = s.sum() / n.sum()
+    if p <= 0 or p >= 1:
+        return 1.0
+    chi2 = ((s - n * p) ** 2 / (n * p * (1 - p))).sum()
+    return max(1.0, float(chi2 / (len(n) - 1)))
+
+
+def wilson(
+    successes: float, trials: float, phi: float = 1.0, z: float = 1.96
+) -> tuple[float, float] | None:
+    """Wilson score interval, on the effective sample size trials ÷ φ."""
+    if trials <= 0:
+        return None
+    n = trials / phi
+    p = successes / trials
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def two_proportion_p(
+    s1, n1, phi1, s2, n2, phi2, alternative: str = "greater", margin: float = 0.0
+) -> float:
+    """p-value that proportion 1 exceeds proportion 2 (quasi-binomial, effective n); with a
+    `margin`, that it exceeds proportion 2 × (1 + margin), a lift worth acting on."""
+    if n1 <= 0 or n2 <= 0:
+        return 1.0
+    p1, p2 = s1 / n1, s2 / n2
+    var = phi1 * p1 * (1 - p1) / n1 + phi2 * p2 * (1 - p2) / n2
+    target = p2 * (1 + margin)
+    if var <= 0:
+        return 0.0 if p1 > target else 1.0
+    z = (p1 - target) / math.sqrt(var)
+    if alternative == "two-sided":
+        return _normal_sf(abs(z)) * 2
+    return _normal_sf(z)
+
+
+def _normal_sf(z: float) -> float:
+    """Upper tail of the standard normal (scipy.stats.norm.sf without its per-call overhead)."""
+    return 0.5 * math.erfc(z / math.sqrt(2))
+
+
+def dispersion_by_group(
+    codes: np.ndarray, successes: np.ndarray, trials: np.ndarray, groups: int
+) -> np.ndarray:
+    """`dispersion` for many groups at once: codes[i] is the group of day-row i."""
+    ok = trials > 0
+    c, s, n = codes[ok], np.nan_to_num(successes[ok]), trials[ok]
+    s_sum = np.bincount(c, s, minlength=groups)
+    n_sum = np.bincount(c, n, minlength=groups)
+    days = np.bincount(c, minlength=groups)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = s_sum / n_sum
+        pc = p[c]
+        chi2 = np.bincount(c, (s - n * pc) ** 2 / (n * pc * (1 - pc)), minlength=groups)
+        phi = chi2 / (days - 1)
+    usable = (days >= 3) & (n_sum > 0) & (p > 0) & (p < 1) & np.isfinite(phi)
+    return np.where(usable, np.maximum(phi, 1.0), 1.0)
+
+
+def holm(p_values: list[float]) -> list[float]:
+    """Holm–Bonferroni adjusted p-values, in the input order."""
+    m = len(p_values)
+    order = np.argsort(p_values)
+    adjusted = np.empty(m)
+    running = 0.0
+    for rank, idx in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[idx]))
+        adjusted[idx] = running
+    return adjusted.tolist()
+
+
+@dataclass
+class Trend:
+    slope: float  # per day
+    p_value: float  # two-sided
+    low: float  # 95 % interval of the slope
+    high: float
+
+
+def weighted_trend(y: np.ndarray, weights: np.ndarray | None = None) -> Trend | None:
+    """Weighted least-squares slope of y on day number, with a t-test (error variance from data)."""
+    t = np.arange(len(y), dtype="float64")
+    w = np.ones_like(y) if weights is None else weights.astype("float64")
+    ok = np.isfinite(y) & (w > 0)
+    t, y, w = t[ok], y[ok], w[ok]
+    n = len(y)
+    if n < 4:
+        return None
+    w = w / w.mean()
+    tm = np.average(t, weights=w)
+    ym = np.average(y, weights=w)
+    sxx = (w * (t - tm) ** 2).sum()
+    if sxx == 0:
+        return None
+    slope = (w * (t - tm) * (y - ym)).sum() / sxx
+    resid = y - (ym + slope * (t - tm))
+    s2 = (w * resid**2).sum() / (n - 2)
+    se = math.sqrt(s2 / sxx) if s2 > 0 else 0.0
+    if se == 0:
+        return Trend(slope, 0.0 if slope != 0 else 1.0, slope, slope)
+    tval = slope / se
+    from scipy import stats  # lazily: the CLI must start fast
+
+    p = float(2 * stats.t.sf(abs(tval), n - 2))
+    q = stats.t.ppf(0.975, n - 2)
+    return Trend(float(slope), p, float(slope - q * se), float(slope + q * se))
+
+
+def _daily_per_ad(ads: pd.DataFrame) -> pd.DataFrame:
+    """One row per ad and day (sorted by ad, then day): counts summed, frequency as reported."""
+    wanted = ("spend", "impressions", "clicks", "video_watched_2s", "frequency", "reach")
+    cols = [c for c in wanted if c in ads]
+    grouped = ads.groupby([*DIMS, ads["date"].dt.normalize()], dropna=False, observed=True)
+    out = grouped[cols].sum(min_count=1)
+    if "frequency" in cols:
+        # Frequency is never summed. One row per ad and day is the norm; when a report breaks a
+        # day down (by age, placement) into disjoint audiences, the day's frequency is
+        # Σ impressions ÷ Σ reach, and only without reach the reported values are averaged.
+        out["frequency"] = grouped["frequency"].mean()
+        if "reach" in cols:
+            from_reach = out["impressions"] / out["reach"].where(out["reach"] > 0)
+            several = grouped.size() > 1
+            out["frequency"] = out["frequency"].mask(several & from_reach.notna(), from_reach)
+    return out.reset_index()
+
+
+def _ad_codes(daily: pd.DataFrame) -> tuple[np.ndarray, int]:
+    """Integer code per day-row of its ad (in sorted ad order) and the number of ads."""
+    codes = daily.groupby(DIMS, dropna=False, sort=True, observed=True).ngroup().to_numpy()
+    return codes, int(codes.max()) + 1 if len(codes) else 0
+
+
+def _names(key) -> dict:
+    return {d: (None if pd.isna(v) else str(v)) for d, v in zip(DIMS, key, strict=False)}
+
+
+def _day(iso: str) -> str:
+    day = dt.date.fromisoformat(iso)
+    return f"{day.day} {day:%b %Y}"  # "20 Sep 2026", "5 Oct 2026" (no %-d: not on Windows)
+
+
+def t_sf(t: float, df: float) -> float:
+    """Upper tail of Student's t (scipy imported lazily)."""
+    from scipy.special import stdtr
+
+    return float(stdtr(df, -t))
+
+
+def t_ppf(q: float, df: float) -> float:
+    from scipy.special import stdtrit
+
+    return float(stdtrit(df, q))
+
+
+@dataclass
+class Paired:
+    """Rate a minus rate b over the same days, as ratio estimators Σy ÷ Σx."""
+
+    rate_a: float
+    rate_b: float
+    se: float  # of rate_a − rate_b, allowing for overdispersion and correlated days
+    days: int
+
+    @property
+    def lift(self) -> float:
+        return self.rate_a / self.rate_b - 1 if self.rate_b > 0 else float("inf")
+
+    def p_greater(self) -> float:
+        """One-sided p-value of H0: rate_a ≤ rate_b."""
+        diff = self.rate_a - self.rate_b
+        if self.se <= 0:
+            return 0.0 if diff > 0 else 1.0
+        return t_sf(diff / self.se, max(self.days - 1, 1))
+
+    def lift_lower(self, alpha: float = 0.05) -> float:
+        """One-sided (1 − α) lower bound of the lift rate_a ÷ rate_b − 1 (delta method)."""
+        if self.rate_b <= 0:
+            return float("nan")
+        q = t_ppf(1 - alpha, max(self.days - 1, 1))
+        return (self.rate_a - q * self.se) / self.rate_b - 1
+
+
+def ratio_difference(ya, xa, yb, xb) -> Paired | None:
+    """Σya ÷ Σxa against Σyb ÷ Σxb on the days both ran (arrays aligned by day).
+
+    Each rate is a ratio estimator; its day-level linearisation u_d = (y_d − R·x_d) ÷ x̄ carries
+    all the day-to-day noise (overdispersion included), and pairing the two ads' u by day
+    cancels what the days share (weekday, auction). The variance of the mean difference
+    allows for correlated days (`long_run_variance`, ρ raised by 1 ÷ √days for its own
+    uncertainty)."""
+    ok = np.isfinite(ya) & np.isfinite(xa) & np.isfinite(yb) & np.isfinite(xb)
+    ok &= (xa > 0) & (xb > 0)
+    ya, xa, yb, xb = ya[ok], xa[ok], yb[ok], xb[ok]
+    n = len(xa)
+    if n < 3 or xa.sum() <= 0 or xb.sum() <= 0:
+        return None
+    ra, rb = ya.sum() / xa.sum(), yb.sum() / xb.sum()
+    u = (ya - ra * xa) / xa.mean() - (yb - rb * xb) / xb.mean()
+    # ρ̂ plus a margin for its own uncertainty, as in the period comparison
+    var = long_run_variance(u, min(ar1(u) + 1 / math.sqrt(n), 0.9))
+    return Paired(float(ra), float(rb), math.sqrt(var) if var > 0 else 0.0, n)

@@ -1,0 +1,288 @@
+"""Hook versus CTA: per ad group, which ad stops the scroll (2-second views ÷ impressions) and
+which earns the click (clicks ÷ impressions), judged by a test that the chosen ad beats every
+other ad, on day-level evidence (paired by day, overdispersion and correlated days allowed for).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from ..aggregate import in_window
+from ..io import Dataset
+from .core import (
+    DIMS,
+    Paired,
+    _ad_codes,
+    dispersion_by_group,
+    long_run_variance,
+    ratio_difference,
+    wilson,
+)
+
+ALPHA_WINNER = 0.05
+MIN_WINNER_IMPRESSIONS = 1000  # an ad with fewer is shown but neither compared nor crowned
+MIN_SHARED_DAYS = 5  # fewer days in common: the two ads are compared unpaired
+TIE = 0.02  # leader within 2 % of the runner-up and not significant: said to be a tie
+
+
+RATES = (
+    ("hook_rate", "video_watched_2s", "impressions"),
+    ("hold_rate", "video_watched_6s", "video_watched_2s"),
+    ("ctr", "clicks", "impressions"),
+    ("cvr", "conversion", "clicks"),
+)
+
+
+def _ad_rates(ads: pd.DataFrame) -> pd.DataFrame:
+    """Per ad: sums, rates and dispersion-aware Wilson intervals (all ads at once)."""
+    cols = [
+        c
+        for c in ("impressions", "video_watched_2s", "video_watched_6s", "clicks", "conversion")
+        if c in ads
+    ]
+    if "date" in ads:
+        daily = ads.groupby([*DIMS, ads["date"].dt.normalize()], dropna=False, observed=True)[
+            cols
+        ].sum()
+        daily = daily.reset_index()
+    else:
+        daily = ads[[*DIMS, *cols]].reset_index(drop=True)
+    codes, groups = _ad_codes(daily)
+    sums = daily.groupby(DIMS, dropna=False, sort=True, observed=True)[cols].sum().reset_index()
+    table = sums[DIMS].astype(object).where(sums[DIMS].notna(), None)
+    for c in cols:
+        table[c] = sums[c].astype("float64")
+    for rate, num, den in RATES:
+        if num not in sums or den not in sums:
+            table[rate], table[f"{rate}_ci"], table[f"_{rate}_phi"] = None, None, 1.0
+            continue
+        s_, n_ = table[num].to_numpy(), table[den].to_numpy()
+        phi = dispersion_by_group(
+            codes, daily[num].to_numpy("float64"), daily[den].to_numpy("float64"), groups
+        )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(n_ > 0, s_ / n_, np.nan)
+        table[rate] = value  # NaN where the denominator is zero; None in the JSON
+        table[f"{rate}_ci"] = [
+            list(wilson(si, ni, fi)) if ni > 0 else None
+            for si, ni, fi in zip(s_, n_, phi, strict=True)
+        ]
+        table[f"_{rate}_phi"] = np.where(n_ > 0, phi, 1.0)
+    return table
+
+
+def _daily_wide(ads: pd.DataFrame, cols: list[str]) -> tuple[dict, dict]:
+    """Daily sums as (days × ads) matrices on one date axis, and each ad key's column."""
+    if "date" not in ads:
+        return {}, {}
+    daily = ads.groupby([ads["date"].dt.normalize(), *DIMS], dropna=False, observed=True)[
+        cols
+    ].sum()
+    wide = daily.unstack(DIMS)
+    keys = {
+        tuple(None if pd.isna(v) else v for v in key): i
+        for i, key in enumerate(wide[cols[0]].columns)
+    }
+    return {c: wide[c].to_numpy("float64") for c in cols}, keys
+
+
+def _compare(a: int, b: int, wide: dict, num: str, den: str) -> Paired | None:
+    """Ad a's rate against ad b's (columns of `wide`): paired by day when they share at least
+    MIN_SHARED_DAYS days, otherwise each ad's own day-to-day variance added."""
+    ya, xa = wide[num][:, a], wide[den][:, a]
+    yb, xb = wide[num][:, b], wide[den][:, b]
+    run_a, run_b = np.nan_to_num(xa) > 0, np.nan_to_num(xb) > 0
+    both = run_a & run_b
+    if both.sum() >= MIN_SHARED_DAYS:
+        return ratio_difference(
+            np.nan_to_num(ya[both]), xa[both], np.nan_to_num(yb[both]), xb[both]
+        )
+    parts = []
+    for y, x in ((ya[run_a], xa[run_a]), (yb[run_b], xb[run_b])):
+        y = np.nan_to_num(y)
+        if len(x) < 3 or x.sum() <= 0:
+            return None
+        r = y.sum() / x.sum()
+        parts.append((r, long_run_variance((y - r * x) / x.mean()), len(x)))
+    (ra, va, na), (rb, vb, nb) = parts
+    return Paired(float(ra), float(rb), math.sqrt(max(va + vb, 0.0)), min(na, nb))
+
+
+def _winner(rates: pd.DataFrame, daily: tuple, rate: str, num: str, den: str) -> dict:
+    """The ad with the highest rate and whether it beats *every* other eligible ad.
+
+    Intersection–union test: the leader is the winner when each one-sided test "leader > ad j"
+    rejects at ALPHA_WINNER. No multiplicity correction is needed, and picking the leader from
+    the data does not inflate the error: crowning a wrong ad requires it to beat the truly best
+    ad in a test whose null is true. The lift over the runner-up is reported with its one-sided
+    95 % lower bound (the smallest over the other ads), beside the verdict, not inside the null.
+    """
+    valid = rates[rates[rate].notna()]
+    eligible = valid[valid[den] >= MIN_WINNER_IMPRESSIONS]
+    out = {"best": None, "significant": False, "p_value": None, "lift": None, "lift_low": None}
+    if eligible.empty:
+        return out
+    best = eligible.loc[eligible[rate].idxmax()]
+    out["best"] = best["ad"]
+    others = eligible.drop(index=best.name)
+    if others.empty:
+        return out
+    wide, column = daily
+    if not column:
+        return out
+
+    def col(row) -> int:
+        return column[tuple(row[d] for d in DIMS)]
+
+    tests = [_compare(col(best), col(o), wide, num, den) for _, o in others.iterrows()]
+    if any(t is None for t in tests):
+        return out
+    p = max(t.p_greater() for t in tests)
+    runner = int(np.argmin([t.rate_a - t.rate_b for t in tests]))
+    out.update(
+        {
+            "significant": bool(p < ALPHA_WINNER),
+            "p_value": float(p),
+            "lift": float(tests[runner].lift),
+            "lift_low": float(min(t.lift_lower(ALPHA_WINNER) for t in tests)),
+            "runner_up": others.iloc[runner]["ad"],
+        }
+    )
+    return out
+
+
+def hook_vs_cta(dataset: Dataset, window=None) -> list[dict]:
+    """Per ad group (and the whole account): best hook, best CTA, and whether to combine them."""
+    if not dataset.has("ads"):
+        return []
+    ads = in_window(dataset.get("ads"), window)
+    needed = {"impressions", "clicks", "video_watched_2s"}
+    if ads.empty or not needed <= set(ads.columns):
+        return []
+    results = []
+    every = _ad_rates(ads)
+    every = every[every["impressions"] > 0].reset_index(drop=True)
+    cols = [c for c in ("impressions", "clicks", "video_watched_2s") if c in ads]
+    daily = _daily_wide(ads, cols)
+    groups = list(every.groupby(["campaign", "ad_group"], dropna=False, sort=True, observed=True))
+    groups.append((("(all campaigns)", "(whole account)"), every))
+    for (campaign, group), rates in groups:
+        if len(rates) < 2:
+            continue
+        hook = _winner(rates, daily, "hook_rate", "video_watched_2s", "impressions")
+        cta = _winner(rates, daily, "ctr", "clicks", "impressions")
+        tiny = rates.loc[rates["impressions"] < MIN_WINNER_IMPRESSIONS, ["ad", "impressions"]]
+        eligible = len(rates) - len(tiny)
+        results.append(
+            {
+                "campaign": None if pd.isna(campaign) else campaign,
+                "ad_group": None if pd.isna(group) else group,
+                "best_hook": hook["best"],
+                "best_cta": cta["best"],
+                "hook_significant": hook["significant"],
+                "cta_significant": cta["significant"],
+                "hook_p_value": hook["p_value"],
+                "cta_p_value": cta["p_value"],
+                "hook_lift": hook["lift"],
+                "hook_lift_at_least": hook["lift_low"],
+                "cta_lift": cta["lift"],
+                "cta_lift_at_least": cta["lift_low"],
+                "significant": bool(hook["significant"] and cta["significant"]),
+                "recommendation": _hook_text(hook, cta, eligible),
+                "notes": _notes(hook, cta, tiny),
+                "ads": [
+                    {
+                        k: (None if isinstance(v, float) and math.isnan(v) else v)
+                        for k, v in r.items()
+                        if not k.startswith("_")
+                        # across the account the same creative can run in several groups
+                        and (k not in ("campaign", "ad_group") or group == "(whole account)")
+                    }
+                    for r in rates.to_dict("records")
+                ],
+            }
+        )
+    return results
+
+
+def _margin(result: dict, what: str) -> str:
+    lift, low = result["lift"], result["lift_low"]
+    if lift is None or low is None:
+        return ""
+    return f" ({lift:+.0%} {what}, at least {low:+.0%})"
+
+
+def _hook_text(hook: dict, cta: dict, eligible: int) -> str:
+    """Two sentences at most: the verdict with its margin, and what to do."""
+    h, c = hook["best"], cta["best"]
+    if eligible < 2:
+        return (
+            f"Only one ad in this group has the {MIN_WINNER_IMPRESSIONS:,} impressions a fair "
+            "comparison needs. Give a second creative enough budget to test against it."
+        )
+    hm, cm = _margin(hook, "hook rate"), _margin(cta, "CTR")
+    if hook["significant"] and cta["significant"] and h != c:
+        return (
+            f"“{h}” has the strongest hook{hm} and “{c}” the strongest call to action{cm}. "
+            f"Combine them: the first three seconds of “{h}” with the ending of “{c}”."
+        )
+    if hook["significant"] and cta["significant"]:
+        return f"“{h}” beats every other ad on hook{hm} and CTA{cm}. Move budget to it and iterate on it."
+    if hook["significant"]:
+        return (
+            f"“{h}” stops the scroll better than every other ad{hm}, but no ad is clearly best "
+            "at earning the click yet. Test new endings on it."
+        )
+    if cta["significant"]:
+        return (
+            f"“{c}” earns more clicks than every other ad{cm}, but no hook is clearly better "
+            "than the others yet. Test new openings on it."
+        )
+    return (
+        "No ad beats all the others on hook or CTA yet: the differences are within the "
+        "day-to-day noise. Keep the test running."
+    )
+
+
+def _notes(hook: dict, cta: dict, tiny: pd.DataFrame) -> list[str]:
+    """Side remarks in words: a tie at the top, ads too small to compare."""
+    notes = []
+    for result, what in ((hook, "hook rate"), (cta, "CTR")):
+        lift = result.get("lift")
+        if not result["significant"] and lift is not None and abs(lift) < TIE:
+            notes.append(
+                f"“{result['best']}” and “{result['runner_up']}” are level on {what} "
+                f"({lift:+.1%}): a tie, not a winner."
+            )
+    for ad, imp in tiny.itertuples(index=False):
+        notes.append(
+            f"“{ad}” had only {imp:,.0f} impressions, too few to compare; it is shown but "
+            "cannot win."
+        )
+    return notes
+
+
+def quadrant_frame(group: dict) -> pd.DataFrame:
+    """One row per ad of a hook-vs-CTA group: rates and interval ends, for the quadrant chart."""
+    rows = []
+    for ad in group["ads"]:
+        if ad.get("hook_rate") is None or ad.get("ctr") is None:
+            continue
+        hook_ci, ctr_ci = ad.get("hook_rate_ci") or [None, None], ad.get("ctr_ci") or [None, None]
+        rows.append(
+            {
+                "ad": ad["ad"],
+                "ad_group": group["ad_group"],
+                "impressions": ad["impressions"],
+                "hook_rate": ad["hook_rate"],
+                "hook_low": hook_ci[0],
+                "hook_high": hook_ci[1],
+                "ctr": ad["ctr"],
+                "ctr_low": ctr_ci[0],
+                "ctr_high": ctr_ci[1],
+            }
+        )
+    return pd.DataFrame(rows)
