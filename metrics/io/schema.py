@@ -61,6 +61,13 @@ class Kind:
         return next(c for c in self.columns if c.name == name)
 
 
+# "Date" in TikTok's UI languages (the daily tables' first column).
+DATE_HEADERS = (
+    "Date", "Datum", "Fecha", "Data", "Dátum", "Datë", "Ημερομηνία", "Дата", "Tarih", "Tanggal",
+    "Tarikh", "Ngày", "วันที่", "날짜", "日付", "日期", "التاريخ", "תאריך", "Päivämäärä", "Dato",
+)  # fmt: skip
+
+
 def _c(name: str, type_: str, *aliases: str, additive: bool = False) -> Column:
     return Column(name, type_, aliases, additive)
 
@@ -71,7 +78,7 @@ OVERVIEW = Kind(
     name="overview",
     label="Overview (TikTok Studio)",
     columns=(
-        _c("date", DATE, "Date", "Datum", "Fecha", "Data", "Dátum", "日期", "日付", "Ngày"),
+        _c("date", DATE, *DATE_HEADERS),
         _c(
             "video_views",
             NUMBER,
@@ -219,7 +226,7 @@ FOLLOWERS_HISTORY = Kind(
     name="followers_history",
     label="Follower history (TikTok Studio)",
     columns=(
-        _c("date", DATE, "Date", "Datum", "Fecha"),
+        _c("date", DATE, *DATE_HEADERS),
         _c(
             "followers",
             NUMBER,
@@ -246,7 +253,7 @@ VIEWERS = Kind(
     name="viewers",
     label="Viewers (TikTok Studio)",
     columns=(
-        _c("date", DATE, "Date", "Datum", "Fecha"),
+        _c("date", DATE, *DATE_HEADERS),
         _c("total_viewers", NUMBER, "Total Viewers", "Total viewers", "Viewers"),
         _c("new_viewers", NUMBER, "New Viewers", "New viewers"),
         _c("returning_viewers", NUMBER, "Returning Viewers", "Returning viewers"),
@@ -260,7 +267,7 @@ FOLLOWER_ACTIVITY = Kind(
     name="follower_activity",
     label="Follower activity by hour (TikTok Studio)",
     columns=(
-        _c("date", DATE, "Date", "Datum", "Fecha"),
+        _c("date", DATE, *DATE_HEADERS),
         _c("hour", HOUR, "Hour", "Uur", "Stunde", "Heure", "Hora", "Timme"),
         _c("active_followers", NUMBER, "Active followers", "Active Followers"),
     ),
