@@ -15,7 +15,7 @@ from .formula import FormulaError, parse_custom_column
 from .io import load_files
 from .report import resolve_window, summary, table
 from .templates import TemplateError, get_template, load_template
-from .windows import WindowError, parse_days
+from .windows import WindowError, default_end, parse_days
 
 
 class UsageError(Exception):
@@ -76,6 +76,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     for note in dataset.notes:
         print(f"note: {note}", file=sys.stderr)
+    if reason := default_end(dataset).reason:
+        print(f"note: {reason}", file=sys.stderr)
     return 1 if dataset.errors else 0
 
 
@@ -83,6 +85,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
     days = parse_days(args.days)
     dataset = _load(args)
     out = summary(dataset, days, _date(args.end, "--end"))
+    if not args.end and (reason := default_end(dataset).reason):
+        print(f"note: {reason}", file=sys.stderr)
     print(_json(out))
     for note in out.get("notes", []):
         print(f"note: {note}", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from metrics.windows import default_end
 from ui import loading, state
 from ui.data_status import mapping_targets, notes, status_frame, unmapped_headers
 from ui.format import escape_md
@@ -52,6 +53,9 @@ if dataset is not None:
         st.warning(escape_md(warning))
     for note in dataset.notes:
         st.info(escape_md(note), icon=":material/info:")
+    window_end = default_end(dataset).reason  # files that end on different days
+    if window_end:
+        st.info(escape_md(window_end), icon=":material/event:")
     table = status_frame(dataset)
     if not table.empty:
         st.subheader("Tables found")
