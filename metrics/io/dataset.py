@@ -113,7 +113,10 @@ def _read_items(
             out.append(item)
             continue
         try:
-            out.append(parse_grid(item, column_map))
+            table = parse_grid(item, column_map)
+            out.append(table)
+            if isinstance(table, ParsedTable):
+                out.extend(table.companions)
         except Exception:  # noqa: BLE001 - a last guard: a sentence, never a traceback
             out.append(
                 Failure(
@@ -185,6 +188,12 @@ def combine(parsed: list[ParsedTable | Failure], today: dt.date | None = None) -
     reports.sort(key=lambda r: order.get(r.file, 0))
 
     dataset = Dataset(reports=reports)
+    for t in tables:
+        for miss in t.near_misses:
+            dataset.warnings.append(
+                f"“{t.name}”: {miss} Its numbers are left out; rename the column, or map it "
+                "by hand on the Data page."
+            )
     for kind in KIND_NAMES:
         of_kind = [t for t in tables if t.kind == kind]
         if of_kind:
@@ -331,6 +340,8 @@ def _merge(kind: str, tables: list[ParsedTable], dataset: Dataset) -> pd.DataFra
     frames = []
     for order, t in enumerate(tables):
         f = t.frame.copy()
+        if spec.date_column == "date" and "date" in f:
+            f["date"] = f["date"].dt.normalize()  # "2024-01-14 21:40" is a day's total
         f["_order"] = order
         # How recent the download is: Content rows carry their export day; other tables are
         # as recent as their newest date (a download reaching further was made later).
