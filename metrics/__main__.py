@@ -45,8 +45,21 @@ def _date(value: str | None, flag: str) -> dt.date | None:
         raise UsageError(f"{flag} takes a date as YYYY-MM-DD, not '{value}'.") from None
 
 
+def _years(values: list[str] | None) -> dict[str, int]:
+    """--year FILE=YEAR: the year of the newest row of a year-less file (docs/exports.md)."""
+    years = {}
+    for value in values or []:
+        name, _, year = value.rpartition("=")
+        if not name or not year.strip().isdigit():
+            raise UsageError(f"--year takes FILE=YEAR, e.g. Overview.csv=2025, not '{value}'.")
+        years[Path(name).name] = int(year)
+    return years
+
+
 def _load(args: argparse.Namespace):
-    dataset = load_files(_read_paths(args.files), today=_date(args.today, "--today"))
+    dataset = load_files(
+        _read_paths(args.files), today=_date(args.today, "--today"), years=_years(args.year)
+    )
     for report in dataset.errors:
         print(report.error, file=sys.stderr)
     for warning in dataset.warnings:
@@ -70,7 +83,9 @@ def _json(obj) -> str:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    dataset = load_files(_read_paths(args.files), today=_date(args.today, "--today"))
+    dataset = load_files(
+        _read_paths(args.files), today=_date(args.today, "--today"), years=_years(args.year)
+    )
     print(_json([r.to_dict() for r in dataset.reports]))
     for warning in dataset.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -178,6 +193,12 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_)
         p.add_argument("files", nargs="+", help=".csv, .xlsx or .zip files (or folders)")
         p.add_argument("--today", help=argparse.SUPPRESS)
+        p.add_argument(
+            "--year",
+            action="append",
+            metavar="FILE=YEAR",
+            help="year of the newest day of a file whose dates have no year (repeatable)",
+        )
         p.set_defaults(func=func)
         return p
 

@@ -97,3 +97,247 @@ def test_the_cli_says_where_the_window_ends_and_why(capsys):
     assert '"end": "2026-10-14"' in captured.out
     main(["inspect", *paths, "--today", "2026-11-22"])
     assert "The window ends on 14 Oct 2026" in capsys.readouterr().err
+
+
+# --- 3. Legacy layouts --------------------------------------------------------------------
+
+
+def test_hours_numbered_1_to_24_become_0_to_23():
+    dataset = load("legacy_2021", "Follower activity.csv")
+    df = dataset.get("follower_activity")
+    # 2 days × 24 hours, none dropped; active = 100 × day + file hour, so hour 0 of 1 June is
+    # the file's hour 1 (101) and hour 23 is the file's hour 24 (124).
+    assert len(df) == 48
+    first = df[df["date"].dt.day == 1].set_index("hour")["active_followers"]
+    assert sorted(first.index.tolist()) == list(range(24))
+    assert first[0] == 101 and first[23] == 124 and first[13] == 114
+    assert any("1–24" in w for w in dataset.reports[0].warnings)
+
+
+def test_hours_0_to_23_are_left_as_they_are():
+    text = "Date,Hour,Active followers\n" + "\n".join(f"2026-10-01,{h},{h + 1}" for h in range(24))
+    df = load_files([("a.csv", text.encode())], today=TODAY).get("follower_activity")
+    assert df.set_index("hour")["active_followers"][0] == 1
+
+
+def test_last_60_days_feeds_both_the_overview_and_the_follower_history():
+    dataset = load("legacy_2021", "Last 60 days.csv")
+    overview = dataset.get("overview")
+    assert overview["video_views"].tolist() == [1200, 1500, 900]
+    assert overview["profile_views"].sum() == 93  # 30 + 41 + 22
+    followers = dataset.get("followers_history")
+    assert followers["followers"].tolist() == [5000, 5015, 5011]
+    # Changes are recomputed from the totals: +15, then −4.
+    assert followers["followers_change"].tolist()[1:] == [15, -4]
+    assert {r.kind for r in dataset.reports} == {"overview", "followers_history"}
+
+
+def test_total_followers_with_a_clock_time_are_daily_totals():
+    df = load("legacy_2021", "Total followers.csv").get("followers_history")
+    assert df["date"].dt.date.tolist() == [dt.date(2024, 1, 13), dt.date(2024, 1, 14)]
+    assert df["followers_change"].tolist()[1] == 10
+
+
+def test_trending_videos_keep_their_extra_column_and_trailing_space_header():
+    df = load("legacy_2021", "Trending Videos.csv").get("content")
+    assert df["views_within_7_days"].sum() == 2100  # 800 + 1300
+    assert df["shares"].sum() == 3  # "Total shares " with its trailing space
+    assert df["video_views"].sum() == 2500
+
+
+def test_a_2024_overview_keeps_unique_viewers():
+    df = load("legacy_2021", "Overview_2024.csv").get("overview")
+    assert df["unique_viewers"].tolist() == [210, 260]
+
+
+def test_the_business_suite_audience_file_is_read():
+    dataset = load("business_suite_audience", "Audience.csv")
+    assert not dataset.errors
+    df = dataset.get("followers_history")
+    assert df["new_followers"].tolist() == [4, 6, -2]  # the −2 kept as reported
+    assert df["new_followers"].sum() == 8
+    assert df["followers"].isna().tolist() == [True, False, False]  # "--" is missing
+    assert df["followers"].dropna().tolist() == [1206, 1204]
+    assert df["reach"].isna().iloc[0] and df["reach"].iloc[1] == 350  # "NAN" is missing
+    assert df["engaged_audience"].sum() == 79  # 41 + 38
+
+
+def test_live_analytics_is_named_and_refused_and_other_files_still_load():
+    base = ROOT / "refuse_live_analytics"
+    files = [
+        ("LIVE_interaction.csv", (base / "LIVE_interaction.csv").read_bytes()),
+        ("Total followers.csv", (ROOT / "legacy_2021" / "Total followers.csv").read_bytes()),
+    ]
+    dataset = load_files(files, today=TODAY)
+    (refused,) = dataset.errors
+    assert "TikTok LIVE analytics" in refused.error
+    assert "Overview" in refused.error  # says what the app reads instead
+    assert dataset.has("followers_history")
+
+
+def test_live_headers_are_refused_whatever_the_file_is_called():
+    text = b"Date, New followers, Viewers who commented, Likes, Shares\n2025-10-01,3,10,200,4\n"
+    (refused,) = load_files([("export (3).csv", text)], today=TODAY).errors
+    assert "TikTok LIVE analytics" in refused.error
+
+
+# --- 4. Near-miss headers -----------------------------------------------------------------
+
+
+def test_near_miss_ads_headers_are_read_and_a_look_alike_is_named():
+    dataset = load("ads_near_miss_headers", "Custom_report.csv")
+    df = dataset.get("ads")
+    # "Impression", "Ad Group Name", "Clicks (Destination)", "Date" are all recognised.
+    assert df["impressions"].sum() == 8000
+    assert df["clicks"].sum() == 60
+    assert df["ad_group"].tolist() == ["G", "G"]
+    assert df["spend"].sum() == pytest.approx(20.0)
+    # "Reachh" is not used, and the warning says what it probably is.
+    assert any("“Reachh” was not used; did you mean Reach?" in w for w in dataset.warnings)
+
+
+def test_the_cli_summary_and_inspect_say_which_header_was_not_used(capsys):
+    from metrics.__main__ import main
+
+    path = str(ROOT / "ads_near_miss_headers" / "Custom_report.csv")
+    main(["inspect", path, "--today", "2026-11-22"])
+    assert "did you mean Reach?" in capsys.readouterr().err
+    main(["summary", path, "--days", "7", "--today", "2026-11-22"])
+    assert "did you mean Reach?" in capsys.readouterr().err
+
+
+def test_video_views_in_either_case_are_one_overview_column():
+    text = b"Date,Video views,Likes\n2026-10-01,10,1\n"
+    assert load_files([("o.csv", text)], today=TODAY).get("overview")["video_views"][0] == 10
+
+
+# --- 5. Conflicts ---------------------------------------------------------------------------
+
+
+def test_two_accounts_overlapping_are_said_and_can_be_kept_apart():
+    base = ROOT / "conflicting_accounts"
+    files = [
+        (n, (base / n).read_bytes()) for n in ("Overview_account_a.csv", "Overview_account_b.csv")
+    ]
+    dataset = load_files(files, today=TODAY)
+    (conflict,) = dataset.conflicts
+    assert conflict.different_accounts
+    # 3–5 Oct are shared: 561, 530, 610 views in A vs 0, 0, 0 in B.
+    assert (conflict.days, conflict.shared) == (3, 3)
+    message = next(w for w in dataset.warnings if "different accounts" in w)
+    assert "3 Oct 2026" in message and "561" in message
+    assert f"“{conflict.kept}” was kept" in message
+    # Choosing account A (leaving B out): A's own five days, 400+450+561+530+610 = 2,551.
+    only_a = load_files(files, today=TODAY, exclude=[("Overview_account_b.csv", "overview")])
+    assert only_a.get("overview")["video_views"].sum() == 2551
+    assert not only_a.conflicts
+    left_out = next(r for r in only_a.reports if r.file == "Overview_account_b.csv")
+    assert left_out.rows == 0 and "Left out" in left_out.warnings[0]
+
+
+def test_a_small_revision_is_a_conflict_but_not_another_account():
+    # overlapping_overview: 5 and 6 Oct read 140/150 in the older file, 145/155 in the newer.
+    base = ROOT / "overlapping_overview"
+    names = ("Overview_oct01-07.csv", "Overview_oct05-11.csv")
+    dataset = load_files([(n, (base / n).read_bytes()) for n in names], today=TODAY)
+    (conflict,) = dataset.conflicts
+    assert not conflict.different_accounts
+    assert conflict.kept == "Overview_oct05-11.csv" and conflict.days == 2
+    assert conflict.examples[0] == "5 Oct 2026: 145 vs 140 video views"
+
+
+def test_identical_overlaps_stay_a_quiet_note():
+    text = b"Date,Video Views,Likes\n2026-10-01,10,1\n2026-10-02,20,2\n"
+    dataset = load_files([("a.csv", text), ("b.csv", text)], today=TODAY)
+    assert not dataset.conflicts and not dataset.warnings
+    assert any("2 overlapping" in n for n in dataset.notes)
+
+
+# --- 6. Negative daily values are kept ----------------------------------------------------
+
+
+def test_negative_daily_comments_are_kept_as_reported():
+    base = ROOT / "conflicting_accounts"
+    dataset = load_files([("a.csv", (base / "Overview_account_a.csv").read_bytes())], today=TODAY)
+    df = dataset.get("overview").set_index("date")
+    assert df.loc["2026-10-04", "comments"] == -1
+    assert df["comments"].sum() == 10  # 2 + 2 + 3 − 1 + 4
+
+
+# --- 7. Localised labels ------------------------------------------------------------------
+
+
+def test_polish_gender_and_territory_labels_become_one_form():
+    dataset = load("localised_labels")
+    gender = dataset.get("follower_gender").set_index("gender")["share"]
+    assert gender.to_dict() == pytest.approx({"Male": 0.38, "Female": 0.60, "Other": 0.02})
+    territories = dataset.get("follower_territories").set_index("territory")["share"]
+    assert territories.to_dict() == pytest.approx(
+        {"PL": 0.80, "DE": 0.12, "GB": 0.05, "Others": 0.03}
+    )
+
+
+@pytest.mark.parametrize(
+    "word, label",
+    [("Männlich", "Male"), ("Weiblich", "Female"), ("Homme", "Male"), ("Femme", "Female"),
+     ("Hombre", "Male"), ("Mujer", "Female"), ("Mężczyzna", "Male"), ("Kobieta", "Female"),
+     ("Άνδρας", "Male"), ("Женщины", "Female"), ("Kadın", "Female"), ("Nữ", "Female"),
+     ("男性", "Male"), ("여성", "Female")],
+)  # fmt: skip
+def test_gender_words_in_other_languages(word, label):
+    import pandas as pd
+
+    from metrics.io.labels import gender_labels
+
+    assert gender_labels(pd.Series([word])).tolist() == [label]
+
+
+@pytest.mark.parametrize(
+    "name, code",
+    [("Deutschland", "DE"), ("Allemagne", "DE"), ("Alemania", "DE"), ("Germany", "DE"),
+     ("Vereinigtes Königreich", "GB"), ("Estados Unidos", "US"), ("Россия", "RU"),
+     ("Ελλάδα", "GR"), ("Türkiye", "TR"), ("Việt Nam", "VN"), ("日本", "JP"), ("us", "US")],
+)  # fmt: skip
+def test_territory_names_in_other_languages_become_iso_codes(name, code):
+    import pandas as pd
+
+    from metrics.io.labels import territory_labels
+
+    assert territory_labels(pd.Series([name])).tolist() == [code]
+
+
+# --- 8. The year of a year-less file can be corrected -------------------------------------
+
+
+def test_a_year_given_for_a_file_wins_over_the_inference():
+    base = ROOT / "studio_set_ends_apart"
+    files = [("Overview.csv", (base / "Overview.csv").read_bytes())]
+    # Inferred: 1–15 October before today (22 Nov 2026) → 2026.
+    inferred = load_files(files, today=TODAY).get("overview")
+    assert inferred["date"].max().date() == dt.date(2026, 10, 15)
+    corrected = load_files(files, today=TODAY, years={"Overview.csv": 2025})
+    df = corrected.get("overview")
+    assert df["date"].min().date() == dt.date(2025, 10, 1)
+    assert df["date"].max().date() == dt.date(2025, 10, 15)
+    assert any("year set by you" in w for w in corrected.reports[0].warnings)
+
+
+def test_a_year_given_to_a_file_carries_to_year_less_files_beside_it():
+    base = ROOT / "studio_set_ends_apart"
+    files = [(n, (base / n).read_bytes()) for n in ("Overview.csv", "Viewers.csv")]
+    dataset = load_files(files, today=TODAY, years={"Overview.csv": 2025})
+    # Viewers has no year of its own: it takes the year nearest the Overview's 2025 dates.
+    assert dataset.get("viewers")["date"].max().date() == dt.date(2025, 10, 16)
+
+
+def test_the_cli_year_option(capsys):
+    import json
+
+    from metrics.__main__ import main
+
+    path = str(ROOT / "studio_set_ends_apart" / "Overview.csv")
+    main(["inspect", path, "--today", "2026-11-22", "--year", "Overview.csv=2024"])
+    (report,) = json.loads(capsys.readouterr().out)
+    assert report["first_date"] == "2024-10-01" and report["last_date"] == "2024-10-15"
+    assert main(["inspect", path, "--year", "Overview.csv"]) == 2
+    assert "FILE=YEAR" in capsys.readouterr().err

@@ -15,6 +15,12 @@ import pandas as pd
 
 from .parse import TIKTOK_UI_LOCALES
 
+
+def _key(text: str) -> str:
+    s = unicodedata.normalize("NFKC", str(text)).casefold().strip()
+    return re.sub(r"\s+", " ", s).strip(" .")
+
+
 # Gender words TikTok Studio writes in its UI languages (CLDR has no such list).
 _GENDERS = {
     "Female": (
@@ -42,17 +48,12 @@ _GENDERS = {
         "annat", "andet", "annet", "muu", "jiné", "egyéb", "altele", "iba pa", "אחר", "अन्य",
     ),
 }  # fmt: skip
-GENDER_LABELS = {word: label for label, words in _GENDERS.items() for word in words}
+GENDER_LABELS = {_key(word): label for label, words in _GENDERS.items() for word in words}
 # "Others" in the territories list (the share of every territory not listed).
-_OTHERS = set(_GENDERS["Other"]) | {
+_OTHERS = {_key(w) for w in _GENDERS["Other"]} | {
     "other territories", "other countries", "rest", "pozostałe", "pozostali", "sonstige",
     "übrige", "restliche", "altri paesi", "outros países", "otros países", "другие", "інші",
 }  # fmt: skip
-
-
-def _key(text: str) -> str:
-    s = unicodedata.normalize("NFKC", str(text)).casefold().strip()
-    return re.sub(r"\s+", " ", s).strip(" .")
 
 
 def gender_labels(values: pd.Series) -> pd.Series:
