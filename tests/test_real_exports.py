@@ -341,3 +341,58 @@ def test_the_cli_year_option(capsys):
     assert report["first_date"] == "2024-10-01" and report["last_date"] == "2024-10-15"
     assert main(["inspect", path, "--year", "Overview.csv"]) == 2
     assert "FILE=YEAR" in capsys.readouterr().err
+
+
+# --- The Data page: where the window ends, conflicts chosen, years corrected ----------------
+
+
+def _data_page():
+    from streamlit.testing.v1 import AppTest
+
+    app = Path(__file__).resolve().parent.parent / "app.py"
+    at = AppTest.from_file(str(app), default_timeout=60)
+    at.run(timeout=60)
+    at.button(key="clear_data").click().run(timeout=60)
+    return at
+
+
+def _status(at):
+    return next(d.value for d in at.dataframe if "Recognised as" in d.value.columns)
+
+
+def test_the_data_page_lets_the_user_keep_one_of_two_accounts_and_set_a_year():
+    at = _data_page()
+    base = ROOT / "conflicting_accounts"
+    at.file_uploader[0].set_value(
+        [(n, (base / n).read_bytes(), "text/csv") for n in sorted(p.name for p in base.iterdir())]
+    ).run(timeout=60)
+    assert not at.exception
+    assert any("different accounts" in w.value for w in at.warning)
+    (radio,) = [r for r in at.radio if r.key.startswith("conflict::overview")]
+    radio.set_value("Overview_account_a.csv").run(timeout=60)
+    at.button(key="use::overview::Overview_account_a.csv").click().run(timeout=60)
+    assert not at.exception
+    assert not any("different accounts" in w.value for w in at.warning)
+    status = _status(at).set_index("File")
+    assert status.loc["Overview_account_b.csv", "Rows"] == 0
+    assert status.loc["Overview_account_a.csv", "Rows"] == 5
+
+    # A year-less Overview: its year can be set, and the status row follows.
+    at.button(key="clear_data").click().run(timeout=60)
+    data = (ROOT / "studio_set_ends_apart" / "Overview.csv").read_bytes()
+    at.file_uploader[0].set_value([("Overview.csv", data, "text/csv")]).run(timeout=60)
+    year = at.number_input(key="year::Overview.csv")
+    year.set_value(2024).run(timeout=60)
+    at.button(key="apply_years").click().run(timeout=60)
+    assert not at.exception
+    assert _status(at).set_index("File").loc["Overview.csv", "Last day"] == "15 Oct 2024"
+
+
+def test_the_data_page_says_where_the_window_ends_and_why():
+    at = _data_page()
+    base = ROOT / "studio_set_ends_apart"
+    at.file_uploader[0].set_value([(n, (base / n).read_bytes(), "text/csv") for n in STUDIO]).run(
+        timeout=60
+    )
+    assert not at.exception
+    assert any("The window ends on 14 Oct 2026" in i.value for i in at.info)
