@@ -396,3 +396,14 @@ def test_the_data_page_says_where_the_window_ends_and_why():
     )
     assert not at.exception
     assert any("The window ends on 14 Oct 2026" in i.value for i in at.info)
+
+
+def test_an_older_download_whose_newest_day_was_still_zero_is_not_another_account():
+    # The older file ends on 3 Oct with zeros (not counted yet); the newer one has 300 there.
+    older = b"Date,Video Views,Likes\n2026-10-01,100,5\n2026-10-02,120,6\n2026-10-03,0,0\n"
+    newer = b"Date,Video Views,Likes\n2026-10-03,300,9\n2026-10-04,310,8\n"
+    dataset = load_files([("old.csv", older), ("new.csv", newer)], today=TODAY)
+    (conflict,) = dataset.conflicts
+    assert not conflict.different_accounts
+    assert conflict.kept == "new.csv" and conflict.examples == ["3 Oct 2026: 300 vs 0 video views"]
+    assert dataset.get("overview")["video_views"].sum() == 830  # 100 + 120 + 300 + 310

@@ -562,13 +562,32 @@ def _conflicts(
         wild |= both & _wild(a, b)
         hi = np.maximum(a.abs(), b.abs())
         zero_vs_hundreds |= both & (np.minimum(a.abs(), b.abs()) == 0) & (hi >= 100)
-    pair = pair.assign(_differs=differs, _wild=wild, _zero=zero_vs_hundreds, _col=first_col)
+    # A download's own newest day, or a row with 'undefined' cells, is often not final yet
+    # (TikTok writes 0 or 'undefined' until the day is counted): a gap there is said, but is
+    # no sign of another account.
+    settled = pd.Series(True, index=pair.index)
+    for col in numeric:
+        settled &= pair[col].notna() == pair[f"{col}_k"].notna()
+    if "date" in key:
+        last = keyed.groupby("_order")["date"].max()
+        settled &= pair["date"] != pair["_order"].map(last)
+        settled &= pair["date"] != pair["_order_k"].map(last)
+    pair = pair.assign(
+        _differs=differs,
+        _wild=wild & settled,
+        _zero=zero_vs_hundreds & settled,
+        _settled=settled,
+        _col=first_col,
+    )
     out = []
     for (other, keep), group in pair.groupby(["_order", "_order_k"], sort=True):
         bad = group[group["_differs"]]
         if bad.empty:
             continue
-        accounts = bool(group["_zero"].any()) or int(group["_wild"].sum()) * 2 > len(group)
+        settled_days = int(group["_settled"].sum())
+        accounts = bool(group["_zero"].any()) or (
+            settled_days > 0 and int(group["_wild"].sum()) * 2 > settled_days
+        )
         examples = []
         for _, row in bad.head(3).iterrows():
             col = row["_col"]
