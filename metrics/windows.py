@@ -54,8 +54,13 @@ def parse_days(value: int | str) -> int:
 
 
 # The daily tables the KPI cards come from, and those that only add to them (audience pages).
-MAIN_TABLES = {"overview": "Overview", "ads": "Ads Manager report"}
-SECONDARY_TABLES = {"followers_history": "Follower history", "viewers": "Viewers"}
+# (Follower history feeds the followers cards; Viewers only the Audience page.)
+MAIN_TABLES = {
+    "overview": "Overview",
+    "ads": "Ads Manager report",
+    "followers_history": "Follower history",
+}
+SECONDARY_TABLES = {"viewers": "Viewers"}
 # Main tables that end at most this many days apart still share the default end: a Studio
 # download and an Ads report exported a few days apart open with both families filled.
 SHARED_END_DAYS = 7
@@ -92,12 +97,13 @@ def complete_end(frame) -> tuple[dt.date | None, dt.date | None]:
 
 
 def default_end(dataset) -> DefaultEnd:
-    """The newest complete day: the last day the main daily tables (Overview, Ads) hold numbers.
+    """The newest complete day: the last day the main daily tables (Overview, Ads, Follower
+    history: the KPI cards) hold numbers.
 
-    A day that says `undefined`, or a trailing day that only Viewers or Follower history has,
-    never sets the end (it would leave the Overview blank). Overview and Ads ending at most
-    `SHARED_END_DAYS` apart share the earlier end, so every KPI is filled; a table ending
-    further back is named in the reason. Without Overview or Ads, the secondary tables decide.
+    A day that says `undefined`, or a trailing day that only one file has, never sets the end
+    (it would leave the Overview blank): main tables ending at most `SHARED_END_DAYS` apart
+    share the earliest of their ends, so every KPI is filled; a table ending further back is
+    named in the reason. Viewers decide only when no main table is loaded.
     """
     ends: dict[str, tuple[dt.date, dt.date]] = {}
     for kind in (*MAIN_TABLES, *SECONDARY_TABLES):
@@ -112,23 +118,25 @@ def default_end(dataset) -> DefaultEnd:
     newest = max(ends[k][0] for k in main)
     current = {
         k: min(ends[k][0], newest)
-        for k in ends
+        for k in main
         if ends[k][0] >= newest - dt.timedelta(days=SHARED_END_DAYS)
     }
     end = min(current.values())
     later: dict[dt.date, list[str]] = {}
     undefined: dict[dt.date, list[str]] = {}
-    stale, setters = [], []
+    stale: list[str] = []
+    short: list[str] = []
     for kind, (complete, listed) in ends.items():
         if complete > end:
             later.setdefault(complete, []).append(labels[kind])
+        elif complete < end and kind not in main:
+            if listed <= complete:  # else its 'undefined' days are said below
+                short.append(f"{labels[kind]} ends on {_day(complete)}")
         elif complete < end:
             stale.append(f"{labels[kind]} ends on {_day(complete)}")
-        else:
-            setters.append(labels[kind])
         if listed > complete:
             undefined.setdefault(listed, []).append(labels[kind])
-    if not (later or undefined or stale):
+    if not (later or undefined or stale or short):
         return DefaultEnd(end)
     parts = []
     if later:
@@ -137,6 +145,8 @@ def default_end(dataset) -> DefaultEnd:
             for day, names in sorted(later.items())
         ]
         parts.append(_and(goes))
+    if short:
+        parts.append(_and(short))
     for day, names in sorted(undefined.items()):
         verb = "says" if len(names) == 1 else "say"
         parts.append(f"up to {_day(day)} {_and(names)} {verb} 'undefined' (no data yet)")
@@ -145,11 +155,11 @@ def default_end(dataset) -> DefaultEnd:
             f"{_and(stale)}, more than {SHARED_END_DAYS} days earlier: choose that end day to "
             "see its numbers"
         )
+    held = [labels[k] for k in current]
     why = (
-        f"the last day with numbers in {setters[0]}"
-        if len(ends) == 1
-        else f"the last day every {'recent ' if stale else ''}table has numbers for ({_and(setters)} "
-        f"{'ends' if len(setters) == 1 else 'end'} there)"
+        f"the newest day with numbers in {held[0]}"
+        if len(held) == 1
+        else f"the newest day that {_and(held)} all have numbers for"
     )
     return DefaultEnd(end, f"The window ends on {_day(end)}, {why}; " + "; ".join(parts) + ".")
 
