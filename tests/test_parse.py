@@ -8,6 +8,7 @@ import pytest
 
 from metrics.io import load_files
 from metrics.io.parse import (
+    TIKTOK_UI_LOCALES,
     decimal_style,
     latest_year_not_after,
     parse_dates,
@@ -422,3 +423,27 @@ def test_a_greek_overview_gets_its_dates():
     df = dataset.get("overview")
     assert df["date"].dt.date.tolist() == [dt.date(2026, 2, 24), dt.date(2026, 2, 25)]
     assert df["video_views"].sum() == 300
+
+
+@pytest.mark.parametrize("locale", TIKTOK_UI_LOCALES)
+def test_dates_written_by_cldr_in_every_ui_language_are_read_back(locale):
+    """Babel writes seven known days in the language's own patterns (day and month, month and
+    day, its medium and long dates); each must come back as that day."""
+    from babel.dates import format_date
+
+    known = [
+        dt.date(2026, m, d)
+        for m, d in ((1, 3), (2, 25), (3, 24), (5, 9), (8, 17), (11, 30), (12, 31))
+    ]
+    patterns = ["MMMM d", "MMM d", "medium", "long"]
+    if locale[:2] not in ("ja", "ko", "zh"):  # "24 3月" is no pattern of theirs
+        patterns += ["d MMMM", "d MMM"]
+    for pattern in patterns:
+        texts = [format_date(day, pattern, locale=locale) for day in known]
+        col = dates(texts)
+        for i, (text, day) in enumerate(zip(texts, known, strict=True)):
+            if pd.notna(col.values.iloc[i]):
+                assert col.values.iloc[i].date() == day, (pattern, text)
+            else:
+                assert col.month is not None, (pattern, text)
+                assert (col.month[i], col.day[i]) == (day.month, day.day), (pattern, text)

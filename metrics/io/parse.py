@@ -238,9 +238,15 @@ _DIGITS = {
 }
 
 
+# Right-to-left and other invisible direction marks (Arabic and Hebrew dates carry them).
+_BIDI = dict.fromkeys(
+    map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
+
+
 def _fold_name(text: str) -> str:
     """Month name or date text → comparison key: NFKC, lower case, no dots, single spaces."""
-    s = unicodedata.normalize("NFKC", text).translate(_DIGITS).casefold()
+    s = unicodedata.normalize("NFKC", text).translate(_DIGITS).translate(_BIDI).casefold()
     s = s.replace(".", " ").replace("\u00a0", " ")
     return re.sub(r"\s+", " ", s).strip()
 
@@ -272,7 +278,10 @@ def month_names() -> dict[str, int]:
                     key = _fold_name(name)
                     if not key or re.fullmatch(r"\d+\s*[月월]?", key):
                         continue
-                    for form in {key, _strip_accents(key)}:
+                    forms = {key, _strip_accents(key)}
+                    if code == "he":  # "24 במרץ": Hebrew writes "in March" inside a date
+                        forms |= {"ב" + f for f in forms}
+                    for form in forms:
                         found.setdefault(form, set()).add(number)
     for name, number in _EXTRA_MONTHS.items():
         found.setdefault(_fold_name(name), set()).add(number)
@@ -333,8 +342,13 @@ def _text_date(text: str) -> tuple[int | None, int, int, int, int] | None:
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_DIGITS)
-    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip().casefold()
+    text = unicodedata.normalize("NFKC", text).translate(_DIGITS).translate(_BIDI)
+    text = re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip().casefold()
+    text = re.sub(r"(?<=\d)\s*[гр]\.?$", "", text)  # Bulgarian, Ukrainian "24.03.2026 г."
+    if re.fullmatch(r"\d[\d.\s]*\d\.?", text) and "." in text:
+        # Czech, Slovak "24. 3. 2026", Korean "2026. 3. 24.": numeric dates spaced after dots.
+        text = re.sub(r"\s*\.\s*", ".", text).strip(".")
+    return text
 
 
 @dataclass
