@@ -407,3 +407,9 @@ def test_an_older_download_whose_newest_day_was_still_zero_is_not_another_accoun
     assert not conflict.different_accounts
     assert conflict.kept == "new.csv" and conflict.examples == ["3 Oct 2026: 300 vs 0 video views"]
     assert dataset.get("overview")["video_views"].sum() == 830  # 100 + 120 + 300 + 310
+
+
+def test_an_overview_with_a_live_column_is_still_an_overview():
+    text = b"Date,Video Views,Likes,LIVE views\n2026-10-01,10,1,3\n"
+    dataset = load_files([("Overview.csv", text)], today=TODAY)
+    assert not dataset.errors and dataset.get("overview")["video_views"][0] == 10

@@ -125,17 +125,19 @@ def foreign_platform(headers: list[str]) -> str | None:
     return None
 
 
-_LIVE_HEADERS = re.compile(
-    r"(^|\W)live(\W|$)|viewers who commented|diamonds?|gifters?|gift givers|gifts? received"
-)
+# TikTok LIVE analytics: its own headers say so; a lone "LIVE" in a header only counts when
+# the table is nothing the app reads (an Overview may one day carry a "LIVE views" column).
+_LIVE_HEADERS = re.compile(r"viewers who commented|diamonds?|gifters?|gift givers|gifts? received")
+_LIVE_WORD = re.compile(r"(^|[^a-z])live([^a-z]|$)")
 
 
-def live_analytics(grid: Grid, headers: list[str]) -> str | None:
+def live_analytics(grid: Grid, headers: list[str], recognised: bool = False) -> str | None:
     """The refusal for TikTok LIVE analytics (`LIVE_interaction.csv`: Date, New followers,
     Viewers who commented, Likes, Shares), a TikTok file the app does not analyse."""
     keys = [normalise_header(h) for h in headers if str(h).strip()]
-    by_name = re.search(r"(^|[^a-z])live([^a-z]|$)", grid.name.rsplit("/", 1)[-1], re.IGNORECASE)
-    if not (by_name or any(_LIVE_HEADERS.search(k) for k in keys)):
+    by_name = re.match(r"live([^a-z]|$)", grid.name.rsplit("/", 1)[-1].casefold())  # LIVE_*.csv
+    strong = by_name or any(_LIVE_HEADERS.search(k) for k in keys)
+    if not (strong or (not recognised and any(_LIVE_WORD.search(k) for k in keys))):
         return None
     return (
         f"“{grid.name}” is TikTok LIVE analytics (your LIVE sessions: viewers who commented, "
@@ -182,7 +184,7 @@ def parse_grid(grid: Grid, column_map: dict[str, str] | None = None) -> ParsedTa
             foreign = foreign_platform(headers)
             if foreign:
                 return Failure(grid.name, f"“{grid.name}” {foreign}.")
-            live = live_analytics(grid, headers) if hit[0].name != "ads" else None
+            live = live_analytics(grid, headers, True) if hit[0].name != "ads" else None
             if live:
                 return Failure(grid.name, live)
             found = (i, headers, *hit)
