@@ -243,7 +243,7 @@ def test_a_small_revision_is_a_conflict_but_not_another_account():
     (conflict,) = dataset.conflicts
     assert not conflict.different_accounts
     assert conflict.kept == "Overview_oct05-11.csv" and conflict.days == 2
-    assert conflict.examples[0] == "5 Oct 2026: 145 vs 140 video views"
+    assert conflict.examples[0] == "5 Oct 2026: 145 vs 140 Video Views"
 
 
 def test_identical_overlaps_stay_a_quiet_note():
@@ -405,7 +405,8 @@ def test_an_older_download_whose_newest_day_was_still_zero_is_not_another_accoun
     dataset = load_files([("old.csv", older), ("new.csv", newer)], today=TODAY)
     (conflict,) = dataset.conflicts
     assert not conflict.different_accounts
-    assert conflict.kept == "new.csv" and conflict.examples == ["3 Oct 2026: 300 vs 0 video views"]
+    assert conflict.kept == "new.csv"
+    assert conflict.examples == ["3 Oct 2026: 300 vs 0 Video Views"]
     assert dataset.get("overview")["video_views"].sum() == 830  # 100 + 120 + 300 + 310
 
 
@@ -413,3 +414,12 @@ def test_an_overview_with_a_live_column_is_still_an_overview():
     text = b"Date,Video Views,Likes,LIVE views\n2026-10-01,10,1,3\n"
     dataset = load_files([("Overview.csv", text)], today=TODAY)
     assert not dataset.errors and dataset.get("overview")["video_views"][0] == 10
+
+
+def test_content_exports_whose_lifetime_totals_grew_are_no_conflict():
+    # overlapping_content: the 21 Nov export has more likes on a shared video than 14 Nov's.
+    base = ROOT / "overlapping_content"
+    files = [(p.name, p.read_bytes()) for p in sorted(base.iterdir()) if p.suffix == ".csv"]
+    dataset = load_files(files, today=TODAY)
+    assert not dataset.conflicts
+    assert not any("disagree" in w for w in dataset.warnings)

@@ -535,6 +535,8 @@ def _conflicts(
 ) -> list[Conflict]:
     """Where overlapping downloads disagree on the same key: which days, the two values, and
     which file was kept. Vectorised: one merge of the dropped rows with the kept ones."""
+    if kind == "content":
+        return []  # lifetime totals: a later export has more likes and views by nature
     spec = KIND_BY_NAME[kind]
     numeric = [
         c.name
@@ -579,6 +581,7 @@ def _conflicts(
         _settled=settled,
         _col=first_col,
     )
+    unit = "ad-day(s)" if kind == "ads" else "day(s)"
     out = []
     for (other, keep), group in pair.groupby(["_order", "_order_k"], sort=True):
         bad = group[group["_differs"]]
@@ -592,22 +595,21 @@ def _conflicts(
         for _, row in bad.head(3).iterrows():
             col = row["_col"]
             where = _key_label(row, key)
-            examples.append(
-                f"{where}: {_num(row[f'{col}_k'])} vs {_num(row[col])} {col.replace('_', ' ')}"
-            )
+            shown_col = spec.column(col).aliases[0] if spec.column(col).aliases else col
+            examples.append(f"{where}: {_num(row[f'{col}_k'])} vs {_num(row[col])} {shown_col}")
         kept_name, other_name = names[int(keep)], names[int(other)]
         shown = "; ".join(examples) + ("; …" if len(bad) > 3 else "")
         if accounts:
             message = (
                 f"“{kept_name}” and “{other_name}” ({label}) disagree widely on {len(bad)} of "
-                f"the {len(group)} day(s) they share ({shown}): they may be two different "
+                f"the {len(group)} {unit} they share ({shown}): they may be two different "
                 f"accounts. “{kept_name}” was kept on the shared days; if they are different "
                 "accounts, choose which one to use on the Data page."
             )
         else:
             message = (
                 f"“{kept_name}” and “{other_name}” ({label}) disagree on {len(bad)} of the "
-                f"{len(group)} day(s) they share ({shown}; the first value is the one kept): "
+                f"{len(group)} {unit} they share ({shown}; the first value is the one kept): "
                 f"“{kept_name}”, the newer or more complete download, was kept."
             )
         out.append(
