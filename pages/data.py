@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from metrics.io import KIND_BY_NAME
 from metrics.windows import default_end
 from ui import loading, state
 from ui.data_status import (
@@ -103,7 +104,10 @@ if choices or excluded:
                 st.rerun()
         if excluded:
             st.markdown(
-                "Left out: " + ", ".join(f"{escape_md(f)} ({escape_md(k)})" for f, k in excluded)
+                "Left out: "
+                + ", ".join(
+                    f"{escape_md(f)} ({escape_md(KIND_BY_NAME[k].label)})" for f, k in excluded
+                )
             )
             if st.button("Use every download again", key="include_all"):
                 loading.set_choices(excluded=[])

@@ -376,6 +376,7 @@ def test_the_data_page_lets_the_user_keep_one_of_two_accounts_and_set_a_year():
     status = _status(at).set_index("File")
     assert status.loc["Overview_account_b.csv", "Rows"] == 0
     assert status.loc["Overview_account_a.csv", "Rows"] == 5
+    assert any(m.value.startswith("Left out: Overview") for m in at.markdown)
 
     # A year-less Overview: its year can be set, and the status row follows.
     at.button(key="clear_data").click().run(timeout=60)
