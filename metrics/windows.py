@@ -78,21 +78,30 @@ def _day(value: dt.date) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
-def complete_end(frame) -> tuple[dt.date | None, dt.date | None]:
-    """(last day with any number, last day listed) of a daily table.
+def complete_end(frame, partial_rows: bool = True) -> tuple[dt.date | None, dt.date | None]:
+    """(last complete day, last day listed) of a daily table.
 
-    A newest day whose cells say `undefined` is listed but holds no numbers.
+    A newest day whose cells say `undefined` is listed but not complete. With `partial_rows`
+    (TikTok Studio tables, whose newest row can read `undefined, 0, 0`), a day is complete only
+    when it has as many numbers as the table's typical day; otherwise (Ads, where `--` is a
+    normal cell) any number will do.
     """
     if frame is None or frame.empty or "date" not in frame or frame["date"].isna().all():
         return None, None
     numeric = [
-        c for c in frame.columns if c != "date" and frame[c].dtype.kind in "fiu" and c != "hour"
+        c for c in frame.columns if c not in ("date", "hour") and frame[c].dtype.kind in "fiu"
     ]
     listed = frame["date"].max().date()
     if not numeric:
         return listed, listed
-    filled = frame[numeric].notna().any(axis=1)
-    dates = frame["date"][filled]
+    filled = frame[numeric].notna().sum(axis=1)
+    if partial_rows:
+        complete = (
+            filled >= max(int(filled[filled > 0].median()), 1) if (filled > 0).any() else filled > 0
+        )
+    else:
+        complete = filled > 0
+    dates = frame["date"][complete]
     return (dates.max().date() if dates.notna().any() else None), listed
 
 
@@ -108,7 +117,7 @@ def default_end(dataset) -> DefaultEnd:
     ends: dict[str, tuple[dt.date, dt.date]] = {}
     for kind in (*MAIN_TABLES, *SECONDARY_TABLES):
         if kind in dataset.tables:
-            complete, listed = complete_end(dataset.tables[kind])
+            complete, listed = complete_end(dataset.tables[kind], partial_rows=kind != "ads")
             if complete is not None:
                 ends[kind] = (complete, listed)
     if not ends:

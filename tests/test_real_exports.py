@@ -424,3 +424,26 @@ def test_content_exports_whose_lifetime_totals_grew_are_no_conflict():
     dataset = load_files(files, today=TODAY)
     assert not dataset.conflicts
     assert not any("disagree" in w for w in dataset.warnings)
+
+
+def test_a_newest_row_of_undefined_and_zeros_is_not_a_complete_day():
+    # TikTok's newest Viewers/Overview row can read "<day>","undefined","0","0".
+    overview = (
+        '"Date","Video Views","Profile Views","Likes","Comments","Shares"\n'
+        '"2026-10-01","100","1","10","1","0"\n"2026-10-02","120","2","12","0","1"\n'
+        '"2026-10-03","undefined","0","0","0","0"\n'
+    )
+    dataset = load_files([("Overview.csv", overview.encode())], today=TODAY)
+    end = default_end(dataset)
+    assert end.day == dt.date(2026, 10, 2)
+    assert "up to 3 Oct 2026 Overview says 'undefined'" in end.reason
+
+
+def test_a_business_overview_whose_reach_is_always_nan_still_ends_on_its_last_day():
+    overview = (
+        "Date,Video views,Reached audience,Profile views,Likes,Shares,Comments\n"
+        "2026/07/18,100,NAN,1,10,0,1\n2026/07/19,120,NAN,2,12,1,0\n"
+    )
+    dataset = load_files([("Overview.csv", overview.encode())], today=TODAY)
+    assert default_end(dataset).day == dt.date(2026, 7, 19)
+    assert default_end(dataset).reason is None
