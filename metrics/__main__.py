@@ -115,12 +115,33 @@ def _messages(dataset, errors: bool = True) -> None:
         print(f"note: {note}", file=sys.stderr)
 
 
+def _years(values: list[str] | None) -> dict[str, int]:
+    """--year FILE=YEAR: the year of the newest row of a year-less file (docs/exports.md)."""
+    years = {}
+    for value in values or []:
+        name, _, year = value.rpartition("=")
+        if not name or not year.strip().isdigit():
+            raise UsageError(f"--year takes FILE=YEAR, e.g. Overview.csv=2025, not '{value}'.")
+        years[Path(name).name] = int(year)
+    return years
+
+
 def _load(args: argparse.Namespace, errors: bool = True):
     from .io import load_files
 
-    dataset = load_files(_read_paths(args.files), today=_date(args.today, "--today"))
+    dataset = load_files(
+        _read_paths(args.files), today=_date(args.today, "--today"), years=_years(args.year)
+    )
     _messages(dataset, errors)
     return dataset
+
+
+def _window_end_note(dataset) -> None:
+    """Say which day the default window ends on, and why, when the files end on different days."""
+    from .windows import default_end
+
+    if reason := default_end(dataset).reason:
+        print(f"note: {reason}", file=sys.stderr)
 
 
 def _json(obj) -> str:
@@ -160,6 +181,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     from . import cli_format as fmt
 
     dataset = _load(args, errors=False)
+    _window_end_note(dataset)
     reports = json.loads(_json([r.to_dict() for r in dataset.reports]))
     columns = ["file", "kind", "rows", "first_date", "last_date", "warnings", "error"]
     _emit(
@@ -179,6 +201,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
     days = parse_days(args.days)
     dataset = _load(args)
     out = summary(dataset, days, _date(args.end, "--end"))
+    if not args.end:
+        _window_end_note(dataset)
     if out["window"] is None:
         if args.format == "json":
             print(_json(out))
@@ -332,6 +356,12 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         )
         p.add_argument("--format", choices=FORMATS, default=None, help=FORMAT_HELP)
         p.add_argument("--today", help=argparse.SUPPRESS)
+        p.add_argument(
+            "--year",
+            action="append",
+            metavar="FILE=YEAR",
+            help="year of the newest day of a file whose dates have no year (repeatable)",
+        )
         p.set_defaults(func=func)
         return p
 

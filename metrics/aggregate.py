@@ -12,7 +12,6 @@ from .definitions import (
     ADS,
     FAMILY_TABLE,
     LAST,
-    ORGANIC,
     PER_ROW,
     POSTS,
     RATIO,
@@ -22,7 +21,7 @@ from .definitions import (
 )
 from .formula import CustomColumn, safe_divide
 from .io import Dataset
-from .windows import Window
+from .windows import Window, default_end
 
 LEVELS = {
     "total": (),
@@ -293,13 +292,5 @@ def covers(dataset: Dataset, family: str, window: Window) -> bool:
 
 
 def data_end(dataset: Dataset) -> dt.date | None:
-    """The newest day in the loaded daily data: the default end of every window."""
-    ends = []
-    for family in (ORGANIC, ADS):
-        df = dataset.get(FAMILY_TABLE[family])
-        if not df.empty and "date" in df and df["date"].notna().any():
-            ends.append(df["date"].max().date())
-    for kind in ("followers_history", "viewers"):
-        if dataset.has(kind) and dataset.get(kind)["date"].notna().any():
-            ends.append(dataset.get(kind)["date"].max().date())
-    return max(ends) if ends else None
+    """The default end of every window: the newest complete day (see `windows.default_end`)."""
+    return default_end(dataset).day

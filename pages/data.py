@@ -2,8 +2,17 @@
 
 import streamlit as st
 
+from metrics.io import KIND_BY_NAME
+from metrics.windows import default_end
 from ui import loading, state
-from ui.data_status import mapping_targets, notes, status_frame, unmapped_headers
+from ui.data_status import (
+    conflict_choices,
+    mapping_targets,
+    notes,
+    status_frame,
+    unmapped_headers,
+    yearless_files,
+)
 from ui.format import escape_md
 from ui.frame import page_setup
 
@@ -52,6 +61,9 @@ if dataset is not None:
         st.warning(escape_md(warning))
     for note in dataset.notes:
         st.info(escape_md(note), icon=":material/info:")
+    window_end = default_end(dataset).reason  # files that end on different days
+    if window_end:
+        st.info(escape_md(window_end), icon=":material/event:")
     table = status_frame(dataset)
     if not table.empty:
         st.subheader("Tables found")
@@ -74,6 +86,56 @@ if dataset is not None:
                     st.markdown(f"**{escape_md(file)}**: {escape_md(note)}")
     if dataset.currency:
         st.caption(f"Ads currency: {dataset.currency}")
+
+choices = conflict_choices(dataset)
+excluded = list(st.session_state.get(loading.EXCLUDED, []))
+if choices or excluded:
+    with st.expander("Downloads that disagree", expanded=bool(choices), icon=":material/warning:"):
+        st.caption(
+            "Two downloads of one table that disagree widely on the days they share are most "
+            "likely two different accounts. Pick the one to analyse; the other is left out."
+        )
+        for kind, question, files in choices:
+            both = "Both (the newer download wins on shared days)"
+            pick = st.radio(question, [both, *files], key=f"conflict::{kind}::{'|'.join(files)}")
+            if pick != both and st.button("Use only this one", key=f"use::{kind}::{pick}"):
+                others = [(f, kind) for f in files if f != pick]
+                loading.set_choices(excluded=[*excluded, *others])
+                st.rerun()
+        if excluded:
+            st.markdown(
+                "Left out: "
+                + ", ".join(
+                    f"{escape_md(f)} ({escape_md(KIND_BY_NAME[k].label)})" for f, k in excluded
+                )
+            )
+            if st.button("Use every download again", key="include_all"):
+                loading.set_choices(excluded=[])
+                st.rerun()
+
+yearless = yearless_files(dataset)
+if yearless:
+    with st.expander("Dates without a year", icon=":material/calendar_month:"):
+        st.caption(
+            "TikTok Studio writes dates without a year; the year was worked out from the other "
+            "files or today. Uploading an export months after downloading it can put it in "
+            "the wrong year: set the year of each file's newest day here."
+        )
+        years = dict(st.session_state.get(loading.YEARS, {}))
+        for file, year in yearless:
+            years[file] = int(
+                st.number_input(
+                    f"{file}: year of the newest day",
+                    min_value=2016,
+                    max_value=2100,
+                    value=int(years.get(file, year)),
+                    step=1,
+                    key=f"year::{file}",
+                )
+            )
+        if st.button("Apply years", key="apply_years"):
+            loading.set_choices(years=years)
+            st.rerun()
 
 loaded = list(st.session_state[state.RAW])
 if loaded:

@@ -8,6 +8,7 @@ import pytest
 
 from metrics.io import load_files
 from metrics.io.parse import (
+    TIKTOK_UI_LOCALES,
     decimal_style,
     latest_year_not_after,
     parse_dates,
@@ -343,3 +344,106 @@ def test_a_near_miss_says_which_column_is_still_missing():
     data = b"Date,Abspielzahl,Likes,Comments\n2026/07/01,1,2,3\n"
     [report] = load_files([("t.csv", data)], today=dt.date(2026, 11, 22)).reports
     assert "Closest: Overview (TikTok Studio), which still needs Video Views." in report.error
+
+
+# Each language's dates as TikTok Studio writes them (year-less) or with a year; the month and
+# day are read off the text by hand (March = 3, and so on).
+@pytest.mark.parametrize(
+    "language, text, month, day",
+    [
+        ("English", "March 24", 3, 24),
+        ("English", "Mar 24", 3, 24),
+        ("Dutch", "24 maart", 3, 24),
+        ("Dutch", "24 mrt", 3, 24),
+        ("German", "24. März", 3, 24),
+        ("French", "24 mars", 3, 24),
+        ("French", "24 févr.", 2, 24),
+        ("Spanish", "24 de marzo", 3, 24),
+        ("Portuguese", "24 de março", 3, 24),
+        ("Italian", "24 marzo", 3, 24),
+        ("Polish (genitive)", "24 marca", 3, 24),
+        ("Polish (nominative)", "24 listopad", 11, 24),
+        ("Greek (genitive)", "25 Φεβρουαρίου", 2, 25),
+        ("Greek (abbreviated)", "25 Φεβ", 2, 25),
+        ("Russian (genitive)", "24 марта", 3, 24),
+        ("Russian (abbreviated)", "7 нояб.", 11, 7),
+        ("Ukrainian (genitive)", "24 березня", 3, 24),
+        ("Turkish", "24 Mart", 3, 24),
+        ("Turkish (abbreviated)", "3 Oca", 1, 3),
+        ("Indonesian", "24 Maret", 3, 24),
+        ("Vietnamese (abbreviated)", "24 thg 12", 12, 24),
+        ("Vietnamese (wide)", "24 tháng 12", 12, 24),
+        ("Vietnamese (month first)", "thg 3 24", 3, 24),
+        ("Thai (abbreviated)", "24 มี.ค.", 3, 24),
+        ("Thai (wide)", "24 มีนาคม", 3, 24),
+        ("Japanese", "3月24日", 3, 24),
+        ("Korean", "3월 24일", 3, 24),
+        ("Chinese", "3月24日", 3, 24),
+        ("Arabic", "24 مارس", 3, 24),
+        ("Arabic (Arabic-Indic digits)", "٢٤ مارس", 3, 24),
+        ("Czech (genitive)", "24. listopadu", 11, 24),
+        ("Romanian", "24 martie", 3, 24),
+    ],
+)
+def test_yearless_dates_in_every_ui_language_from_cldr(language, text, month, day):
+    col = dates([text])
+    assert col.unparsed_count == 0, language
+    assert col.yearless
+    assert (col.month[0], col.day[0]) == (month, day), language
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("martes, 24 de marzo de 2026", dt.date(2026, 3, 24)),
+        ("24 มีนาคม 2569", dt.date(2026, 3, 24)),  # Thai solar year: 2569 − 543
+        ("2026년 3월 24일", dt.date(2026, 3, 24)),
+        ("2026年3月24日", dt.date(2026, 3, 24)),
+        ("Mar 24, 2026", dt.date(2026, 3, 24)),
+        ("24 нояб. 2025", dt.date(2025, 11, 24)),
+        ("25 Φεβρουαρίου 2026", dt.date(2026, 2, 25)),
+    ],
+)
+def test_full_dates_with_month_names(text, expected):
+    col = dates([text])
+    assert col.values.iloc[0].date() == expected
+
+
+def test_a_clock_time_after_a_month_name_keeps_its_hour():
+    col = dates(["Sep 3, 2025 10:05 PM"])
+    assert col.values.iloc[0] == pd.Timestamp("2025-09-03 22:05")
+
+
+def test_a_greek_overview_gets_its_dates():
+    text = (
+        "Ημερομηνία,Video Views,Profile Views,Likes,Comments,Shares\n"
+        "24 Φεβρουαρίου,100,1,10,1,0\n25 Φεβρουαρίου,200,2,20,2,1\n"
+    )
+    dataset = load_files([("Overview.csv", text.encode())], today=dt.date(2026, 3, 10))
+    df = dataset.get("overview")
+    assert df["date"].dt.date.tolist() == [dt.date(2026, 2, 24), dt.date(2026, 2, 25)]
+    assert df["video_views"].sum() == 300
+
+
+@pytest.mark.parametrize("locale", TIKTOK_UI_LOCALES)
+def test_dates_written_by_cldr_in_every_ui_language_are_read_back(locale):
+    """Babel writes seven known days in the language's own patterns (day and month, month and
+    day, its medium and long dates); each must come back as that day."""
+    from babel.dates import format_date
+
+    known = [
+        dt.date(2026, m, d)
+        for m, d in ((1, 3), (2, 25), (3, 24), (5, 9), (8, 17), (11, 30), (12, 31))
+    ]
+    patterns = ["MMMM d", "MMM d", "medium", "long"]
+    if locale[:2] not in ("ja", "ko", "zh"):  # "24 3月" is no pattern of theirs
+        patterns += ["d MMMM", "d MMM"]
+    for pattern in patterns:
+        texts = [format_date(day, pattern, locale=locale) for day in known]
+        col = dates(texts)
+        for i, (text, day) in enumerate(zip(texts, known, strict=True)):
+            if pd.notna(col.values.iloc[i]):
+                assert col.values.iloc[i].date() == day, (pattern, text)
+            else:
+                assert col.month is not None, (pattern, text)
+                assert (col.month[i], col.day[i]) == (day.month, day.day), (pattern, text)

@@ -71,3 +71,24 @@ def unmapped_headers(dataset: Dataset | None) -> dict[str, list[str]]:
         if unknown:
             out[r.file] = unknown
     return out
+
+
+def yearless_files(dataset: Dataset | None) -> list[tuple[str, int]]:
+    """(file, year of its newest row) for every table whose year was inferred or set by hand."""
+    out = []
+    for r in dataset.reports if dataset else []:
+        if r.error or not r.last_date:
+            continue
+        if any(w.startswith(("year inferred", "year set by you")) for w in r.warnings):
+            out.append((r.file, r.last_date.year))
+    return out
+
+
+def conflict_choices(dataset: Dataset | None) -> list[tuple[str, str, list[str]]]:
+    """(kind, question, [file, file]) for overlapping downloads that may be two accounts."""
+    out = []
+    for c in dataset.conflicts if dataset else []:
+        if c.different_accounts:
+            label = KIND_BY_NAME[c.kind].label
+            out.append((c.kind, f"{label}: which download should be used?", [c.kept, c.other]))
+    return out

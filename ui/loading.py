@@ -30,7 +30,25 @@ def sample_files() -> list[tuple[str, bytes]]:
 
 def _rebuild() -> None:
     parsed = [item for items in st.session_state[state.PARSED].values() for item in items]
-    st.session_state[state.DATASET] = combine(parsed) if parsed else None
+    years = st.session_state.get(YEARS, {})
+    exclude = st.session_state.get(EXCLUDED, [])
+    st.session_state[state.DATASET] = (
+        combine(parsed, years=years, exclude=exclude) if parsed else None
+    )
+
+
+# Choices made on the Data page: the year of a year-less file, tables left out (conflicts).
+YEARS = "year_overrides"
+EXCLUDED = "excluded_tables"
+
+
+def set_choices(years: dict[str, int] | None = None, excluded: list | None = None) -> None:
+    """Apply the Data page's year corrections or table choices and rebuild the dataset."""
+    if years is not None:
+        st.session_state[YEARS] = dict(years)
+    if excluded is not None:
+        st.session_state[EXCLUDED] = list(excluded)
+    _rebuild()
 
 
 def add_files(files: list[tuple[str, bytes]], replace: bool = False) -> None:
@@ -62,6 +80,7 @@ def clear() -> None:
     st.session_state[state.RAW] = {}
     st.session_state[state.DATASET] = None
     st.session_state[state.SOURCE] = "cleared"
+    st.session_state[YEARS], st.session_state[EXCLUDED] = {}, []
 
 
 def remove(names: list[str]) -> None:

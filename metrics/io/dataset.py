@@ -52,6 +52,20 @@ class FileReport:
 
 
 @dataclass
+class Conflict:
+    """Two downloads of one table that disagree on the days they share."""
+
+    kind: str
+    kept: str  # the file whose rows were kept on the shared days
+    other: str
+    days: int  # shared keys (days; an ad's days) on which they disagree
+    shared: int  # shared keys in all
+    examples: list[str] = field(default_factory=list)
+    different_accounts: bool = False
+    message: str = ""
+
+
+@dataclass
 class Dataset:
     """One tidy DataFrame per kind, and a report per table read."""
 
@@ -61,6 +75,8 @@ class Dataset:
     currencies: list[str] = field(default_factory=list)  # every currency found in the reports
     warnings: list[str] = field(default_factory=list)  # something may be wrong: check it
     notes: list[str] = field(default_factory=list)  # what was done, for the record
+    # Overlapping downloads that disagree (the Data page lets the user pick one).
+    conflicts: list[Conflict] = field(default_factory=list)
 
     def has(self, kind: str) -> bool:
         return kind in self.tables and not self.tables[kind].empty
@@ -113,7 +129,10 @@ def _read_items(
             out.append(item)
             continue
         try:
-            out.append(parse_grid(item, column_map))
+            table = parse_grid(item, column_map)
+            out.append(table)
+            if isinstance(table, ParsedTable):
+                out.extend(table.companions)
         except Exception:  # noqa: BLE001 - a last guard: a sentence, never a traceback
             out.append(
                 Failure(
@@ -129,24 +148,54 @@ def load_files(
     files: Iterable[tuple[str, bytes]],
     today: dt.date | None = None,
     column_map: dict[str, str] | None = None,
+    years: dict[str, int] | None = None,
+    exclude: Iterable[tuple[str, str]] = (),
 ) -> Dataset:
-    """Read any number of (file name, bytes) into one dataset. Refusals become reports."""
+    """Read any number of (file name, bytes) into one dataset. Refusals become reports.
+
+    `years` corrects year-less files: file (or ZIP entry) name → the year of its newest row.
+    `exclude` leaves out tables, as (file name, kind), e.g. one of two conflicting downloads.
+    """
     parsed: list[ParsedTable | Failure] = []
     for name, data in files:
         parsed.extend(read_file(name, data, column_map))
-    return combine(parsed, today=today)
+    return combine(parsed, today=today, years=years, exclude=exclude)
 
 
-def combine(parsed: list[ParsedTable | Failure], today: dt.date | None = None) -> Dataset:
+def matches_file(table_name: str, given: str) -> bool:
+    """A year or exclusion given for "Overview.csv" applies to that file inside a ZIP too."""
+    return table_name == given or table_name.rsplit("/", 1)[-1] == given
+
+
+def combine(
+    parsed: list[ParsedTable | Failure],
+    today: dt.date | None = None,
+    years: dict[str, int] | None = None,
+    exclude: Iterable[tuple[str, str]] = (),
+) -> Dataset:
     """Merge tables read from separate files into one dataset (years, de-duplication)."""
     today = today or dt.date.today()
-    tables = [p for p in parsed if isinstance(p, ParsedTable)]
+    exclude = list(exclude)
+    left_out = [
+        p
+        for p in parsed
+        if isinstance(p, ParsedTable)
+        and any(matches_file(p.name, f) and p.kind == k for f, k in exclude)
+    ]
+    tables = [p for p in parsed if isinstance(p, ParsedTable) and p not in left_out]
     # Work on copies: the parsed tables may be cached objects shared between reruns.
     tables = [
-        ParsedTable(**{**t.__dict__, "frame": t.frame.copy(), "warnings": list(t.warnings)})
+        ParsedTable(
+            **{
+                **t.__dict__,
+                "frame": t.frame.copy(),
+                "warnings": list(t.warnings),
+                "yearless": dict(t.yearless),
+            }
+        )
         for t in tables
     ]
-    _resolve_years(tables, today)
+    _resolve_years(tables, today, years or {})
 
     reports: list[FileReport] = []
     for item in parsed:
@@ -160,6 +209,19 @@ def combine(parsed: list[ParsedTable | Failure], today: dt.date | None = None) -
                     headers=list(item.headers),
                 )
             )
+    for t in left_out:
+        reports.append(
+            FileReport(
+                file=t.name,
+                kind=t.kind,
+                rows=0,
+                warnings=[
+                    "Left out, as you chose on the Data page (another download of this "
+                    "table is used instead)."
+                ],
+                headers=t.headers,
+            )
+        )
     for t in tables:
         dates = _dates_of(t)
         if dates is not None and dates.notna().any():
@@ -185,6 +247,12 @@ def combine(parsed: list[ParsedTable | Failure], today: dt.date | None = None) -
     reports.sort(key=lambda r: order.get(r.file, 0))
 
     dataset = Dataset(reports=reports)
+    for t in tables:
+        for miss in t.near_misses:
+            dataset.warnings.append(
+                f"“{t.name}”: {miss} Its numbers are left out; rename the column, or map it "
+                "by hand on the Data page."
+            )
     for kind in KIND_NAMES:
         of_kind = [t for t in tables if t.kind == kind]
         if of_kind:
@@ -225,8 +293,40 @@ def _dates_of(t: ParsedTable) -> pd.Series | None:
     return None
 
 
-def _resolve_years(tables: list[ParsedTable], today: dt.date) -> None:
-    """Give year-less dates their year (docs/exports.md: walk back from the newest row)."""
+def _given_year(t: ParsedTable, years: dict[str, int]) -> int | None:
+    return next((y for f, y in years.items() if matches_file(t.name, f)), None)
+
+
+def _resolve_years(tables: list[ParsedTable], today: dt.date, years: dict[str, int]) -> None:
+    """Give year-less dates their year (docs/exports.md: walk back from the newest row).
+
+    A year the user gave for a file (`years`) is the year of its newest row, and wins over
+    every inference (the ZIP name, the other files, today).
+    """
+    for t in tables:
+        given = _given_year(t, years)
+        if given is None:
+            continue
+        for column, parsed in list(t.yearless.items()):
+            rows = parsed.month > 0
+            if not rows.any() or column == "post_time" and "export_date" in t.frame:
+                continue
+            month, day = parsed.month[rows], parsed.day[rows]
+            order = np.diff(month.astype(np.int64) * 100 + day.astype(np.int64))
+            descending = (order < 0).sum() > (order > 0).sum()
+            if descending:
+                month, day = month[::-1], day[::-1]
+            found = years_backwards(month, day, given)
+            if descending:
+                month, day, found = month[::-1], day[::-1], found[::-1]
+            _set_dates(t, column, rows, found, month, day, parsed)
+            first, last = t.frame[column].min(), t.frame[column].max()
+            t.warnings.append(
+                f"year set by you: “{column}” has dates without a year; read as "
+                f"{first.date().isoformat()} to {last.date().isoformat()} (newest row in "
+                f"{given})."
+            )
+            del t.yearless[column]
     definite = [
         t.frame["date"].max()
         for t in tables
@@ -331,6 +431,8 @@ def _merge(kind: str, tables: list[ParsedTable], dataset: Dataset) -> pd.DataFra
     frames = []
     for order, t in enumerate(tables):
         f = t.frame.copy()
+        if spec.date_column == "date" and "date" in f:
+            f["date"] = f["date"].dt.normalize()  # "2024-01-14 21:40" is a day's total
         f["_order"] = order
         # How recent the download is: Content rows carry their export day; other tables are
         # as recent as their newest date (a download reaching further was made later).
@@ -354,7 +456,8 @@ def _merge(kind: str, tables: list[ParsedTable], dataset: Dataset) -> pd.DataFra
     if kind == "ads" and "ad_id" in df:
         key = [*key, "ad_id"]  # two ads may share a name; their IDs tell them apart
     if key:
-        df = _dedupe_across_files(df, key, kind, spec.label, len(tables), dataset)
+        names = [t.name for t in tables]
+        df = _dedupe_across_files(df, key, kind, spec.label, names, dataset)
     df = df.drop(columns=[c for c in ("_order", "_recency", "_filled", "_key") if c in df.columns])
     sort_by = [c for c in (spec.date_column, *spec.key) if c and c in df.columns]
     sort_by = list(dict.fromkeys(sort_by))
@@ -367,7 +470,7 @@ def _merge(kind: str, tables: list[ParsedTable], dataset: Dataset) -> pd.DataFra
 
 
 def _dedupe_across_files(
-    df: pd.DataFrame, key: list[str], kind: str, label: str, files: int, dataset: Dataset
+    df: pd.DataFrame, key: list[str], kind: str, label: str, names: list[str], dataset: Dataset
 ) -> pd.DataFrame:
     """Overlapping downloads: for each key (a day; an ad's day; a video) keep the rows of one
     file only. Rows that share a key inside one file are kept: an Ads report broken down by
@@ -382,7 +485,7 @@ def _dedupe_across_files(
                 "row of the same file: read as a breakdown (by age, gender, placement…) and "
                 "added up. Reach and frequency are not added up across them."
             )
-    if files < 2:
+    if len(names) < 2:
         return df
     df["_filled"] = df.drop(columns=["_order", "_recency"]).notna().sum(axis=1)
     keyed = df[complete]
@@ -397,12 +500,148 @@ def _dedupe_across_files(
     best = score.drop_duplicates(subset=key, keep="last")[[*key, "_order"]]
     kept = keyed.merge(best, on=[*key, "_order"], how="inner")
     dropped = len(keyed) - len(kept)
+    conflicts = _conflicts(keyed, kept, key, kind, label, names) if dropped else []
+    dataset.conflicts.extend(conflicts)
+    for conflict in conflicts:
+        dataset.warnings.append(conflict.message)
     if dropped:
         dataset.notes.append(
             f"{dropped:,} overlapping {label} row(s) appeared in more than one file and were "
             "counted once (from the file with the most complete rows, then the newer download)."
         )
     return pd.concat([kept, df[~complete]], ignore_index=True, sort=False)
+
+
+def _differ(a: pd.Series, b: pd.Series) -> pd.Series:
+    """Beyond rounding: more than half a unit apart and more than 0.5 % of the larger value."""
+    gap = (a - b).abs()
+    return (gap > 0.5) & (gap > 0.005 * np.maximum(a.abs(), b.abs()))
+
+
+def _wild(a: pd.Series, b: pd.Series) -> pd.Series:
+    """Not a revision: one is zero where the other has a hundred or more, or one is more than
+    twice the other (and at least 20 apart)."""
+    hi, lo = np.maximum(a.abs(), b.abs()), np.minimum(a.abs(), b.abs())
+    return ((lo == 0) & (hi >= 100)) | ((hi > 2 * lo) & (hi - lo >= 20))
+
+
+def _conflicts(
+    keyed: pd.DataFrame,
+    kept: pd.DataFrame,
+    key: list[str],
+    kind: str,
+    label: str,
+    names: list[str],
+) -> list[Conflict]:
+    """Where overlapping downloads disagree on the same key: which days, the two values, and
+    which file was kept. Vectorised: one merge of the dropped rows with the kept ones."""
+    if kind == "content":
+        return []  # lifetime totals: a later export has more likes and views by nature
+    spec = KIND_BY_NAME[kind]
+    numeric = [
+        c.name
+        for c in spec.columns
+        if c.type == "number" and c.name in keyed.columns and c.name != "reported_change"
+    ]
+    if not numeric:
+        return []
+    marker = kept[[*key, "_order"]].assign(_kept=True)
+    flagged = keyed.merge(marker, on=[*key, "_order"], how="left")
+    dropped = flagged[flagged["_kept"].isna()].drop(columns="_kept")
+    pair = dropped.merge(kept[[*key, "_order", *numeric]], on=key, suffixes=("", "_k"))
+    if pair.empty:
+        return []
+    differs = pd.Series(False, index=pair.index)
+    wild = pd.Series(False, index=pair.index)
+    zero_vs_hundreds = pd.Series(False, index=pair.index)
+    first_col = pd.Series("", index=pair.index, dtype="object")
+    for col in numeric:
+        a, b = pair[col], pair[f"{col}_k"]
+        both = a.notna() & b.notna()
+        d = both & _differ(a, b)
+        first_col = first_col.where((first_col != "") | ~d, col)
+        differs |= d
+        wild |= both & _wild(a, b)
+        hi = np.maximum(a.abs(), b.abs())
+        zero_vs_hundreds |= both & (np.minimum(a.abs(), b.abs()) == 0) & (hi >= 100)
+    # A download's own newest day, or a row with 'undefined' cells, is often not final yet
+    # (TikTok writes 0 or 'undefined' until the day is counted): a gap there is said, but is
+    # no sign of another account.
+    settled = pd.Series(True, index=pair.index)
+    for col in numeric:
+        settled &= pair[col].notna() == pair[f"{col}_k"].notna()
+    if "date" in key:
+        last = keyed.groupby("_order")["date"].max()
+        settled &= pair["date"] != pair["_order"].map(last)
+        settled &= pair["date"] != pair["_order_k"].map(last)
+    pair = pair.assign(
+        _differs=differs,
+        _wild=wild & settled,
+        _zero=zero_vs_hundreds & settled,
+        _settled=settled,
+        _col=first_col,
+    )
+    unit = "ad-day(s)" if kind == "ads" else "day(s)"
+    out = []
+    for (other, keep), group in pair.groupby(["_order", "_order_k"], sort=True):
+        bad = group[group["_differs"]]
+        if bad.empty:
+            continue
+        settled_days = int(group["_settled"].sum())
+        accounts = bool(group["_zero"].any()) or (
+            settled_days > 0 and int(group["_wild"].sum()) * 2 > settled_days
+        )
+        examples = []
+        for _, row in bad.head(3).iterrows():
+            col = row["_col"]
+            where = _key_label(row, key)
+            shown_col = spec.column(col).aliases[0] if spec.column(col).aliases else col
+            examples.append(f"{where}: {_num(row[f'{col}_k'])} vs {_num(row[col])} {shown_col}")
+        kept_name, other_name = names[int(keep)], names[int(other)]
+        shown = "; ".join(examples) + ("; …" if len(bad) > 3 else "")
+        if accounts:
+            message = (
+                f"“{kept_name}” and “{other_name}” ({label}) disagree widely on {len(bad)} of "
+                f"the {len(group)} {unit} they share ({shown}): they may be two different "
+                f"accounts. “{kept_name}” was kept on the shared days; if they are different "
+                "accounts, choose which one to use on the Data page."
+            )
+        else:
+            message = (
+                f"“{kept_name}” and “{other_name}” ({label}) disagree on {len(bad)} of the "
+                f"{len(group)} {unit} they share ({shown}; the first value is the one kept): "
+                f"“{kept_name}”, the newer or more complete download, was kept."
+            )
+        out.append(
+            Conflict(
+                kind=kind,
+                kept=kept_name,
+                other=other_name,
+                days=len(bad),
+                shared=len(group),
+                examples=examples,
+                different_accounts=accounts,
+                message=message,
+            )
+        )
+    return out
+
+
+def _key_label(row: pd.Series, key: list[str]) -> str:
+    parts = []
+    for k in key:
+        value = row[k]
+        if isinstance(value, pd.Timestamp):
+            parts.append(f"{value.day} {value:%b %Y}")
+        elif k != "_key":
+            parts.append(str(value))
+        else:
+            parts.append(str(value)[:60])
+    return ", ".join(parts)
+
+
+def _num(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
 def _follower_changes(df: pd.DataFrame, tables: list[ParsedTable]) -> pd.DataFrame:

@@ -8,7 +8,9 @@ daily ad rows has about 365 distinct dates, not a million.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -214,151 +216,83 @@ def column_decimal_evidence(raw: pd.Series) -> str | None:
 # Dates
 # ---------------------------------------------------------------------------------------------
 
-# Month names in the UI languages TikTok Studio writes year-less dates in. Keys are folded with
-# `_fold` (lower case, no dots). Abbreviations are included where they are unambiguous.
-_MONTHS: dict[int, tuple[str, ...]] = {
-    1: (
-        "january",
-        "jan",
-        "januari",
-        "januar",
-        "jänner",
-        "janvier",
-        "janv",
-        "enero",
-        "ene",
-        "gennaio",
-        "janeiro",
-        "styczeń",
-        "januári",
-        "ocak",
-        "tháng một",
-        "tháng giêng",
-    ),
-    2: (
-        "february",
-        "feb",
-        "februari",
-        "februar",
-        "février",
-        "févr",
-        "fevrier",
-        "febrero",
-        "febbraio",
-        "fevereiro",
-        "luty",
-        "şubat",
-        "tháng hai",
-    ),
-    3: (
-        "march",
-        "mar",
-        "maart",
-        "mrt",
-        "märz",
-        "marz",
-        "mars",
-        "marzo",
-        "março",
-        "marco",
-        "marzec",
-        "mart",
-        "tháng ba",
-    ),
-    4: ("april", "apr", "avril", "abril", "abr", "aprile", "kwiecień", "nisan", "tháng tư"),
-    5: ("may", "mei", "mai", "mayo", "maggio", "maio", "maj", "mayıs", "tháng năm"),
-    6: (
-        "june",
-        "jun",
-        "juni",
-        "juin",
-        "junio",
-        "giugno",
-        "junho",
-        "czerwiec",
-        "haziran",
-        "tháng sáu",
-    ),
-    7: (
-        "july",
-        "jul",
-        "juli",
-        "juillet",
-        "juil",
-        "julio",
-        "luglio",
-        "julho",
-        "lipiec",
-        "temmuz",
-        "tháng bảy",
-    ),
-    8: (
-        "august",
-        "aug",
-        "augustus",
-        "août",
-        "aout",
-        "agosto",
-        "ago",
-        "sierpień",
-        "ağustos",
-        "augusti",
-        "tháng tám",
-    ),
-    9: (
-        "september",
-        "sep",
-        "sept",
-        "septembre",
-        "septiembre",
-        "setiembre",
-        "settembre",
-        "setembro",
-        "wrzesień",
-        "eylül",
-        "tháng chín",
-    ),
-    10: (
-        "october",
-        "oct",
-        "oktober",
-        "okt",
-        "octobre",
-        "octubre",
-        "ottobre",
-        "outubro",
-        "październik",
-        "ekim",
-        "tháng mười",
-    ),
-    11: (
-        "november",
-        "nov",
-        "novembre",
-        "noviembre",
-        "novembro",
-        "listopad",
-        "kasım",
-        "tháng mười một",
-    ),
-    12: (
-        "december",
-        "dec",
-        "dezember",
-        "dez",
-        "décembre",
-        "déc",
-        "diciembre",
-        "dic",
-        "dicembre",
-        "dezembro",
-        "grudzień",
-        "aralık",
-        "tháng mười hai",
-    ),
+# Month names come from CLDR (through Babel) for every language TikTok's UI offers: the format
+# and stand-alone forms, wide and abbreviated (the format forms are the genitive where a
+# language has one: Greek "Φεβρουαρίου", Russian "февраля", Polish "lutego"). The lookup is built
+# once, on first use, and each distinct date text is looked up once.
+TIKTOK_UI_LOCALES = (
+    "en", "nl", "de", "fr", "es", "pt", "it", "pl", "el", "ru", "uk", "tr", "id", "vi", "th",
+    "ja", "ko", "zh", "zh_Hant", "ar", "cs", "sk", "ro", "hu", "sv", "da", "nb", "fi", "ms",
+    "fil", "he", "hi", "bn", "ur", "jv", "km", "my", "bg", "ceb", "nb", "af", "sq",
+)  # fmt: skip
+# Spellings CLDR does not list but older Vietnamese exports use ("18 tháng Sáu").
+_EXTRA_MONTHS = {
+    "tháng một": 1, "tháng giêng": 1, "tháng hai": 2, "tháng ba": 3, "tháng tư": 4,
+    "tháng năm": 5, "tháng sáu": 6, "tháng bảy": 7, "tháng tám": 8, "tháng chín": 9,
+    "tháng mười": 10, "tháng mười một": 11, "tháng mười hai": 12, "sept": 9, "févr": 2,
+}  # fmt: skip
+_DIGITS = {
+    ord(c): str(unicodedata.decimal(c))
+    for c in map(chr, range(0x0660, 0x1100))
+    if unicodedata.category(c) == "Nd"
 }
-MONTH_NAMES: dict[str, int] = {name: m for m, names in _MONTHS.items() for name in names}
-_MONTH_ALTERNATION = "|".join(sorted((re.escape(n) for n in MONTH_NAMES), key=len, reverse=True))
+
+
+# Right-to-left and other invisible direction marks (Arabic and Hebrew dates carry them).
+_BIDI = dict.fromkeys(
+    map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
+
+
+def _fold_name(text: str) -> str:
+    """Month name or date text → comparison key: NFKC, lower case, no dots, single spaces."""
+    s = unicodedata.normalize("NFKC", text).translate(_DIGITS).translate(_BIDI).casefold()
+    s = s.replace(".", " ").replace("\u00a0", " ")
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
+
+
+@functools.cache
+def month_names() -> dict[str, int]:
+    """Every month name of the UI languages → month number (names with two meanings dropped).
+
+    Numeric forms ("3月", "3월") are left to the CJK pattern below.
+    """
+    from babel import Locale, UnknownLocaleError
+
+    found: dict[str, set[int]] = {}
+    for code in TIKTOK_UI_LOCALES:
+        try:
+            months = Locale.parse(code).months
+        except (UnknownLocaleError, ValueError):
+            continue
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, name in months[context][width].items():
+                    key = _fold_name(name)
+                    if not key or re.fullmatch(r"\d+\s*[月월]?", key):
+                        continue
+                    forms = {key, _strip_accents(key)}
+                    if code == "he":  # "24 במרץ": Hebrew writes "in March" inside a date
+                        forms |= {"ב" + f for f in forms}
+                    for form in forms:
+                        found.setdefault(form, set()).add(number)
+    for name, number in _EXTRA_MONTHS.items():
+        found.setdefault(_fold_name(name), set()).add(number)
+    return {name: next(iter(ms)) for name, ms in found.items() if len(ms) == 1}
+
+
+@functools.cache
+def _month_pattern() -> re.Pattern:
+    names = sorted((re.escape(n) for n in month_names()), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(" + "|".join(names) + r")(?!\w)")
+
 
 _ISO = re.compile(
     r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?.*)?$"
@@ -366,19 +300,55 @@ _ISO = re.compile(
 _DMY = re.compile(
     r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2,4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?.*)?$"
 )
-_YEAR_TEXT = re.compile(
-    r"^(?:[a-z]+,?\s+)?(?:(\d{1,2})(?:er|º|°)?\.?\s*(?:de\s+)?("
-    + _MONTH_ALTERNATION
-    + r")\.?|("
-    + _MONTH_ALTERNATION
-    + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?)\s*(?:de\s+)?,?\s*(\d{4})?(?:\s+(\d{1,2}):(\d{2}).*)?$"
+_CJK = re.compile(
+    r"^(?:(\d{4})\s*[年년]\s*)?(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?"
+    r"(?:\s*(?:\S*\s*)?(\d{1,2}):(\d{2}).*)?$"
 )
-_CJK = re.compile(r"^(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日(?:\s*(\d{1,2}):(\d{2}).*)?$")
 _VIET_NUMERIC = re.compile(r"^(\d{1,2})\s+tháng\s+(\d{1,2})(?:,?\s*(?:năm\s+)?(\d{4}))?$")
+_TIME = re.compile(r"(?<!\d)(\d{1,2})[:h](\d{2})(?::\d{2})?(?:\s*([ap])\s*m\b)?")
+_NUMBER = re.compile(r"(?<!\d)\d+(?!\d)")
+
+
+def _text_date(text: str) -> tuple[int | None, int, int, int, int] | None:
+    """ "25 Φεβρουαρίου", "martes, 24 de marzo de 2026", "24 thg 12", "Mar 24, 2026 10:00":
+    one month name (CLDR, any UI language), one day number, maybe a year and a time."""
+    s = _fold_name(text)
+    hour = minute = 0
+    if t := _TIME.search(s):
+        hour, minute = int(t[1]), int(t[2])
+        if t[3]:
+            hour = hour % 12 + (12 if t[3] == "p" else 0)
+        s = s[: t.start()] + " " + s[t.end() :]
+    hits = list(_month_pattern().finditer(s))
+    if not hits:
+        return None
+    names = month_names()
+    months = {names[h[1]] for h in hits}
+    hit = max(hits, key=lambda h: len(h[1]))  # "mar 24 mars": the fuller name decides
+    if len(months) > 1 and sum(len(h[1]) == len(hit[1]) for h in hits) > 1:
+        return None
+    rest = s[: hit.start()] + " " + s[hit.end() :]
+    numbers = [int(n) for n in _NUMBER.findall(rest)]
+    days = [n for n in numbers if n <= 31]
+    years = [n for n in numbers if n > 31]
+    if len(days) != 1 or len(years) > 1:
+        return None
+    year = years[0] if years else None
+    if year is not None and year > 2400:  # the Thai solar calendar: 2569 is 2026
+        year -= 543
+    if year is not None and not 1990 <= year <= 2200:
+        return None
+    return year, names[hit[1]], days[0], hour, minute
 
 
 def _fold(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip().casefold()
+    text = unicodedata.normalize("NFKC", text).translate(_DIGITS).translate(_BIDI)
+    text = re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip().casefold()
+    text = re.sub(r"(?<=\d)\s*[гр]\.?$", "", text)  # Bulgarian, Ukrainian "24.03.2026 г."
+    if re.fullmatch(r"\d[\d.\s]*\d\.?", text) and "." in text:
+        # Czech, Slovak "24. 3. 2026", Korean "2026. 3. 24.": numeric dates spaced after dots.
+        text = re.sub(r"\s*\.\s*", ".", text).strip(".")
+    return text
 
 
 @dataclass
@@ -412,13 +382,7 @@ def _parse_one(
         return (int(m[1]) if m[1] else None), int(m[2]), int(m[3]), int(m[4] or 0), int(m[5] or 0)
     if m := _VIET_NUMERIC.match(s):
         return (int(m[3]) if m[3] else None), int(m[2]), int(m[1]), 0, 0
-    if m := _YEAR_TEXT.match(s):
-        if m[1]:
-            day, month = int(m[1]), MONTH_NAMES[m[2]]
-        else:
-            month, day = MONTH_NAMES[m[3]], int(m[4])
-        return (int(m[5]) if m[5] else None), month, day, int(m[6] or 0), int(m[7] or 0)
-    return None
+    return _text_date(text)
 
 
 def _excel_serial(values: pd.Series) -> pd.Series:

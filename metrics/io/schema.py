@@ -24,6 +24,14 @@ def normalise_header(text: object) -> str:
     return s.strip(" :")
 
 
+def loose_header(text: object) -> str:
+    """A looser key for near-miss headers: singular and plural, spaces, hyphens and
+    underscores do not matter ("Impression", "Ad Group Name", "Adgroup name", "2 second")."""
+    s = normalise_header(text)
+    s = re.sub(r"(?<=[^\W\d_]{3})s\b", "", s)
+    return re.sub(r"[\s_\-]+", "", s)
+
+
 # Column types: how a column's cells are parsed.
 DATE, NUMBER, TEXT, HOUR = "date", "number", "text", "hour"
 
@@ -49,16 +57,29 @@ class Kind:
     date_column: str | None = "date"
     example: str = ""
     column_index: dict[str, str] = field(init=False, repr=False, compare=False)
+    loose_index: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         index: dict[str, str] = {}
+        loose: dict[str, set[str]] = {}
         for col in self.columns:
             for alias in (col.name, *col.aliases):
                 index[normalise_header(alias)] = col.name
+                loose.setdefault(loose_header(alias), set()).add(col.name)
         object.__setattr__(self, "column_index", index)
+        # A loose key that two columns share is not used (it could mean either).
+        unique = {key: next(iter(names)) for key, names in loose.items() if len(names) == 1}
+        object.__setattr__(self, "loose_index", unique)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
+
+
+# "Date" in TikTok's UI languages (the daily tables' first column).
+DATE_HEADERS = (
+    "Date", "Datum", "Fecha", "Data", "Dátum", "Datë", "Ημερομηνία", "Дата", "Tarih", "Tanggal",
+    "Tarikh", "Ngày", "วันที่", "날짜", "日付", "日期", "التاريخ", "תאריך", "Päivämäärä", "Dato",
+)  # fmt: skip
 
 
 def _c(name: str, type_: str, *aliases: str, additive: bool = False) -> Column:
@@ -71,7 +92,7 @@ OVERVIEW = Kind(
     name="overview",
     label="Overview (TikTok Studio)",
     columns=(
-        _c("date", DATE, "Date", "Datum", "Fecha", "Data", "Dátum", "日期", "日付", "Ngày"),
+        _c("date", DATE, *DATE_HEADERS),
         _c(
             "video_views",
             NUMBER,
@@ -170,6 +191,7 @@ OVERVIEW = Kind(
             "Clics en el sitio web",
             additive=True,
         ),
+        _c("unique_viewers", NUMBER, "Unique Viewers", "Unique viewers"),  # 2024 overviews
         _c("product_link_clicks", NUMBER, "Product link clicks", additive=True),
         _c("phone_clicks", NUMBER, "Phone number clicks", "Call clicks", additive=True),
         _c("email_clicks", NUMBER, "Email clicks", additive=True),
@@ -219,11 +241,12 @@ FOLLOWERS_HISTORY = Kind(
     name="followers_history",
     label="Follower history (TikTok Studio)",
     columns=(
-        _c("date", DATE, "Date", "Datum", "Fecha"),
+        _c("date", DATE, *DATE_HEADERS),
         _c(
             "followers",
             NUMBER,
             "Followers",
+            "Total followers",  # 2021–24 "Total followers.csv" and Business Suite
             "Följare",
             "Volgers",
             "Follower",
@@ -236,8 +259,13 @@ FOLLOWERS_HISTORY = Kind(
             "Difference in followers from previous day",
             "Difference in followers",
         ),
+        # The Business Suite daily audience file: Date, New followers, Total followers,
+        # Reached audience, Engaged audience.
+        _c("new_followers", NUMBER, "New followers", additive=True),
+        _c("reach", NUMBER, "Reached audience"),
+        _c("engaged_audience", NUMBER, "Engaged audience"),
     ),
-    required=(("date",), ("followers",)),
+    required=(("date",), ("followers", "new_followers")),
     key=("date",),
     example="Date, Followers, Difference in followers from previous day",
 )
@@ -246,7 +274,7 @@ VIEWERS = Kind(
     name="viewers",
     label="Viewers (TikTok Studio)",
     columns=(
-        _c("date", DATE, "Date", "Datum", "Fecha"),
+        _c("date", DATE, *DATE_HEADERS),
         _c("total_viewers", NUMBER, "Total Viewers", "Total viewers", "Viewers"),
         _c("new_viewers", NUMBER, "New Viewers", "New viewers"),
         _c("returning_viewers", NUMBER, "Returning Viewers", "Returning viewers"),
@@ -260,7 +288,7 @@ FOLLOWER_ACTIVITY = Kind(
     name="follower_activity",
     label="Follower activity by hour (TikTok Studio)",
     columns=(
-        _c("date", DATE, "Date", "Datum", "Fecha"),
+        _c("date", DATE, *DATE_HEADERS),
         _c("hour", HOUR, "Hour", "Uur", "Stunde", "Heure", "Hora", "Timme"),
         _c("active_followers", NUMBER, "Active followers", "Active Followers"),
     ),
@@ -327,6 +355,14 @@ CONTENT = Kind(
         _c("reach", NUMBER, "Reached audience", "Reach"),
         _c("new_viewers", NUMBER, "New viewers", additive=True),
         _c("new_followers", NUMBER, "New followers", additive=True),
+        # 2021–24 "Trending Videos.csv" / "Video Posts.csv".
+        _c(
+            "views_within_7_days",
+            NUMBER,
+            "Video Views within 7 days",
+            "video_view_within_days",
+            additive=True,
+        ),
     ),
     required=(("video_title", "video_link"), ("video_views", "likes")),
     key=("video_link",),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from .labels import gender_labels, territory_labels
 from .parse import DateColumn, column_decimal_evidence, parse_dates, parse_numbers
 from .read import EXPECTED, Failure, Grid
 from .schema import (
@@ -21,6 +23,7 @@ from .schema import (
     TEXT,
     TOTAL_PATTERN,
     Kind,
+    loose_header,
     normalise_header,
 )
 
@@ -43,6 +46,10 @@ class ParsedTable:
     totals: dict[str, float] | None = None
     # Per column, the most its masked "<5" cells can hide (they are missing in the frame).
     masked_bounds: dict[str, float] = field(default_factory=dict)
+    # Unused headers that look like a known column ("did you mean Impressions?").
+    near_misses: list[str] = field(default_factory=list)
+    # Other tables read from the same grid (the 2021 "Last 60 days.csv" holds followers too).
+    companions: list[ParsedTable] = field(default_factory=list)
 
 
 def match_columns(
@@ -50,13 +57,42 @@ def match_columns(
 ) -> dict[int, str]:
     """Map header positions to the kind's column names; the first matching header wins."""
     overrides = {normalise_header(k): v for k, v in (column_map or {}).items()}
+    names = {c.name for c in kind.columns}
     taken: dict[str, int] = {}
     for pos, header in enumerate(headers):
         key = normalise_header(header)
         name = overrides.get(key) or kind.column_index.get(key)
-        if name and name not in taken and name in {c.name for c in kind.columns}:
+        if name and name not in taken and name in names:
             taken[name] = pos
+    # Near misses second ("Impression", "Ad Group Name", "Clicks (Destination)"): only for
+    # headers and columns the exact pass left over.
+    used = set(taken.values())
+    for pos, header in enumerate(headers):
+        if pos in used or not str(header).strip():
+            continue
+        name = kind.loose_index.get(loose_header(header))
+        if name and name not in taken:
+            taken[name] = pos
+            used.add(pos)
     return {pos: name for name, pos in taken.items()}
+
+
+def near_misses(kind: Kind, headers: list[str], mapping: dict[int, str]) -> list[str]:
+    """ "'Impressionz' was not used; did you mean Impressions?" for every unused header that
+    looks like a known column of this kind that the file does not have."""
+    missing = {c.name: c for c in kind.columns if c.name not in mapping.values()}
+    candidates: dict[str, str] = {}
+    for col in missing.values():
+        for alias in col.aliases:
+            candidates.setdefault(loose_header(alias), alias)
+    out = []
+    for pos, header in enumerate(headers):
+        if pos in mapping or not header.strip():
+            continue
+        close = difflib.get_close_matches(loose_header(header), list(candidates), n=1, cutoff=0.85)
+        if close:
+            out.append(f"“{header.strip()}” was not used; did you mean {candidates[close[0]]}?")
+    return out
 
 
 def _satisfies(kind: Kind, names: set[str]) -> bool:
@@ -87,6 +123,28 @@ def foreign_platform(headers: list[str]) -> str | None:
         if hits >= foreign.needed:
             return f"looks like {foreign.platform}, not a TikTok export; {foreign.advice}"
     return None
+
+
+# TikTok LIVE analytics: its own headers say so; a lone "LIVE" in a header only counts when
+# the table is nothing the app reads (an Overview may one day carry a "LIVE views" column).
+_LIVE_HEADERS = re.compile(r"viewers who commented|diamonds?|gifters?|gift givers|gifts? received")
+_LIVE_WORD = re.compile(r"(^|[^a-z])live([^a-z]|$)")
+
+
+def live_analytics(grid: Grid, headers: list[str], recognised: bool = False) -> str | None:
+    """The refusal for TikTok LIVE analytics (`LIVE_interaction.csv`: Date, New followers,
+    Viewers who commented, Likes, Shares), a TikTok file the app does not analyse."""
+    keys = [normalise_header(h) for h in headers if str(h).strip()]
+    by_name = re.match(r"live([^a-z]|$)", grid.name.rsplit("/", 1)[-1].casefold())  # LIVE_*.csv
+    strong = by_name or any(_LIVE_HEADERS.search(k) for k in keys)
+    if not (strong or (not recognised and any(_LIVE_WORD.search(k) for k in keys))):
+        return None
+    return (
+        f"“{grid.name}” is TikTok LIVE analytics (your LIVE sessions: viewers who commented, "
+        "new followers, likes during LIVE), which this app does not analyse yet. It reads "
+        "TikTok Studio's Overview, Content, Viewers and Followers downloads (Analytics → "
+        "Download data) and Ads Manager reports instead."
+    )
 
 
 def _closest_kind(headers: list[str], column_map: dict[str, str] | None) -> str:
@@ -126,6 +184,9 @@ def parse_grid(grid: Grid, column_map: dict[str, str] | None = None) -> ParsedTa
             foreign = foreign_platform(headers)
             if foreign:
                 return Failure(grid.name, f"“{grid.name}” {foreign}.")
+            live = live_analytics(grid, headers, True) if hit[0].name != "ads" else None
+            if live:
+                return Failure(grid.name, live)
             found = (i, headers, *hit)
             break
     if found is None:
@@ -133,6 +194,9 @@ def parse_grid(grid: Grid, column_map: dict[str, str] | None = None) -> ParsedTa
             foreign = foreign_platform(_row_headers(head.iloc[i]))
             if foreign:
                 return Failure(grid.name, f"“{grid.name}” {foreign}.")
+            live = live_analytics(grid, _row_headers(head.iloc[i]))
+            if live:
+                return Failure(grid.name, live)
         rows = [_row_headers(head.iloc[i]) for i in range(len(head))]
         first = next((r for r in rows if any(x.strip() for x in r)), [])
         shown = ", ".join(x.strip() for x in first if x.strip())[:200]
@@ -148,7 +212,23 @@ def parse_grid(grid: Grid, column_map: dict[str, str] | None = None) -> ParsedTa
         )
     header_row, headers, kind, mapping = found
     body = cells.iloc[header_row + 1 :].reset_index(drop=True)
-    return _parse_body(grid, kind, headers, mapping, body)
+    table = _parse_body(grid, kind, headers, mapping, body)
+    follower = KIND_BY_NAME["followers_history"]
+    if kind.name in ("overview", "viewers"):
+        extra = match_columns(follower, headers, column_map)
+        if "followers" in extra.values() and _satisfies(follower, set(extra.values())):
+            # Overview and follower totals in one file: both are read, the followers into the
+            # follower history (the rest of the headers belong to the Overview).
+            companion = _parse_body(grid, follower, headers, extra, body)
+            companion.warnings.insert(
+                0, "The Followers column of this file is read as the follower history."
+            )
+            companion.near_misses, companion.unrecognised = [], []
+            table.companions.append(companion)
+            table.unrecognised = [
+                h for h in table.unrecognised if normalise_header(h) not in follower.column_index
+            ]
+    return table
 
 
 def _text(col: pd.Series) -> pd.Series:
@@ -282,6 +362,13 @@ def _parse_body(
             hour = pd.to_numeric(parts[0], errors="coerce")
             meridiem = parts[1].fillna("").str.upper().str.replace(".", "", regex=False)
             hour = hour.where(meridiem == "", hour % 12 + (meridiem == "PM") * 12)  # 12 AM = 0
+            if (hour == 24).any() and not (hour == 0).any() and (meridiem == "").all():
+                # 2021–22 files number the hours 1–24: hour 1 is 00:00–01:00.
+                hour = hour - 1
+                warnings.append(
+                    f"“{label}” numbers the hours 1–24 (older TikTok files); read as 0–23, "
+                    "so hour 1 is 00:00–01:00 and hour 24 is 23:00–24:00."
+                )
             outside = int(((hour < 0) | (hour > 23)).sum())
             if outside:
                 warnings.append(
@@ -322,6 +409,7 @@ def _parse_body(
         yearless=yearless,
         currency=currency,
         masked_bounds=masked_bounds,
+        near_misses=near_misses(kind, headers, mapping),
     )
     if raw_total is not None:
         table.totals = _totals(kind, raw_total, hint)
@@ -390,6 +478,10 @@ def _totals(kind: Kind, raw_total: dict[str, pd.Series], hint: str | None) -> di
 def _kind_fixes(table: ParsedTable) -> None:
     """Per-kind repairs that the generic parse cannot know about."""
     df = table.frame
+    if table.kind == "follower_gender" and "gender" in df:
+        df["gender"] = gender_labels(df["gender"])
+    if table.kind == "follower_territories" and "territory" in df:
+        df["territory"] = territory_labels(df["territory"])
     if table.kind in ("follower_gender", "follower_territories") and "share" in df:
         # Distribution is a fraction 0–1; some files (or Excel re-saves) give 0–100.
         if df["share"].max(skipna=True) > 1.000001:
