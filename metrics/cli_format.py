@@ -13,7 +13,7 @@ import textwrap
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-from .definitions import ADS, ORGANIC, REGISTRY
+from .definitions import ADS, LAST, ORGANIC, REGISTRY
 from .io.schema import KIND_BY_NAME
 
 NO_VALUE = "—"
@@ -93,25 +93,29 @@ def format_value(value, unit: str, currency: str | None = None) -> str:
 
 
 def format_change(change: dict, unit: str, currency: str | None = None) -> str:
-    """+4.3 %; the difference (+69) when the previous value was negative; a dash for none."""
+    """+4.3 % (relative to |previous|, so −7 → −1 is +85.7 %); the difference (+69) when the
+    previous value was 0; a dash for none."""
     previous, value = change.get("previous"), change.get("value")
-    if not is_missing(previous) and previous < 0 and not is_missing(value):
-        difference = format_value(abs(value - previous), unit, currency)
-        return ("-" if value < previous else "+") + difference
     relative = change.get("change")
     if is_missing(relative):
+        if not is_missing(previous) and previous == 0 and not is_missing(value):
+            difference = format_value(abs(value - previous), unit, currency)
+            return ("-" if value < previous else "+") + difference
         return NO_VALUE
     return f"{relative * 100:+.1f} %"
 
 
-def verdict(change: dict, higher_is_better: bool | None) -> str:
-    """'within noise', 'better' / 'worse' (or 'up' / 'down'), or '' when there is no change."""
+def verdict(change: dict, higher_is_better: bool | None, testable: bool = True) -> str:
+    """'within noise', 'better' / 'worse' (or 'up' / 'down'), or '' when there is no change.
+
+    `testable` is False for snapshot metrics (followers on the last day): they have no daily
+    variation to test, so "too few days to tell" would be untrue and is not said."""
     relative, value, previous = change.get("change"), change.get("value"), change.get("previous")
     if is_missing(value) or is_missing(previous):
         return ""
     if change.get("within_noise") is True:
         return "within noise"
-    if "within_noise" in change and change["within_noise"] is None:
+    if testable and "within_noise" in change and change["within_noise"] is None:
         return "too few days to tell"
     delta = value - previous
     if delta == 0 or (is_missing(relative) and previous >= 0):
@@ -236,7 +240,7 @@ def summary_text(out: dict, currency: str | None = None) -> str:
                     format_value(change.get("value"), unit, currency),
                     format_value(change.get("previous"), unit, currency),
                     format_change(change, unit, currency),
-                    verdict(change, hib),
+                    verdict(change, hib, testable=metric is None or metric.aggregation != LAST),
                 ]
             )
         lines += ["", FAMILY_TITLES[family]]

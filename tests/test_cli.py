@@ -342,10 +342,15 @@ def test_changes_and_verdicts():
     assert verdict({**up, "within_noise": True}, True) == "within noise"
     assert verdict({**up, "within_noise": False}, True) == "better"
     assert verdict({**up, "within_noise": None}, True) == "too few days to tell"
-    # From −5 net followers to +10: a percentage of a negative number means nothing; +15.
-    turned = {"value": 10.0, "previous": -5.0, "change": -3.0}
-    assert format_change(turned, "count") == "+15"
+    # From −5 net followers to +10: (10 − (−5)) ÷ |−5| = +300 %, a rise shown as a rise.
+    turned = {"value": 10.0, "previous": -5.0, "change": 3.0}
+    assert format_change(turned, "count") == "+300.0 %"
     assert verdict(turned, True) == "better"
+    # From 0 to 3: no percentage of zero; the difference instead.
+    assert format_change({"value": 3.0, "previous": 0.0, "change": None}, "count") == "+3"
+    # A snapshot (followers on the last day) is never "too few days to tell".
+    snapshot = {**up, "within_noise": None}
+    assert verdict(snapshot, True, testable=False) == "better"
     assert format_change({"value": 3.0, "previous": None, "change": None}, "count") == "—"
 
 
