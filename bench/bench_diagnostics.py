@@ -20,7 +20,8 @@ order-statistic interval, and `target` / `meets` beside each figure of the issue
 4. hook vs CTA: false winners in groups of 3, 5, 10 equal ads (ρ = 0 and 0.6), power for a
    10 % and 20 % better CTA and a 10 % better hook at the sample's volumes (75k a day);
 5. period comparison at ρ = 0.6: flagged cards between equal periods, pages with any flag.
-`--scale` multiplies every simulation count (1.0 takes ~8 minutes on 2 shared cores).
+`--scale` multiplies every simulation count (1.0: about 4 minutes of CPU on 2 worker
+processes; 10–12 minutes of wall time when the 2 cores are shared with other work).
 """
 
 from __future__ import annotations
@@ -370,8 +371,8 @@ def main() -> None:
     parser.add_argument("--base-seed", type=int, default=20261201)
     args = parser.parse_args()
     s, jobs, base = args.scale, args.jobs, args.base_seed
-    n_healthy, n_daily, n_decline = int(400 * s), int(150 * s), int(300 * s)
-    n_winner, n_power, n_period = int(200 * s), int(150 * s), int(1000 * s)
+    n_healthy, n_daily, n_decline = int(400 * s), int(120 * s), int(300 * s)
+    n_winner, n_power, n_period = int(150 * s), int(100 * s), int(1000 * s)
     report: dict = {
         "config": {
             "ads_per_account": ADS_PER_ACCOUNT,
