@@ -75,7 +75,7 @@ if all_custom:
 def level_table(level: str, filters: dict, key: str):
     frame = filter_level(table(dataset, level, window, metrics, all_custom), filters)
     return st.dataframe(
-        shown(frame, ADS, units),
+        shown(frame, ADS, units, currency),
         hide_index=True,
         width="stretch",
         key=key,

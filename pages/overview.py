@@ -9,7 +9,7 @@ from metrics.definitions import ADS, ORGANIC, PER_ROW, REGISTRY
 from metrics.diagnostics import organic_vs_paid
 from metrics.report import summary_changes
 from ui import charts, state
-from ui.format import format_value
+from ui.format import format_span, format_value
 from ui.frame import page_setup
 from ui.widgets import coverage_messages, currency_warning, empty_state, kpi_cards
 
@@ -45,8 +45,8 @@ if dataset is None or window is None:
 changes = summary_changes(dataset, window)
 previous = window.previous()
 st.caption(
-    f"{window.start:%d %b %Y} – {window.end:%d %b %Y}, against {previous.start:%d %b} – "
-    f"{previous.end:%d %b %Y}. Hover a card for its formula; grey changes are within noise."
+    f"{format_span(window.start, window.end)}, against {format_span(previous.start, previous.end)}"
+    ". The ? on a card gives its formula and exact value; grey changes are within noise."
 )
 
 if ORGANIC in changes:

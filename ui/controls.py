@@ -10,6 +10,7 @@ from metrics.aggregate import data_end
 from metrics.windows import WINDOW_DAYS, Window, custom_window, last_n_days
 
 from . import state
+from .numbers import PICKER_FORMAT, format_span
 
 CHOICES = [str(d) for d in WINDOW_DAYS] + ["custom"]
 LABELS = {"7": "7 days", "28": "28 days", "60": "60 days", "365": "365 days", "custom": "Custom"}
@@ -104,6 +105,7 @@ def window_selector() -> Window | None:
                 value=default,
                 key="window_range_input",
                 max_value=newest + dt.timedelta(days=366),
+                format=PICKER_FORMAT,
             )
             if isinstance(picked, (tuple, list)) and len(picked) == 2:
                 window = custom_window(picked[0], picked[1])
@@ -117,6 +119,7 @@ def window_selector() -> Window | None:
                 "Ending on",
                 key=END_INPUT,
                 on_change=_end_picked,
+                format=PICKER_FORMAT,
                 help="Defaults to the newest day in your files (exports are "
                 "historical, so today would be wrong).",
             )
@@ -124,8 +127,8 @@ def window_selector() -> Window | None:
             window = last_n_days(int(choice), end)
         previous = window.previous()
         st.caption(
-            f"{window.start:%d %b %Y} – {window.end:%d %b %Y} ({window.days} days), compared with "
-            f"{previous.start:%d %b %Y} – {previous.end:%d %b %Y}."
+            f"{format_span(window.start, window.end)} ({window.days} days), compared with "
+            f"{format_span(previous.start, previous.end)}."
         )
     params = {"days": choice}
     if choice == "custom":
