@@ -95,7 +95,10 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
             ch = text[pos]
             two = text[pos : pos + 2]
             hint = _FORBIDDEN_HINTS.get(two) or _FORBIDDEN_HINTS.get(ch)
-            message = hint or f"'{ch}' is not allowed: use numbers, metric names, + − × ÷ (or + - * /) and ( )"
+            message = (
+                hint
+                or f"'{ch}' is not allowed: use numbers, metric names, + − × ÷ (or + - * /) and ( )"
+            )
             raise FormulaError(
                 message[0].upper() + message[1:] + f" (at character {pos + 1}).", pos, text
             )

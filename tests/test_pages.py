@@ -166,7 +166,7 @@ def unescape(markdown: str) -> str:
 
 
 def open_app(**query: str) -> AppTest:
-    """A new session (with query parameters, as from a shared link); lands on the Data page."""
+    """A new session (with query parameters, as from a shared link); opens on the Overview."""
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.query_params.update(query)
     at.run(timeout=TIMEOUT)
@@ -598,7 +598,7 @@ def _day(value) -> str | None:
 
 
 def test_data_page_has_a_status_row_for_every_sample_table():
-    at = open_app()
+    at = goto(open_app(), "data")
     assert any("sample account" in c.value for c in at.caption)
     status = table(at, "File", "Recognised as").set_index("File")
     assert sorted(status.index) == sorted(BY_FILE)
@@ -610,7 +610,7 @@ def test_data_page_has_a_status_row_for_every_sample_table():
 
 
 def test_clear_then_upload_one_ads_csv():
-    at = open_app()
+    at = goto(open_app(), "data")
     at.button(key="clear_data").click().run(timeout=TIMEOUT)
     assert_clean(at)
     assert any(c.value == "No data loaded." for c in at.caption)
@@ -645,7 +645,7 @@ def test_an_unknown_column_is_mapped_by_hand_and_the_file_is_read_again():
         b"Date,Abspielzahl,Profile views,Likes,Comments,Shares\n"
         b"2026/07/01,100,5,10,1,1\n2026/07/02,200,6,20,2,2\n2026/07/03,300,7,30,3,3\n"
     )
-    at = open_app()
+    at = goto(open_app(), "data")
     at.button(key="clear_data").click().run(timeout=TIMEOUT)
     at.file_uploader[0].set_value(("translated.csv", data, "text/csv")).run(timeout=TIMEOUT)
     assert not at.exception
@@ -664,7 +664,7 @@ def test_an_unknown_column_is_mapped_by_hand_and_the_file_is_read_again():
 
 
 def test_a_bad_file_is_refused_with_a_sentence_and_the_good_one_loads():
-    at = open_app()
+    at = goto(open_app(), "data")
     good = (SAMPLE / BUSINESS_CSV).read_bytes()
     bad = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01"
     at.file_uploader[0].set_value(
@@ -698,7 +698,7 @@ def test_the_window_ends_on_the_newest_day_of_an_upload():
     raw = (SAMPLE / ADS_NAME).read_bytes().decode("utf-8-sig").splitlines(keepends=True)
     last = "2026-10-20"
     trimmed = "".join([raw[0], *(line for line in raw[2:] if line[:10] <= last)]).encode()
-    at = open_app()
+    at = goto(open_app(), "data")
     at.file_uploader[0].set_value(("trimmed.csv", trimmed, "text/csv")).run(timeout=TIMEOUT)
     assert_clean(at)
     start, end = window(28, dt.date.fromisoformat(last))
@@ -717,7 +717,7 @@ def test_adding_a_custom_column_shows_no_error():
 def test_a_button_click_survives_the_pages_directory_mode():
     """Streamlit runs a page on its own while it thinks the app uses pages/ (AppTest: every run);
     the frame must still run and keep the click."""
-    at = open_app()
+    at = goto(open_app(), "data")
     at.button(key="clear_data").click().run(timeout=TIMEOUT)
     assert at.session_state["data_source"] == "cleared"
     assert any(c.value == "No data loaded." for c in at.caption)
@@ -778,7 +778,7 @@ def test_page_settings_survive_a_visit_to_another_page():
 
 
 def test_one_file_can_be_removed_and_the_others_stay():
-    at = open_app()
+    at = goto(open_app(), "data")
     at.multiselect(key="files_to_remove").set_value([ADS_NAME]).run(timeout=TIMEOUT)
     at.button(key="remove_files").click().run(timeout=TIMEOUT)
     assert_clean(at)
@@ -787,3 +787,39 @@ def test_one_file_can_be_removed_and_the_others_stay():
     goto(at, "overview")
     assert any(m.label == "Video views" for m in at.metric)
     assert not any(m.label == "Spend" for m in at.metric)
+
+
+def badge_text(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown)
+
+
+def test_the_app_opens_on_the_overview_with_the_sample_badge():
+    at = open_app()
+    assert at.title[0].value == "Overview"
+    assert "Sample data: northwind.coffee" in badge_text(at)
+    for page in ("data", "content", "audience", "ads", "reports", "diagnostics"):
+        assert "Sample data: northwind.coffee" in badge_text(goto(at, page)), page
+
+
+def test_a_reload_that_lost_the_uploads_says_so_and_keeps_no_end_day():
+    # The URL of a view of uploaded files, with an end day of that data, opened in a new
+    # session (what a reload is): a sentence, the sample badge, and the window length kept
+    # but not the end day, which belonged to files this session does not hold.
+    at = open_app(days="7", end="2026-09-15", data="own")
+    assert any("uploaded files are not loaded any more" in w.value for w in at.warning)
+    assert "Sample data" in badge_text(at)
+    assert at.query_params.get("days") == "7"
+    assert "end" not in at.query_params and "data" not in at.query_params
+    start, end = window(7)  # the sample's own last 7 days
+    assert sidebar_caption(at) == window_caption(start, end)
+
+
+def test_uploaded_data_is_marked_in_the_url_and_has_no_badge():
+    at = goto(open_app(), "data")
+    at.button(key="clear_data").click().run(timeout=TIMEOUT)
+    data = (SAMPLE / ADS_NAME).read_bytes()
+    at.file_uploader[0].set_value((ADS_NAME, data, "text/csv")).run(timeout=TIMEOUT)
+    assert_clean(at)
+    assert at.query_params.get("data") == "own"
+    assert "Sample data" not in badge_text(at)
+    assert not at.warning or not any("not loaded any more" in w.value for w in at.warning)

@@ -22,6 +22,11 @@ def _from_url(newest: dt.date | None) -> None:
         return
     st.session_state["_window_seeded"] = True
     params = st.query_params
+    if params.get("data") == "own" and st.session_state.get(state.SOURCE) != "upload":
+        # A reload (or a shared link) of a view of uploaded files: those files are gone with
+        # the old session. Keep the window length, not the days of data that is not here.
+        st.session_state[state.LOST_UPLOADS] = True
+        params = {k: v for k, v in params.to_dict().items() if k not in ("end", "start")}
     choice = params.get("days", "28")
     st.session_state[state.WINDOW_CHOICE] = choice if choice in CHOICES else "28"
     try:
@@ -92,6 +97,9 @@ def window_selector() -> Window | None:
         if newest is None:
             st.caption("Load data to choose a window.")
             st.session_state[state.WINDOW] = None
+            params = {"days": choice}
+            if dict(st.query_params) != params:
+                st.query_params.from_dict(params)
             return None
         window: Window | None
         if choice == "custom":
@@ -131,6 +139,8 @@ def window_selector() -> Window | None:
             f"{format_span(previous.start, previous.end)}."
         )
     params = {"days": choice}
+    if st.session_state.get(state.SOURCE) == "upload":
+        params["data"] = "own"
     if choice == "custom":
         params.update(start=window.start.isoformat(), end=window.end.isoformat())
     elif window.end != newest:

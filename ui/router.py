@@ -59,12 +59,33 @@ def run() -> None:
     ]
 
     def start() -> None:
-        # "/" forwards to the Data page, so the Data page has an address of its own (/data):
-        # Streamlit serves its default page only at "/", and a shared /data link would open
-        # a "Page not found" dialog.
-        st.switch_page(pages[0], query_params=dict(st.query_params))
+        # "/" forwards to the Overview (the story first; the Data page is one click away),
+        # so every page has an address of its own: Streamlit serves its default page only at
+        # "/", and a shared /overview link would otherwise open a "Page not found" dialog.
+        st.switch_page(pages[1], query_params=dict(st.query_params))
 
     home = st.Page(start, title="Start", url_path="start", default=True, visibility="hidden")
     navigation = st.navigation([home, *pages])
     controls.window_selector()
+    data_badge(pages[0])
     navigation.run()
+
+
+def data_badge(data_page) -> None:
+    """Above every page: a badge while the sample is shown, and a sentence when a reload (or
+    a link) pointed at uploaded files this session does not have."""
+    source = st.session_state.get(state.SOURCE)
+    if source == "upload":
+        st.session_state[state.LOST_UPLOADS] = False
+    if st.session_state.get(state.LOST_UPLOADS):
+        st.warning(
+            "Your uploaded files are not loaded any more: the page was reloaded (or opened from "
+            "a link), and uploads live only in the browser tab that received them, never on "
+            "a server. Upload them again on the Data page; until then this is the sample "
+            "account, not your data.",
+            icon=":material/cloud_off:",
+        )
+    if source == "sample":
+        with st.container(horizontal=True, vertical_alignment="center", key="sample_badge"):
+            st.badge("Sample data: northwind.coffee", icon=":material/science:", color="orange")
+            st.page_link(data_page, label="Load your own files", icon=":material/upload_file:")
