@@ -16,6 +16,7 @@ from metrics.diagnostics import (
     tracking,
 )
 from metrics.report import ad_daily
+from metrics.story import group_spend, verdict_order
 from ui import charts, loading, state
 from ui.format import ad_label, escape_md, format_day, format_value
 from ui.frame import page_setup
@@ -138,7 +139,8 @@ with tab_fatigue:
                 )
 
 with tab_hook:
-    groups = hook_vs_cta(dataset, window)
+    # The group with a verdict first (then the most spend), so the tab opens on an answer.
+    groups = verdict_order(hook_vs_cta(dataset, window), group_spend(dataset, window))
     if not groups:
         st.info(
             "Needs impressions, clicks and 2-second video views for at least two ads in an ad group."

@@ -11,6 +11,7 @@ from metrics.report import summary_changes
 from ui import charts, state
 from ui.format import format_span, format_value
 from ui.frame import page_setup
+from ui.story import what_stands_out
 from ui.widgets import coverage_messages, currency_warning, empty_state, kpi_cards
 
 ORGANIC_CARDS = [
@@ -48,6 +49,7 @@ st.caption(
     f"{format_span(window.start, window.end)}, against {format_span(previous.start, previous.end)}"
     ". The ? on a card gives its formula and exact value; grey changes are within noise."
 )
+what_stands_out(dataset, window)
 
 if ORGANIC in changes:
     st.subheader("Organic (TikTok Studio)")

@@ -347,9 +347,10 @@ def test_overview_with_an_end_day_in_the_url():
 
 
 def test_content_top_post_is_the_most_viewed_in_the_content_file():
+    # Over 365 days (1 Nov 2025 – 31 Oct 2026) every post of the export is in the window.
     content = sample_content()
     best = content.loc[content["Total views"].idxmax()]
-    at = goto(open_app(), "content")
+    at = goto(open_app(days="365"), "content")
     top, everything = tables(at, "Title", "video_views")  # top posts, then all posts
     assert top.loc[0, "Title"] == best["Video title"]
     assert top.loc[0, "video_views"] == best["Total views"]
@@ -357,7 +358,7 @@ def test_content_top_post_is_the_most_viewed_in_the_content_file():
     engagement = (best["Total likes"] + best["Total comments"] + best["Total shares"]) / best[
         "Total views"
     ]
-    assert top.loc[0, "engagement_rate"] == pytest.approx(engagement)
+    assert top.loc[0, "engagement_rate"] == half_up(engagement * 100, 2)  # shown in %
     assert top.loc[0, "video_link"] == best["Video link"] == STORY["viral_video_link"]
     assert list(top["video_views"]) == sorted(content["Total views"], reverse=True)[: len(top)]
 
@@ -366,6 +367,39 @@ def test_content_top_post_is_the_most_viewed_in_the_content_file():
         everything["video_views"].sum()
         == BY_FILE[f"{CONTENT_ZIP}/Content.csv"]["sums"]["video_views"]
     )
+
+
+def test_content_top_posts_are_the_posts_of_the_window():
+    # 28 days ending 31 Oct 2026 start on 4 Oct: of the export's posts only "October 11" is
+    # in it, so the top list has that one post (not five posts from ten months).
+    content = sample_content()
+    october = content.loc[content["Post time"] == "October 11"].iloc[0]
+    at = goto(open_app(), "content")
+    top = tables(at, "Title", "video_views")[0]
+    assert list(top["Title"]) == [october["Video title"]]
+    assert card(at, "Posts published in the window").value == "1"
+
+
+def test_one_post_against_the_account():
+    # The viral post against the 15 posts of the 365-day window, worked out from the file:
+    # views sorted 5,384 … 194,539, the median (8th of 15) is 14,628, the post is 1st of 15,
+    # better than all 14 others, 194,539 ÷ 14,628 = 13.30× the median.
+    at = goto(open_app(days="365"), "content")
+    at.selectbox(key="content_post").set_value(STORY["viral_video_link"]).run(timeout=TIMEOUT)
+    assert_clean(at)
+    numbers = table(at, "Metric", "Rank").set_index("Metric")
+    views = numbers.loc["Views"]
+    assert views["This post"] == "194,539"
+    assert views["Rank"] == "1 of 15"
+    assert views["Better than"] == "100 % of the others"
+    assert views["Median post"] == "14,628"
+    assert views["vs the median"] == "13.30×"
+    assert at.query_params.get("post") == STORY["viral_video_link"]
+
+
+def test_a_post_link_opens_that_post():
+    at = goto(open_app(days="365", post=STORY["viral_video_link"]), "content")
+    assert at.selectbox(key="content_post").value == STORY["viral_video_link"]
 
 
 def test_audience_followers_and_net_change_match_the_follower_history():

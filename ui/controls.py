@@ -139,6 +139,8 @@ def window_selector() -> Window | None:
             f"{format_span(previous.start, previous.end)}."
         )
     params = {"days": choice}
+    if "post" in st.query_params:  # the Content page's chosen post (its own parameter)
+        params["post"] = st.query_params["post"]
     if st.session_state.get(state.SOURCE) == "upload":
         params["data"] = "own"
     if choice == "custom":
