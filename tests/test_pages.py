@@ -35,7 +35,7 @@ FOLLOWERS_ZIP = "Followers_northwind.coffee.zip"
 CONTENT_ZIP = "Content_northwind.coffee.zip"
 BUSINESS_CSV = "overview_business_last60.csv"
 TIMEOUT = 60
-PAGES_DIR = "pages"  # the page scripts, relative to app.py
+PAGES_DIR = "views"  # the page scripts, relative to app.py
 
 
 # --------------------------------------------------------------------------- raw files
@@ -748,9 +748,8 @@ def test_adding_a_custom_column_shows_no_error():
     assert_clean(at)
 
 
-def test_a_button_click_survives_the_pages_directory_mode():
-    """Streamlit runs a page on its own while it thinks the app uses pages/ (AppTest: every run);
-    the frame must still run and keep the click."""
+def test_a_button_click_on_a_page_is_kept():
+    """A click on a page (run inside the app's frame) is not lost to a rerun."""
     at = goto(open_app(), "data")
     at.button(key="clear_data").click().run(timeout=TIMEOUT)
     assert at.session_state["data_source"] == "cleared"

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from . import controls, state
+from . import controls, look, state
+
+FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
 
 PAGES = [
     # (script, title, Material icon, URL path)
-    ("pages/data.py", "Data", ":material/upload_file:", "data"),
-    ("pages/overview.py", "Overview", ":material/monitoring:", "overview"),
-    ("pages/content.py", "Content", ":material/movie:", "content"),
-    ("pages/audience.py", "Audience", ":material/group:", "audience"),
-    ("pages/ads.py", "Ads", ":material/campaign:", "ads"),
-    ("pages/reports.py", "Custom columns & reports", ":material/calculate:", "reports"),
-    ("pages/diagnostics.py", "Diagnostics", ":material/stethoscope:", "diagnostics"),
+    ("views/data.py", "Data", ":material/upload_file:", "data"),
+    ("views/overview.py", "Overview", ":material/monitoring:", "overview"),
+    ("views/content.py", "Content", ":material/movie:", "content"),
+    ("views/audience.py", "Audience", ":material/group:", "audience"),
+    ("views/ads.py", "Ads", ":material/campaign:", "ads"),
+    ("views/reports.py", "Custom columns & reports", ":material/calculate:", "reports"),
+    ("views/diagnostics.py", "Diagnostics", ":material/stethoscope:", "diagnostics"),
 ]
 
 
@@ -49,8 +53,11 @@ def keep_settings() -> None:
 def run() -> None:
     """Set the page up, draw the navigation and the window selector, run the chosen page."""
     st.set_page_config(
-        page_title="TikTok metrics explorer", page_icon=":material/analytics:", layout="wide"
+        page_title="TikTok metrics explorer",
+        page_icon=str(FAVICON),  # a file served by the app: nothing fetched from the internet
+        layout="wide",
     )
+    look.apply()
     state.init_state()
     keep_settings()
     pages = [

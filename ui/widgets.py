@@ -309,6 +309,11 @@ def download_frame(
     return out.rename(columns=names), units
 
 
+def coverage_sentence(dataset, window, family: str) -> str | None:
+    """The coverage gap or note of a family in this window, as one sentence (or None)."""
+    return coverage_gaps(dataset, window).get(family) or coverage_notes(dataset, window).get(family)
+
+
 def coverage_messages(dataset, window, family: str) -> None:
     """Under a family's heading: a warning when its data stops before the window's end (its
     values are left out), or a note when it covers only part of the window."""
