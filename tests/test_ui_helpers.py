@@ -123,3 +123,32 @@ def test_one_day_format():
     assert format_span("2026-09-28", "2026-10-04") == "28 Sep – 4 Oct 2026"
     stamps = pd.Series(pd.to_datetime(["2026-10-04 14:05", "2026-07-18 00:00", None]))
     assert format_days(stamps, with_time=True).tolist() == ["4 Oct 2026 14:05", "18 Jul 2026", ""]
+
+
+def test_date_axes_tick_on_whole_days_weeks_or_months_over_the_window():
+    import datetime as dt
+
+    def axis(days):
+        end = dt.date(2026, 10, 31)
+        spec = charts.time_axis(end - dt.timedelta(days=days - 1), end).to_dict()
+        return spec["axis"]["tickCount"], spec["axis"]["format"], spec["scale"]["domain"]
+
+    assert axis(7) == (
+        {"interval": "day", "step": 1},
+        "%-d %b",
+        ["2026-10-25T00:00:00", "2026-10-31T00:00:00"],
+    )
+    assert axis(28)[0] == {"interval": "week", "step": 1}
+    assert axis(365)[:2] == ({"interval": "month", "step": 1}, "%b %Y")
+
+
+def test_the_funnel_is_linear_and_labelled_with_step_rates():
+    frame = pd.DataFrame({"step": ["Impressions", "Clicks"], "value": [1_800_000.0, 1_000.0]})
+    frame["rate"] = [None, 1_000 / 1_800_000]
+    spec = charts.funnel(frame).to_dict()
+    text = str(spec)
+    assert "'type': 'log'" not in text
+    rows = [r for data in spec["datasets"].values() for r in data]
+    labels = {r["label"] for r in rows if "label" in r}
+    # 1,000 ÷ 1,800,000 = 0.0556 %, three significant digits below 0.1 %
+    assert "1,000 · 0.0556 % of the step above" in labels and "1.8M" in labels

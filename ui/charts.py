@@ -233,26 +233,36 @@ def funnel(frame: pd.DataFrame, currency: str | None = None) -> alt.Chart:
             text += f" · {format_value(r, 'ratio')} of the step above"
         labels.append(text)
     frame = frame.assign(label=labels)
-    base = alt.Chart(frame, height=alt.Step(40))
     y = alt.Y("step:N", sort=None, title=None, axis=alt.Axis(labelLimit=160))
-    bars = base.mark_bar(color=ACCENT, cornerRadiusEnd=3).encode(
-        y=y,
-        x=alt.X("value:Q", title="Count in the window", axis=alt.Axis(format="~s")),
-        tooltip=[
-            alt.Tooltip("step:N", title="Step"),
-            alt.Tooltip("value:Q", title="Count", format=",.0f"),
-            alt.Tooltip("rate:Q", title="Of the step above", format=".2%"),
-        ],
+    bars = (
+        alt.Chart(frame, height=alt.Step(40))
+        .mark_bar(color=ACCENT, cornerRadiusEnd=3)
+        .encode(
+            y=y,
+            x=alt.X("value:Q", title="Count in the window", axis=alt.Axis(format="~s")),
+            tooltip=[
+                alt.Tooltip("step:N", title="Step"),
+                alt.Tooltip("value:Q", title="Count", format=",.0f"),
+                alt.Tooltip("rate:Q", title="Of the step above", format=".2%"),
+            ],
+        )
     )
-    # Labels sit just right of the axis's start, inside the plot, so they never run off
-    # the right edge on a phone; white halo so they read over a bar.
-    text = base.mark_text(
-        align="left", dx=6, fontSize=12, color=INK, stroke="white", strokeWidth=3, strokeOpacity=0.8
-    ).encode(y=y, x=alt.value(0), text="label:N")
-    text_ink = base.mark_text(align="left", dx=6, fontSize=12, color=INK).encode(
-        y=y, x=alt.value(0), text="label:N"
+    # A label sits after its bar, or inside it (white) when the bar is long, so it never
+    # runs off the right edge on a phone.
+    long = frame["value"] >= 0.55 * frame["value"].max()
+    frame = frame.assign(inside=long.to_numpy())
+    base = alt.Chart(frame, height=alt.Step(40))
+    outside = (
+        base.transform_filter(~alt.datum.inside)
+        .mark_text(align="left", dx=6, fontSize=12, color=INK)
+        .encode(y=y, x="value:Q", text="label:N")
     )
-    return _style((bars + text + text_ink).properties(width="container"))
+    inside = (
+        base.transform_filter(alt.datum.inside)
+        .mark_text(align="right", dx=-6, fontSize=12, color="white", fontWeight="bold")
+        .encode(y=y, x="value:Q", text="label:N")
+    )
+    return _style((bars + outside + inside).properties(width="container"))
 
 
 def _padded(low: pd.Series, high: pd.Series) -> list[float]:

@@ -31,10 +31,9 @@ SCRIPT = f"""
     if (window.innerWidth >= {NARROW}) return;
     const sidebar = document.querySelector('[data-testid="stSidebar"]');
     if (!sidebar || !sidebar.contains(event.target)) return;
-    if (sidebar.getAttribute('aria-expanded') === 'false') return;
+    if (sidebar.getAttribute('data-collapsed') === 'true') return;
     const picked = event.target.closest(
-      'button[kind^="segmented"], [data-testid="stSidebarNavLink"], [role="option"], '
-      + '[data-baseweb="calendar"] [role="gridcell"]'
+      '[data-testid="stButtonGroup"] button, [role="radio"], [data-testid="stSidebarNavLink"]'
     );
     if (!picked) return;
     setTimeout(() => {{

@@ -123,22 +123,21 @@ with st.container(border=True, key="post_detail"):
     st.caption(f"Posted {format_day(post['post_time'])}. Lifetime totals, compared with {against}.")
     if isinstance(post.get("video_link"), str):
         st.link_button("Open on TikTok", post["video_link"], icon=":material/open_in_new:")
-    rows = []
+    # One line per number (not a grid): readable on a phone without scrolling sideways.
+    lines = []
     for r in table.itertuples():
-        rank = f"{r.rank} of {r.of}"
-        rows.append(
-            {
-                "Metric": r.label,
-                "This post": format_value(r.value, r.unit),
-                "Rank": rank,
-                "Better than": "—"
-                if r.beats is None
-                else format_value(r.beats, "ratio", decimals=0) + " of the others",
-                "Median post": format_value(r.median, r.unit),
-                "vs the median": format_value(r.vs_median, "multiple"),
-            }
+        beats = (
+            ""
+            if r.beats is None
+            else f" · better than {format_value(r.beats, 'ratio', decimals=0)} of the others"
         )
-    st.dataframe(rows, hide_index=True, width="stretch", key="post_numbers")
+        lines.append(
+            f"- **{r.label}** {format_value(r.value, r.unit)} · rank {r.rank} of {r.of}{beats}"
+            f" · median post {format_value(r.median, r.unit)}"
+            + (f" ({format_value(r.vs_median, 'multiple')})" if r.vs_median is not None else "")
+        )
+    with st.container(key="post_numbers"):
+        st.markdown("\n".join(lines))
     rate = table[table["metric"] == "engagement_rate"]
     if not rate.empty:
         r = rate.iloc[0]
