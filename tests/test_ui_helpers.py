@@ -152,3 +152,17 @@ def test_the_funnel_is_linear_and_labelled_with_step_rates():
     labels = {r["label"] for r in rows if "label" in r}
     # 1,000 ÷ 1,800,000 = 0.0556 %, three significant digits below 0.1 %
     assert "1,000 · 0.0556 % of the step above" in labels and "1.8M" in labels
+
+
+def test_the_png_chart_has_a_title_unit_and_dates():
+    from unittest import mock
+
+    frame = pd.DataFrame({"campaign": ["A", "B"], "spend": [1.0, 2.0]})
+    chart = charts.bars(frame, "campaign", "spend", "Spend (GBP)", "currency")
+    with mock.patch("vl_convert.vegalite_to_png", return_value=b"png") as convert:
+        assert (
+            charts.to_png(chart, "Spend (GBP) by campaign", "Currency · 4 – 31 Oct 2026") == b"png"
+        )
+    spec = convert.call_args.args[0]
+    assert spec["title"]["text"] == "Spend (GBP) by campaign"
+    assert spec["title"]["subtitle"] == "Currency · 4 – 31 Oct 2026"

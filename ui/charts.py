@@ -372,13 +372,20 @@ def side_by_side(frame: pd.DataFrame, title: str) -> alt.Chart:
     return _style(chart)
 
 
-def to_png(chart: alt.Chart) -> bytes | None:
-    """The chart as PNG bytes (vl-convert), or None where the converter is unavailable."""
+def to_png(chart: alt.Chart, title: str | None = None, subtitle: str | None = None) -> bytes | None:
+    """The chart as PNG bytes (vl-convert), with a title and a subtitle (unit, date range) so
+    the picture says what it shows away from the app; None where the converter is missing."""
     try:
         import vl_convert as vlc
     except ImportError:
         return None
     try:
+        if title:
+            chart = chart.properties(
+                title=alt.TitleParams(
+                    title, subtitle=subtitle or "", anchor="start", fontSize=16, color=INK
+                )
+            )
         spec = _fixed_width(chart.to_dict(), 760)
         return vlc.vegalite_to_png(spec, scale=2)
     except Exception:  # noqa: BLE001 - a missing PNG must never break the page

@@ -19,7 +19,7 @@ def d3_format(unit: str) -> str:
     """The Vega-Lite (d3) number format for a unit, for axes and tooltips."""
     return {
         "ratio": ".2%",
-        "currency": ",.2~f",
+        "currency": ",.2f",
         "multiple": ",.2f",
         "per_mille": ",.2f",
         "seconds": ",.1f",

@@ -203,7 +203,13 @@ if chartable and not frame.empty:
         category_title=DIMENSION_LABELS[level],
     )
     st.altair_chart(chart, width="stretch")
-    png = charts.to_png(chart)
+    label = column_label(pick, ADS, dataset.currency, units)
+    png = charts.to_png(
+        chart,
+        title=f"{label} by {DIMENSION_LABELS[level].lower()}",
+        subtitle=f"{UNIT_LABELS.get(unit_of(pick, ADS, units) or 'count', 'Count')} · "
+        f"{format_span(window.start, window.end)} ({window.days} days)",
+    )
     if png:
         st.download_button(
             "Download chart (PNG)",
