@@ -75,6 +75,15 @@ def _day(day: dt.date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
+def _span(a: dt.date, b: dt.date) -> str:
+    """Two days as one range, the year once when both share it: "4 Jul – 1 Sep 2026"."""
+    if a.year != b.year:
+        return f"{_day(a)} – {_day(b)}"
+    if a.month != b.month:
+        return f"{a.day} {a:%b} – {_day(b)}"
+    return f"{a.day} – {_day(b)}"
+
+
 def _days(n: int) -> str:
     return f"{n} day" if n == 1 else f"{n} days"
 
@@ -140,7 +149,7 @@ def coverage_notes(dataset: Dataset, window: Window) -> dict[str, str]:
             )
         if span[0] > previous.start:
             covered = _overlap(span, previous)
-            range_ = f"{_day(previous.start)} – {_day(previous.end)}"
+            range_ = _span(previous.start, previous.end)
             if covered:
                 parts.append(
                     f"covers {covered} of the previous period's {previous.days} days "

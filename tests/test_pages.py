@@ -855,3 +855,23 @@ def test_uploaded_data_is_marked_in_the_url_and_has_no_badge():
     assert at.query_params.get("data") == "own"
     assert "Sample data" not in badge_text(at)
     assert not at.warning or not any("not loaded any more" in w.value for w in at.warning)
+
+
+def test_a_partly_covered_previous_period_says_how_many_days():
+    # Ads run 1 Aug – 31 Oct 2026. 60 days ending 31 Oct start on 2 Sep; the previous 60
+    # days are 4 Jul – 1 Sep, of which 1 Aug – 1 Sep (31 + 1 = 32 days) have ads.
+    at = goto(open_app(days="60"), "overview")
+    captions = " ".join(c.value for c in at.caption)
+    assert "covers 32 of the previous period's 60 days (4 Jul – 1 Sep 2026)" in captions
+
+
+def test_net_followers_at_365_days_say_which_day_they_need():
+    # 365 days ending 31 Oct 2026 start on 1 Nov 2025; net followers need the total on the
+    # day before, 31 Oct 2025, and the follower history starts on 1 Nov 2025.
+    at = goto(open_app(days="365"), "overview")
+    captions = " ".join(c.value for c in at.caption)
+    assert "Net followers (needs the follower total on 31 Oct 2025" in captions
+    assert "2 Nov 2024 – 1 Nov 2025" not in captions
+    assert sidebar_caption(at).startswith(
+        "1 Nov 2025 – 31 Oct 2026 (365 days), compared with 1 Nov 2024 – 31 Oct 2025"
+    )

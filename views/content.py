@@ -71,9 +71,14 @@ else:
     state.seed("content_top_n", 5)
     top_n = right.number_input("How many", 1, 50, key="content_top_n")
     top = post_table(inside, rank_by, int(top_n))
+    shown_n = min(int(top_n), len(inside))
     st.caption(
-        f"{min(int(top_n), len(inside))} of the {len(inside)} posts published {span}, "
-        "by lifetime totals."
+        (
+            f"The one post published {span}"
+            if len(inside) == 1
+            else f"{shown_n} of the {len(inside)} posts published {span}"
+        )
+        + ", by lifetime totals."
     )
     st.dataframe(
         shown(top, POSTS),
