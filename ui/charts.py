@@ -95,7 +95,11 @@ def trend(
             data = data.assign(value=data["value"] * 1000)
         charts.append(
             alt.Chart(data, height=HEIGHT // (2 if len(metrics) > 1 else 1) + 40)
-            .mark_line(point=len(data) <= 60, color=ACCENT, strokeWidth=2)
+            .mark_line(
+                point=alt.OverlayMarkDef(color=ACCENT) if len(data) <= 60 else False,
+                color=ACCENT,
+                strokeWidth=2,
+            )
             .encode(
                 x=time_axis(*span, "Week starting" if x == "week" else None, x == "week"),
                 y=alt.Y(
