@@ -362,10 +362,13 @@ def test_custom_column_and_csv_download(server, browser, tmp_path):
     box.fill("cost_per_2s_view = spend / video_watched_2s")
     box.press("Enter")
     wait_idle(page)
-    expect(page.get_by_text("Valid.")).to_be_visible()
+    expect(page.get_by_text("Valid.")).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="Add column").click()
     wait_idle(page)
-    expect(page.get_by_text("cost_per_2s_view = spend / video_watched_2s").first).to_be_visible()
+    # The Reports page reruns slowly on a busy machine: wait for the result, not a guess.
+    expect(page.get_by_text("cost_per_2s_view = spend / video_watched_2s").first).to_be_visible(
+        timeout=30_000
+    )
     with page.expect_download() as download:
         page.get_by_role("button", name="Download CSV").click()
     target = tmp_path / "report.csv"
