@@ -80,16 +80,25 @@ _FORBIDDEN_HINTS = {
 }
 
 
+# The signs a marketer types or pastes (and the caption offers): × ÷ − read as * / -. One
+# character each, so error positions stay right.
+OPERATOR_SIGNS = str.maketrans({"×": "*", "÷": "/", "−": "-", "–": "-", "∗": "*", "∕": "/"})
+
+
 def _tokens(text: str) -> list[tuple[str, str, int]]:
     out = []
     pos = 0
+    text = text.translate(OPERATOR_SIGNS)
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m:
             ch = text[pos]
             two = text[pos : pos + 2]
             hint = _FORBIDDEN_HINTS.get(two) or _FORBIDDEN_HINTS.get(ch)
-            message = hint or f"'{ch}' is not allowed: use numbers, metric names, + - * / and ( )"
+            message = (
+                hint
+                or f"'{ch}' is not allowed: use numbers, metric names, + − × ÷ (or + - * /) and ( )"
+            )
             raise FormulaError(
                 message[0].upper() + message[1:] + f" (at character {pos + 1}).", pos, text
             )
@@ -338,9 +347,10 @@ def _divides_by_constant_zero(node) -> bool:
 
 def parse_custom_column(definition: str, names: Iterable[str], unit: str = "ratio") -> CustomColumn:
     """Parse `name = expression`; the name must be new and snake_case."""
-    if len(definition) > MAX_LENGTH + 50:
+    if len(definition) > MAX_LENGTH:
         raise FormulaError(
-            f"The definition is {len(definition):,} characters long; at most {MAX_LENGTH} are allowed."
+            f"The column is {len(definition):,} characters long (name, = and formula); at most "
+            f"{MAX_LENGTH} are allowed."
         )
     if unit not in UNITS:
         raise FormulaError(f"Unknown unit '{unit}'. Choose one of: {', '.join(UNITS)}.")

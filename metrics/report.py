@@ -70,8 +70,33 @@ def family_has_data(dataset: Dataset, family: str) -> bool:
 FAMILY_LABELS = {ORGANIC: "TikTok Studio (Overview)", ADS: "Ads Manager"}
 
 
+def _day(day: dt.date) -> str:
+    """The app's one day format (as ui/numbers.format_day): "1 Nov 2025"."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def _span(a: dt.date, b: dt.date) -> str:
+    """Two days as one range, the year once when both share it: "4 Jul – 1 Sep 2026"."""
+    if a.year != b.year:
+        return f"{_day(a)} – {_day(b)}"
+    if a.month != b.month:
+        return f"{a.day} {a:%b} – {_day(b)}"
+    return f"{a.day} – {_day(b)}"
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def _overlap(span: tuple[dt.date, dt.date], window: Window) -> int:
+    """Days of the window the data covers."""
+    first, last = max(span[0], window.start), min(span[1], window.end)
+    return max(0, (last - first).days + 1)
+
+
 def coverage_gaps(dataset: Dataset, window: Window) -> dict[str, str]:
-    """Family → a sentence when its daily data stops before the window's last day.
+    """Family → a sentence when its values are left out of this window, computed from where
+    the data lies: wholly after the window, wholly before it, or stopping before its end.
 
     Counting the missing days as zero would invent a drop, so that family's window values are
     left out and the sentence says which end day would show them.
@@ -79,24 +104,36 @@ def coverage_gaps(dataset: Dataset, window: Window) -> dict[str, str]:
     gaps = {}
     for family in (ORGANIC, ADS):
         span = date_range(dataset, family)
-        if span is not None and span[0] > window.end:
+        if span is None:
+            continue
+        label = FAMILY_LABELS[family]
+        if span[0] > window.end:
             gaps[family] = (
-                f"The {FAMILY_LABELS[family]} data starts on {span[0]:%d %b %Y}, after this "
-                f"window's last day ({window.end:%d %b %Y}): choose a later end day."
+                f"The {label} data starts on {_day(span[0])}, "
+                f"{_days((span[0] - window.end).days)} after this window ends "
+                f"({_day(window.end)}): choose a window that ends on or after {_day(span[0])}."
             )
-        elif span is not None and span[1] < window.end:
+        elif span[1] < window.start:
             gaps[family] = (
-                f"The {FAMILY_LABELS[family]} data ends on {span[1]:%d %b %Y}, before this "
-                f"window's last day ({window.end:%d %b %Y}), so its numbers are left out rather "
-                f"than counting the missing days as zero. Choose {span[1]:%d %b %Y} as the end "
-                "day, or load a newer export."
+                f"The {label} data ends on {_day(span[1])}, "
+                f"{_days((window.start - span[1]).days)} before this window starts "
+                f"({_day(window.start)}): choose {_day(span[1])} or an earlier day as the end."
+            )
+        elif span[1] < window.end:
+            gaps[family] = (
+                f"The {label} data ends on {_day(span[1])}, "
+                f"{_days((window.end - span[1]).days)} before this window's last day "
+                f"({_day(window.end)}), so its numbers are left out rather than counting the "
+                f"missing days as zero. Choose {_day(span[1])} as the end day, or load a newer "
+                "export."
             )
     return gaps
 
 
 def coverage_notes(dataset: Dataset, window: Window) -> dict[str, str]:
-    """Family → a sentence when its data covers only part of the window, or not the previous
-    period (so its values are partial totals, or its changes are left out)."""
+    """Family → a sentence when its data covers only part of the window, or not all of the
+    previous period (its values are then partial totals, or its changes are left out: a
+    change against part of a period would be a made-up drop)."""
     notes = {}
     previous = window.previous()
     gaps = coverage_gaps(dataset, window)
@@ -106,19 +143,52 @@ def coverage_notes(dataset: Dataset, window: Window) -> dict[str, str]:
             continue
         parts = []
         if span[0] > window.start:
-            covered = (window.end - span[0]).days + 1
             parts.append(
-                f"covers {covered} of the window's {window.days} days (from "
-                f"{span[0]:%d %b %Y}), so totals are for those days"
+                f"covers {_overlap(span, window)} of the window's {window.days} days (from "
+                f"{_day(span[0])}), so totals are for those days"
             )
         if span[0] > previous.start:
-            parts.append(
-                f"does not reach back to the previous period ({previous.start:%d %b %Y} – "
-                f"{previous.end:%d %b %Y}), so there are no changes to show"
-            )
+            covered = _overlap(span, previous)
+            range_ = _span(previous.start, previous.end)
+            if covered:
+                parts.append(
+                    f"covers {covered} of the previous period's {previous.days} days "
+                    f"({range_}), so changes are not shown: a comparison needs all of them"
+                )
+            else:
+                parts.append(
+                    f"does not reach back to the previous period ({range_}), so there are no "
+                    "changes to show"
+                )
         if parts:
             notes[family] = f"The {FAMILY_LABELS[family]} data " + "; it ".join(parts) + "."
     return notes
+
+
+def follower_reasons(dataset: Dataset, window: Window) -> dict[str, str]:
+    """Follower metric → why it has no value in this window (the follower history does not
+    hold the day it needs), for the caption under the cards; empty when all have values."""
+    if not dataset.has("followers_history"):
+        return {}
+    df = dataset.get("followers_history").dropna(subset=["followers"])
+    if df.empty:
+        return {}
+    first, last = df["date"].min().date(), df["date"].max().date()
+    reasons = {}
+    if last < window.end or first > window.end:
+        why = (
+            f"needs the follower total on {_day(window.end)}; the follower history covers "
+            f"{_day(first)} – {_day(last)}"
+        )
+        return dict.fromkeys(("followers", "net_followers", "follower_growth_rate"), why)
+    day_before = window.start - dt.timedelta(days=1)
+    if not (df["date"].dt.date == day_before).any():
+        why = (
+            f"needs the follower total on {_day(day_before)}, the day before the window; the "
+            f"follower history starts on {_day(first)}"
+        )
+        reasons = dict.fromkeys(("net_followers", "follower_growth_rate"), why)
+    return reasons
 
 
 def summary_changes(dataset: Dataset, window: Window) -> dict[str, dict[str, Change]]:

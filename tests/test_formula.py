@@ -128,3 +128,25 @@ def test_dividing_by_a_constant_zero_is_refused(expression):
 def test_dividing_by_a_metric_that_can_be_zero_is_allowed():
     column = parse_custom_column("x = spend / clicks", {"spend", "clicks"})
     assert column.name == "x"
+
+
+def test_the_signs_the_page_offers_are_accepted():
+    from metrics.formula import parse_custom_column
+
+    names = {"spend", "clicks", "impressions"}
+    typed = parse_custom_column("x = spend ÷ clicks × 100 − 1", names, "currency")
+    ascii_ = parse_custom_column("y = spend / clicks * 100 - 1", names, "currency")
+    assert typed.formula.tree == ascii_.formula.tree
+
+
+def test_one_length_limit_for_the_whole_column():
+    from metrics.formula import MAX_LENGTH, FormulaError, parse_custom_column
+
+    names = {"spend", "clicks"}
+    # 500 characters in all is fine; 501 is refused with the same number the box counts to.
+    ok = "x = spend" + " + 1234567890" * 37  # 9 + 37 × 13 = 490 characters
+    ok = ok + " " * (MAX_LENGTH - len(ok))
+    assert len(ok) == MAX_LENGTH == 500
+    parse_custom_column(ok, names, "currency")
+    with pytest.raises(FormulaError, match="501 characters long.*at most 500"):
+        parse_custom_column(ok + " ", names, "currency")

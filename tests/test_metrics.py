@@ -358,14 +358,14 @@ def test_weeks_are_whole_seven_day_blocks_ending_on_the_window_end(organic):
 def test_an_end_day_before_the_data_gets_a_note(organic):
     out = summary(organic, 7, dt.date(2026, 5, 20))
     assert out["organic"]["video_views"]["value"] is None
-    assert any("starts on 01 Jun 2026" in note for note in out["notes"])
+    assert any("starts on 1 Jun 2026" in note for note in out["notes"])
 
 
 def test_partial_coverage_is_said(organic):
     # Organic data: 1–10 June. A 28-day window ending 10 June covers 10 of its days and has
     # no previous period at all.
     notes = summary(organic, 28, dt.date(2026, 6, 10))["notes"]
-    assert any("covers 10 of the window's 28 days (from 01 Jun 2026)" in n for n in notes)
+    assert any("covers 10 of the window's 28 days (from 1 Jun 2026)" in n for n in notes)
     assert any("does not reach back to the previous period" in n for n in notes)
 
 

@@ -49,3 +49,120 @@ def test_days_have_no_leading_zero_and_columns_their_titles():
     assert column_label("ad_group", ADS, "GBP") == "Ad group"
     assert column_label("cpc_x", ADS, "GBP", {"cpc_x": "currency"}) == "cpc_x (GBP)"
     assert column_label("ctr", ADS, "GBP") == "CTR"
+
+
+def test_values_are_rounded_not_cut():
+    from ui.numbers import format_value as fv
+
+    # The cases: £0.497 is 0.50 (not 0.49), 1.499 % is 1.50 %, £0.030 keeps three
+    # significant digits (not 0.02, a third off).
+    assert fv(0.497, "currency", "GBP") == "£0.50"
+    assert fv(0.01499, "ratio") == "1.50 %"
+    assert fv(0.030, "currency", "GBP") == "£0.0300"
+    assert fv(0.00634, "currency", "GBP") == "£0.00634"
+    # Halves go up, also where the binary float is just below (1.005 is 1.00499999…).
+    assert fv(1.005, "currency", "GBP") == "£1.01"
+    assert fv(0.125, "currency", "GBP") == "£0.13"
+    assert fv(-0.526, "change") == "-52.6 %"
+    assert fv(0.5269, "change") == "+52.7 %"
+    assert fv(142451.0, "count") == "142,451"
+    assert fv(1234.5, "count") == "1,235"
+    assert fv(3000, "currency", "JPY") == "¥3,000"
+    assert fv(12.0, "currency", "CHF") == "12.00 CHF"
+
+
+def test_compact_forms_where_space_is_short():
+    from ui.numbers import format_value as fv
+
+    assert fv(199_384.12, "currency", "GBP", compact=True) == "£199.4k"
+    assert fv(1_234_567, "count", compact=True) == "1.2M"
+    assert fv(999_960, "count", compact=True) == "1.0M"  # not "1000.0k"
+    assert fv(9_999, "count", compact=True) == "9,999"
+    assert fv(-45_678, "count", compact=True) == "-45.7k"
+
+
+def test_a_table_column_gets_one_precision_and_is_rounded_before_display():
+    from ui.numbers import column_decimals, round_half_up
+
+    assert column_decimals([0.497, 1.2, 3.0], "currency") == 2
+    assert column_decimals([0.030, 0.028, 0.05], "currency") == 4  # median 0.030 → 0.0300
+    assert column_decimals([0.01499, 0.02], "ratio") == 2
+    assert column_decimals([3.0, 4.0], "count") == 0
+    assert list(round_half_up([0.497, 0.125, -0.125, 0.29], 2)) == [0.5, 0.13, -0.13, 0.29]
+
+
+def test_tables_show_rounded_values_in_their_display_units():
+    frame = pd.DataFrame(
+        {
+            "campaign": ["A", "B"],
+            "cpc": [0.497, 1.0],
+            "ctr": [0.01499, 0.02],
+            "impressions": [3.0, 4.0],
+        }
+    )
+    out = shown(frame, ADS, currency="GBP")
+    assert list(out["cpc"]) == [0.5, 1.0]
+    assert list(out["ctr"]) == [1.5, 2.0]  # percent, rounded at two decimals
+    assert frame["cpc"].iloc[0] == 0.497  # the data itself is untouched
+
+
+def test_counts_download_as_integers():
+    from ui.numbers import count_column
+
+    out = count_column(pd.Series([142451.0, None, 3.0]))
+    assert str(out.dtype) == "Int64" and out.tolist()[0] == 142451 and pd.isna(out.iloc[1])
+    averages = pd.Series([1.5, 2.25])
+    assert count_column(averages) is averages
+
+
+def test_one_day_format():
+    from ui.numbers import format_days, format_span
+
+    assert format_span("2024-10-02", "2025-10-01") == "2 Oct 2024 – 1 Oct 2025"
+    assert format_span("2026-10-04", "2026-10-10") == "4 – 10 Oct 2026"
+    assert format_span("2026-09-28", "2026-10-04") == "28 Sep – 4 Oct 2026"
+    stamps = pd.Series(pd.to_datetime(["2026-10-04 14:05", "2026-07-18 00:00", None]))
+    assert format_days(stamps, with_time=True).tolist() == ["4 Oct 2026 14:05", "18 Jul 2026", ""]
+
+
+def test_date_axes_tick_on_whole_days_weeks_or_months_over_the_window():
+    import datetime as dt
+
+    def axis(days):
+        end = dt.date(2026, 10, 31)
+        spec = charts.time_axis(end - dt.timedelta(days=days - 1), end).to_dict()
+        return spec["axis"]["tickCount"], spec["axis"]["format"], spec["scale"]["domain"]
+
+    assert axis(7) == (
+        {"interval": "day", "step": 1},
+        "%-d %b",
+        ["2026-10-25T00:00:00", "2026-10-31T00:00:00"],
+    )
+    assert axis(28)[0] == {"interval": "week", "step": 1}
+    assert axis(365)[:2] == ({"interval": "month", "step": 1}, "%b %Y")
+
+
+def test_the_funnel_is_linear_and_labelled_with_step_rates():
+    frame = pd.DataFrame({"step": ["Impressions", "Clicks"], "value": [1_800_000.0, 1_000.0]})
+    frame["rate"] = [None, 1_000 / 1_800_000]
+    spec = charts.funnel(frame).to_dict()
+    text = str(spec)
+    assert "'type': 'log'" not in text
+    rows = [r for data in spec["datasets"].values() for r in data]
+    labels = {r["label"] for r in rows if "label" in r}
+    # 1,000 ÷ 1,800,000 = 0.0556 %, three significant digits below 0.1 %
+    assert "1,000 · 0.0556 % of the step above" in labels and "1.8M" in labels
+
+
+def test_the_png_chart_has_a_title_unit_and_dates():
+    from unittest import mock
+
+    frame = pd.DataFrame({"campaign": ["A", "B"], "spend": [1.0, 2.0]})
+    chart = charts.bars(frame, "campaign", "spend", "Spend (GBP)", "currency")
+    with mock.patch("vl_convert.vegalite_to_png", return_value=b"png") as convert:
+        assert (
+            charts.to_png(chart, "Spend (GBP) by campaign", "Currency · 4 – 31 Oct 2026") == b"png"
+        )
+    spec = convert.call_args.args[0]
+    assert spec["title"]["text"] == "Spend (GBP) by campaign"
+    assert spec["title"]["subtitle"] == "Currency · 4 – 31 Oct 2026"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 import altair as alt
 import pandas as pd
 
 from metrics.definitions import Metric
 
 from .format import d3_format
+from .numbers import format_value
 
 ACCENT = "#FE2C55"  # TikTok red
 SECOND = "#25F4EE"  # TikTok cyan
@@ -27,6 +26,46 @@ def _style(chart: alt.Chart) -> alt.Chart:
     )
 
 
+def time_axis(
+    start, end, title: str | None = None, weekly: bool = False, field: str = "x"
+) -> alt.X:
+    """A date x axis with ticks on whole days, weeks or months (never "12 PM" between days,
+    never the same label twice) over exactly [start, end], so charts of one window line up."""
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    days = (end - start).days + 1
+    if weekly or 15 <= days <= 120:
+        interval, step, fmt = "week", 1 if days <= 63 else 2, "%-d %b"
+    elif days <= 14:
+        interval, step, fmt = "day", 1 if days <= 8 else 2, "%-d %b"
+    elif days <= 400:
+        interval, step, fmt = "month", 1, "%b %Y"
+    else:
+        interval, step, fmt = "month", 3, "%b %Y"
+    return alt.X(
+        f"{field}:T",
+        title=title,
+        scale=alt.Scale(domain=[start.isoformat(), end.isoformat()], nice=False),
+        axis=alt.Axis(
+            format=fmt,
+            tickCount={"interval": interval, "step": step},
+            labelOverlap="greedy",
+            labelFlush=True,
+        ),
+    )
+
+
+def axis_format(unit: str) -> str:
+    """An axis tick format: like the tooltip's, but trimming zeros and with room for small
+    steps, so ticks 0.005 apart never read "0.01 0.01"."""
+    return {
+        "ratio": ".3~%",
+        "currency": ",.4~f",
+        "multiple": ",.3~f",
+        "per_mille": ",.3~f",
+        "seconds": ",.2~f",
+    }.get(unit, ",.4~s")
+
+
 def _metric_axis(metric: Metric, currency: str | None) -> str:
     suffix = f" ({currency})" if metric.unit == "currency" and currency else ""
     if metric.unit == "per_mille":
@@ -40,34 +79,38 @@ def trend(
     x: str = "date",
     currency: str | None = None,
     period_label: str = "Day",
+    span: tuple | None = None,
 ) -> alt.Chart:
-    """One small line chart per metric (each on its own scale), stacked vertically."""
+    """One small line chart per metric (each on its own scale), stacked vertically; `span`
+    (first, last day) fixes the date axis, so organic and paid charts share one range."""
     charts = []
+    if span is None and len(frame):
+        span = (frame[x].min(), frame[x].max())
     for metric in metrics:
-        if metric.name not in frame:
+        if metric.name not in frame or frame[metric.name].notna().sum() == 0:
             continue
-        data = frame[[x, metric.name]].rename(columns={metric.name: "value"})
+        data = frame[[x, metric.name]].rename(columns={metric.name: "value", x: "x"})
         fmt = d3_format(metric.unit)
         if metric.unit == "per_mille":  # d3 has no ‰: draw the fraction × 1000, say so
             data = data.assign(value=data["value"] * 1000)
         charts.append(
             alt.Chart(data, height=HEIGHT // (2 if len(metrics) > 1 else 1) + 40)
-            .mark_line(point=len(data) <= 60, color=ACCENT, strokeWidth=2)
+            .mark_line(
+                point=alt.OverlayMarkDef(color=ACCENT) if len(data) <= 60 else False,
+                color=ACCENT,
+                strokeWidth=2,
+            )
             .encode(
-                x=alt.X(
-                    f"{x}:T",
-                    title="Week starting" if x == "week" else None,
-                    axis=alt.Axis(format="%d %b") if x == "week" else alt.Axis(),
-                ),
+                x=time_axis(*span, "Week starting" if x == "week" else None, x == "week"),
                 y=alt.Y(
                     "value:Q",
                     title=_metric_axis(metric, currency),
-                    axis=alt.Axis(format=fmt),
+                    axis=alt.Axis(format=axis_format(metric.unit), tickCount=5),
                     # A running total (followers) is read for its movement, not from zero.
                     scale=alt.Scale(zero=metric.aggregation != "last"),
                 ),
                 tooltip=[
-                    alt.Tooltip(f"{x}:T", title=period_label, format="%a %d %b %Y"),
+                    alt.Tooltip("x:T", title=period_label, format="%a %-d %b %Y"),
                     alt.Tooltip("value:Q", title=metric.label, format=fmt),
                 ],
             )
@@ -116,17 +159,23 @@ def bars(
     return _style(chart)
 
 
-def diverging_days(frame: pd.DataFrame, x: str, value: str, title: str) -> alt.Chart:
+def _span(frame: pd.DataFrame, x: str, span: tuple | None) -> tuple:
+    return span if span is not None else (frame[x].min(), frame[x].max())
+
+
+def diverging_days(
+    frame: pd.DataFrame, x: str, value: str, title: str, span: tuple | None = None
+) -> alt.Chart:
     """Daily gains above zero, losses below (the followers' daily balance)."""
     chart = (
         alt.Chart(frame, height=HEIGHT)
         .mark_bar()
         .encode(
-            x=alt.X(f"{x}:T", title=None),
+            x=time_axis(*_span(frame, x, span), field=x),
             y=alt.Y(f"{value}:Q", title=title, axis=alt.Axis(format=",.0f")),
             color=alt.condition(alt.datum[value] >= 0, alt.value("#2CA02C"), alt.value(ACCENT)),
             tooltip=[
-                alt.Tooltip(f"{x}:T", title="Day", format="%a %d %b %Y"),
+                alt.Tooltip(f"{x}:T", title="Day", format="%a %-d %b %Y"),
                 alt.Tooltip(f"{value}:Q", title=title, format="+,.0f"),
             ],
         )
@@ -135,16 +184,18 @@ def diverging_days(frame: pd.DataFrame, x: str, value: str, title: str) -> alt.C
     return _style(chart)
 
 
-def stacked_days(frame: pd.DataFrame, x: str, series: str, value: str, title: str) -> alt.Chart:
+def stacked_days(
+    frame: pd.DataFrame, x: str, series: str, value: str, title: str, span: tuple | None = None
+) -> alt.Chart:
     chart = (
         alt.Chart(frame, height=HEIGHT)
         .mark_area(opacity=0.85)
         .encode(
-            x=alt.X(f"{x}:T", title=None),
+            x=time_axis(*_span(frame, x, span), field=x),
             y=alt.Y(f"{value}:Q", title=title, stack=True, axis=alt.Axis(format=",.0f")),
             color=alt.Color(f"{series}:N", title=None),
             tooltip=[
-                alt.Tooltip(f"{x}:T", title="Day", format="%a %d %b %Y"),
+                alt.Tooltip(f"{x}:T", title="Day", format="%a %-d %b %Y"),
                 alt.Tooltip(f"{series}:N", title="Viewers"),
                 alt.Tooltip(f"{value}:Q", title=title, format=",.0f"),
             ],
@@ -174,65 +225,79 @@ def heatmap(frame: pd.DataFrame, title: str = "Active followers") -> alt.Chart:
     return _style(chart)
 
 
-def _short(value: float) -> str:
-    """12,345,678 → 12.3M: labels short enough for a phone; tooltips carry the full count."""
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= size:
-            return f"{value / size:.1f}{suffix}"
-    return f"{value:,.0f}"
-
-
 def funnel(frame: pd.DataFrame, currency: str | None = None) -> alt.Chart:
-    """Counts per funnel step as horizontal bars (awareness → consideration → conversion).
+    """Counts per funnel step as horizontal bars on a linear axis (awareness → consideration →
+    conversion), so a step's bar is as long as its count is large: conversions are a sliver
+    of impressions because they are. Each bar is labelled with its count and the step
+    conversion rate (its share of the step above)."""
+    labels = []
+    for v, r in zip(frame["value"], frame.get("rate", [None] * len(frame)), strict=True):
+        text = format_value(v, "count", compact=True)
+        if pd.notna(r):
+            text += f" · {format_value(r, 'ratio')} of the step above"
+        labels.append(text)
+    frame = frame.assign(label=labels)
+    y = alt.Y("step:N", sort=None, title=None, axis=alt.Axis(labelLimit=160))
+    bars = (
+        alt.Chart(frame, height=alt.Step(40))
+        .mark_bar(color=ACCENT, cornerRadiusEnd=3)
+        .encode(
+            y=y,
+            x=alt.X("value:Q", title="Count in the window", axis=alt.Axis(format="~s")),
+            tooltip=[
+                alt.Tooltip("step:N", title="Step"),
+                alt.Tooltip("value:Q", title="Count", format=",.0f"),
+                alt.Tooltip("rate:Q", title="Of the step above", format=".2%"),
+            ],
+        )
+    )
+    # A label sits after its bar, or inside it (white) when the bar is long, so it never
+    # runs off the right edge on a phone.
+    long = frame["value"] >= 0.55 * frame["value"].max()
+    frame = frame.assign(inside=long.to_numpy())
+    base = alt.Chart(frame, height=alt.Step(40))
+    outside = (
+        base.transform_filter(~alt.datum.inside)
+        .mark_text(align="left", dx=6, fontSize=12, color=INK)
+        .encode(y=y, x="value:Q", text="label:N")
+    )
+    inside = (
+        base.transform_filter(alt.datum.inside)
+        .mark_text(align="right", dx=-6, fontSize=12, color="white", fontWeight="bold")
+        .encode(y=y, x="value:Q", text="label:N")
+    )
+    return _style((bars + outside + inside).properties(width="container"))
 
-    The steps span four or five orders of magnitude (impressions in millions, purchases in
-    hundreds), so the axis is logarithmic; bars start at the power of ten below the smallest
-    step (a log axis has no zero), and each bar is labelled with its count and its share of the
-    step above.
-    """
-    positive = frame.loc[frame["value"] > 0, "value"]
-    floor = 10 ** math.floor(math.log10(positive.min())) if len(positive) else 1
-    top = positive.max() * 8 if len(positive) else 10  # room for the labels on the right
-    frame = frame.assign(
-        floor=floor,
-        label=[
-            _short(v) + (f" · {r:.1%}" if pd.notna(r) else "")
-            for v, r in zip(frame["value"], frame.get("rate", [None] * len(frame)), strict=True)
-        ],
-    )
-    base = alt.Chart(frame, height=alt.Step(36))
-    x = alt.X(
-        "value:Q",
-        title="Count (log scale)",
-        scale=alt.Scale(type="log", domain=[floor, top], nice=False),
-        axis=alt.Axis(format="~s"),
-    )
-    bars = base.mark_bar(color=ACCENT, cornerRadiusEnd=3).encode(
-        y=alt.Y("step:N", sort=None, title=None),
-        x=x,
-        x2="floor:Q",
-        tooltip=[
-            alt.Tooltip("step:N", title="Step"),
-            alt.Tooltip("value:Q", title="Count", format=",.0f"),
-            alt.Tooltip("rate:Q", title="Of the step above", format=".2%"),
-        ],
-    )
-    text = base.mark_text(align="left", dx=6, fontSize=12, color=INK).encode(
-        y=alt.Y("step:N", sort=None), x=x, text="label:N"
-    )
-    return _style((bars + text).properties(width="container"))
+
+def _padded(low: pd.Series, high: pd.Series) -> list[float]:
+    """An axis domain around every whisker with 15 % room, so no point sits on an edge."""
+    lo, hi = float(low.min()), float(high.max())
+    pad = (hi - lo) * 0.15 or abs(hi) * 0.1 or 0.01
+    return [max(0.0, lo - pad), hi + pad]
 
 
 def quadrant(frame: pd.DataFrame) -> alt.Chart:
-    """Hook rate × CTR per ad, with interval whiskers and medians as quadrant lines."""
+    """Hook rate × CTR per ad, with interval whiskers and medians as quadrant lines. The axes
+    span the ads' intervals (not zero to the largest), and labels alternate above and below
+    their points (by CTR order) so two close ads do not print over each other."""
+    frame = frame.copy()
+    order = frame["ctr"].rank(method="first")
+    frame["label_above"] = (order % 2 == 0).to_numpy()
+    x_scale = alt.Scale(domain=_padded(frame["hook_low"], frame["hook_high"]), nice=False)
+    y_scale = alt.Scale(domain=_padded(frame["ctr_low"], frame["ctr_high"]), nice=False)
     base = alt.Chart(frame)
+    x = alt.X(
+        "hook_rate:Q",
+        title="Hook rate (2-second views ÷ impressions)",
+        scale=x_scale,
+        axis=alt.Axis(format=".1~%"),
+    )
+    y = alt.Y(
+        "ctr:Q", title="CTR (clicks ÷ impressions)", scale=y_scale, axis=alt.Axis(format=".2~%")
+    )
     points = base.mark_circle(size=120, color=ACCENT).encode(
-        x=alt.X(
-            "hook_rate:Q",
-            title="Hook rate (2-second views ÷ impressions)",
-            axis=alt.Axis(format=".0%"),
-        ),
-        y=alt.Y("ctr:Q", title="CTR (clicks ÷ impressions)", axis=alt.Axis(format=".2%")),
+        x=x,
+        y=y,
         tooltip=[
             alt.Tooltip("ad:N", title="Ad"),
             alt.Tooltip("ad_group:N", title="Ad group"),
@@ -243,13 +308,22 @@ def quadrant(frame: pd.DataFrame) -> alt.Chart:
     )
     xbar = base.mark_rule(color="#999").encode(x="hook_low:Q", x2="hook_high:Q", y="ctr:Q")
     ybar = base.mark_rule(color="#999").encode(y="ctr_low:Q", y2="ctr_high:Q", x="hook_rate:Q")
-    labels = base.mark_text(align="left", dx=8, dy=-8, fontSize=11, color=INK).encode(
-        x="hook_rate:Q", y="ctr:Q", text="ad:N"
+    above = (
+        base.transform_filter(alt.datum.label_above)
+        .mark_text(align="center", dy=-14, fontSize=11, color=INK, limit=200)
+        .encode(x="hook_rate:Q", y="ctr:Q", text="ad:N")
+    )
+    below = (
+        base.transform_filter(~alt.datum.label_above)
+        .mark_text(align="center", dy=16, fontSize=11, color=INK, limit=200)
+        .encode(x="hook_rate:Q", y="ctr:Q", text="ad:N")
     )
     vline = base.mark_rule(strokeDash=[4, 4], color="#BBB").encode(x="median(hook_rate):Q")
     hline = base.mark_rule(strokeDash=[4, 4], color="#BBB").encode(y="median(ctr):Q")
     return _style(
-        (xbar + ybar + vline + hline + points + labels).properties(width="container", height=360)
+        (xbar + ybar + vline + hline + points + above + below).properties(
+            width="container", height=360
+        )
     )
 
 
@@ -302,13 +376,20 @@ def side_by_side(frame: pd.DataFrame, title: str) -> alt.Chart:
     return _style(chart)
 
 
-def to_png(chart: alt.Chart) -> bytes | None:
-    """The chart as PNG bytes (vl-convert), or None where the converter is unavailable."""
+def to_png(chart: alt.Chart, title: str | None = None, subtitle: str | None = None) -> bytes | None:
+    """The chart as PNG bytes (vl-convert), with a title and a subtitle (unit, date range) so
+    the picture says what it shows away from the app; None where the converter is missing."""
     try:
         import vl_convert as vlc
     except ImportError:
         return None
     try:
+        if title:
+            chart = chart.properties(
+                title=alt.TitleParams(
+                    title, subtitle=subtitle or "", anchor="start", fontSize=16, color=INK
+                )
+            )
         spec = _fixed_width(chart.to_dict(), 760)
         return vlc.vegalite_to_png(spec, scale=2)
     except Exception:  # noqa: BLE001 - a missing PNG must never break the page

@@ -10,6 +10,7 @@ from metrics.aggregate import data_end
 from metrics.windows import WINDOW_DAYS, Window, custom_window, last_n_days
 
 from . import state
+from .numbers import PICKER_FORMAT, format_span
 
 CHOICES = [str(d) for d in WINDOW_DAYS] + ["custom"]
 LABELS = {"7": "7 days", "28": "28 days", "60": "60 days", "365": "365 days", "custom": "Custom"}
@@ -21,6 +22,11 @@ def _from_url(newest: dt.date | None) -> None:
         return
     st.session_state["_window_seeded"] = True
     params = st.query_params
+    if params.get("data") == "own" and st.session_state.get(state.SOURCE) != "upload":
+        # A reload (or a shared link) of a view of uploaded files: those files are gone with
+        # the old session. Keep the window length, not the days of data that is not here.
+        st.session_state[state.LOST_UPLOADS] = True
+        params = {k: v for k, v in params.to_dict().items() if k not in ("end", "start")}
     choice = params.get("days", "28")
     st.session_state[state.WINDOW_CHOICE] = choice if choice in CHOICES else "28"
     try:
@@ -91,6 +97,9 @@ def window_selector() -> Window | None:
         if newest is None:
             st.caption("Load data to choose a window.")
             st.session_state[state.WINDOW] = None
+            params = {"days": choice}
+            if dict(st.query_params) != params:
+                st.query_params.from_dict(params)
             return None
         window: Window | None
         if choice == "custom":
@@ -104,6 +113,7 @@ def window_selector() -> Window | None:
                 value=default,
                 key="window_range_input",
                 max_value=newest + dt.timedelta(days=366),
+                format=PICKER_FORMAT,
             )
             if isinstance(picked, (tuple, list)) and len(picked) == 2:
                 window = custom_window(picked[0], picked[1])
@@ -117,6 +127,7 @@ def window_selector() -> Window | None:
                 "Ending on",
                 key=END_INPUT,
                 on_change=_end_picked,
+                format=PICKER_FORMAT,
                 help="Defaults to the newest day in your files (exports are "
                 "historical, so today would be wrong).",
             )
@@ -124,10 +135,14 @@ def window_selector() -> Window | None:
             window = last_n_days(int(choice), end)
         previous = window.previous()
         st.caption(
-            f"{window.start:%d %b %Y} – {window.end:%d %b %Y} ({window.days} days), compared with "
-            f"{previous.start:%d %b %Y} – {previous.end:%d %b %Y}."
+            f"{format_span(window.start, window.end)} ({window.days} days), compared with "
+            f"{format_span(previous.start, previous.end)}."
         )
     params = {"days": choice}
+    if "post" in st.query_params:  # the Content page's chosen post (its own parameter)
+        params["post"] = st.query_params["post"]
+    if st.session_state.get(state.SOURCE) == "upload":
+        params["data"] = "own"
     if choice == "custom":
         params.update(start=window.start.isoformat(), end=window.end.isoformat())
     elif window.end != newest:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .numbers import format_days
+
 COLUMNS = [
     "video_title",
     "post_time",
@@ -36,5 +38,5 @@ def post_table(posts: pd.DataFrame, rank_by: str, top_n: int | None) -> pd.DataF
     keep = [c for c in COLUMNS if c in ordered and ordered[c].notna().any()]
     out = ordered[keep].reset_index(drop=True)
     if "post_time" in out:
-        out["post_time"] = out["post_time"].dt.strftime("%Y-%m-%d %H:%M").str.replace(" 00:00", "")
+        out["post_time"] = format_days(out["post_time"], with_time=True)
     return out.rename(columns={"video_title": "Title", "post_time": "Posted"})

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from . import controls, state
+from . import controls, look, state
+
+FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
 
 PAGES = [
     # (script, title, Material icon, URL path)
-    ("pages/data.py", "Data", ":material/upload_file:", "data"),
-    ("pages/overview.py", "Overview", ":material/monitoring:", "overview"),
-    ("pages/content.py", "Content", ":material/movie:", "content"),
-    ("pages/audience.py", "Audience", ":material/group:", "audience"),
-    ("pages/ads.py", "Ads", ":material/campaign:", "ads"),
-    ("pages/reports.py", "Custom columns & reports", ":material/calculate:", "reports"),
-    ("pages/diagnostics.py", "Diagnostics", ":material/stethoscope:", "diagnostics"),
+    ("views/data.py", "Data", ":material/upload_file:", "data"),
+    ("views/overview.py", "Overview", ":material/monitoring:", "overview"),
+    ("views/content.py", "Content", ":material/movie:", "content"),
+    ("views/audience.py", "Audience", ":material/group:", "audience"),
+    ("views/ads.py", "Ads", ":material/campaign:", "ads"),
+    ("views/reports.py", "Custom columns & reports", ":material/calculate:", "reports"),
+    ("views/diagnostics.py", "Diagnostics", ":material/stethoscope:", "diagnostics"),
 ]
 
 
@@ -49,8 +53,11 @@ def keep_settings() -> None:
 def run() -> None:
     """Set the page up, draw the navigation and the window selector, run the chosen page."""
     st.set_page_config(
-        page_title="TikTok metrics explorer", page_icon=":material/analytics:", layout="wide"
+        page_title="TikTok metrics explorer",
+        page_icon=str(FAVICON),  # a file served by the app: nothing fetched from the internet
+        layout="wide",
     )
+    look.apply()
     state.init_state()
     keep_settings()
     pages = [
@@ -59,12 +66,33 @@ def run() -> None:
     ]
 
     def start() -> None:
-        # "/" forwards to the Data page, so the Data page has an address of its own (/data):
-        # Streamlit serves its default page only at "/", and a shared /data link would open
-        # a "Page not found" dialog.
-        st.switch_page(pages[0], query_params=dict(st.query_params))
+        # "/" forwards to the Overview (the story first; the Data page is one click away),
+        # so every page has an address of its own: Streamlit serves its default page only at
+        # "/", and a shared /overview link would otherwise open a "Page not found" dialog.
+        st.switch_page(pages[1], query_params=dict(st.query_params))
 
     home = st.Page(start, title="Start", url_path="start", default=True, visibility="hidden")
     navigation = st.navigation([home, *pages])
     controls.window_selector()
+    data_badge(pages[0])
     navigation.run()
+
+
+def data_badge(data_page) -> None:
+    """Above every page: a badge while the sample is shown, and a sentence when a reload (or
+    a link) pointed at uploaded files this session does not have."""
+    source = st.session_state.get(state.SOURCE)
+    if source == "upload":
+        st.session_state[state.LOST_UPLOADS] = False
+    if st.session_state.get(state.LOST_UPLOADS):
+        st.warning(
+            "Your uploaded files are not loaded any more: the page was reloaded (or opened from "
+            "a link), and uploads live only in the browser tab that received them, never on "
+            "a server. Upload them again on the Data page; until then this is the sample "
+            "account, not your data.",
+            icon=":material/cloud_off:",
+        )
+    if source == "sample":
+        with st.container(horizontal=True, vertical_alignment="center", key="sample_badge"):
+            st.badge("Sample data: northwind.coffee", icon=":material/science:", color="orange")
+            st.page_link(data_page, label="Load your own files", icon=":material/upload_file:")

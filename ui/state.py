@@ -53,6 +53,10 @@ WINDOW_END_CHOSEN = "window_end_chosen"  # True when the user or a link picked t
 WINDOW_RANGE = "window_range"
 WINDOW = "window"
 
+# Set when a link or a reload says the view was of uploaded files (?data=own) that this new
+# session does not hold: the page says so instead of silently showing the sample.
+LOST_UPLOADS = "lost_uploads"
+
 # Custom columns (CustomColumn objects) and user templates (Template objects), per session.
 CUSTOM_COLUMNS = "custom_columns"
 USER_TEMPLATES = "user_templates"

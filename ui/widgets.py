@@ -12,7 +12,18 @@ from metrics.compare import Change
 from metrics.definitions import ADS, REGISTRY, Metric
 from metrics.report import coverage_gaps, coverage_notes
 
-from .format import escape_md, format_change, format_day, format_value
+from .format import escape_md
+from .numbers import (
+    column_decimals,
+    count_column,
+    format_change,
+    format_day,
+    format_p,
+    format_points,
+    format_span,
+    format_value,
+    round_half_up,
+)
 
 FILES_FOR = {
     "overview": "the Overview ZIP (TikTok Studio → Analytics → Overview → Download data)",
@@ -80,23 +91,31 @@ def kpi_cards(
             delta = format_change(change.change)
             if change.previous == 0 and change.difference:
                 # No percentage of a zero base: show the difference.
-                delta = f"{change.difference:+,.0f} vs {change.previous:,.0f}"
+                diff = format_value(change.difference, metric.unit, currency)
+                delta = f"{'+' if change.difference > 0 else ''}{diff} vs " + format_value(
+                    change.previous, metric.unit, currency
+                )
             colour = "normal" if metric.higher_is_better is not False else "inverse"
             if metric.higher_is_better is None:
                 colour = "off"
             if delta and change.significant is False:
                 delta, colour = f"{delta} · within noise", "off"
+            value = format_value(change.value, metric.unit, currency, compact=True)
+            exact = format_value(change.value, metric.unit, currency)
+            help_ = metric_help(metric, change)
+            if exact != value:
+                help_ = f"Exactly {exact}.\n\n{help_}"
             col.metric(
                 metric.label,
-                format_value(change.value, metric.unit, currency, compact=True),
+                value,
                 delta=delta,
                 delta_color=colour,
-                help=metric_help(metric, change),
+                help=help_,
                 border=True,
             )
     if hidden:
         st.caption(
-            "Not in your files: "
+            "Not shown: "
             + "; ".join(f"{REGISTRY[family][n].label} ({reasons[n]})" for n in hidden)
             + "."
         )
@@ -121,16 +140,33 @@ def column_label(
     return label
 
 
+def _display_decimals(
+    frame: pd.DataFrame, col: str, unit: str, currency: str | None
+) -> tuple[int, float]:
+    """(decimals shown, factor) of a table column: ratios are shown × 100 as %, per mille
+    × 1000 as ‰; the decimals come from the column's typical value (ui/numbers.py)."""
+    factor = {"ratio": 100.0, "per_mille": 1000.0}.get(unit, 1.0)
+    return column_decimals(frame[col], unit, currency), factor
+
+
 def shown(
-    frame: pd.DataFrame, family: str, custom_units: dict[str, str] | None = None
+    frame: pd.DataFrame,
+    family: str,
+    custom_units: dict[str, str] | None = None,
+    currency: str | None = None,
 ) -> pd.DataFrame:
-    """The frame as a table shows it: per-mille columns in ‰ (the table widget can scale a
-    fraction to % but not to ‰). Values stay fractions everywhere else (exports, CLI)."""
-    scaled = [c for c in frame.columns if unit_of(c, family, custom_units) == "per_mille"]
-    if not scaled:
-        return frame
+    """The frame as a table shows it: every metric column rounded (half up, never cut) at
+    the precision `column_config` shows, ratios × 100 (%) and per mille × 1000 (‰). The
+    table widget cuts digits where it has a step, so rounding here is what makes 0.497
+    read 0.50. Values stay fractions everywhere else (exports, CLI)."""
     out = frame.copy()
-    out[scaled] = out[scaled] * 1000
+    for col in frame.columns:
+        unit = unit_of(col, family, custom_units)
+        if unit is None or not pd.api.types.is_numeric_dtype(frame[col]):
+            continue
+        decimals, factor = _display_decimals(frame, col, unit, currency)
+        values = frame[col].to_numpy(dtype="float64") * factor
+        out[col] = round_half_up(values, decimals)
     return out
 
 
@@ -141,8 +177,8 @@ def column_config(
     custom_units: dict[str, str] | None = None,
     custom_columns: Sequence = (),
 ) -> dict:
-    """Number formats and formula tooltips for every metric column of a table (show the
-    frame through `shown` so per-mille columns match their format)."""
+    """Number formats and formula tooltips for every metric column of a table; `frame` is
+    the unscaled frame (show it through `shown`, which rounds at the same precision)."""
     config: dict = {
         c: st.column_config.TextColumn(label) for c, label in DIMENSION_LABELS.items() if c in frame
     }
@@ -152,7 +188,7 @@ def column_config(
     for col in frame.columns:
         metric = REGISTRY[family].get(col)
         unit = unit_of(col, family, custom_units)
-        if unit is None:
+        if unit is None or not pd.api.types.is_numeric_dtype(frame[col]):
             continue
         label = column_label(col, family, code, custom_units)
         if metric:
@@ -161,29 +197,30 @@ def column_config(
             help_ = f"Your column: {col} = {custom[col].expression} (unit: {unit})."
         else:
             help_ = f"Custom column, unit {unit}."
+        decimals, _ = _display_decimals(frame, col, unit, currency)
         config[col] = st.column_config.NumberColumn(
-            label, help=help_, format=number_format(unit, currency), step=number_step(unit)
+            label,
+            help=help_,
+            format=number_format(unit, currency, decimals),
+            step=10.0**-decimals,
         )
     return config
 
 
-def number_step(unit: str) -> float | None:
-    """Display precision: two decimals of a percentage, pence and cents, whole counts."""
-    return {"ratio": 0.0001, "currency": 0.01}.get(unit)
-
-
-def number_format(unit: str, currency: str | None) -> str:
+def number_format(unit: str, currency: str | None, decimals: int = 2) -> str:
+    """The table widget's format for a column already scaled and rounded by `shown` (its
+    step cuts at `decimals`, harmless on a rounded value)."""
     if unit == "ratio":
-        return "percent"
+        return f"%.{decimals}f %%"
     if unit == "currency":
         # Other currencies: the code is in the column label; "accounting" gives 1,234.56.
         return {"USD": "dollar", "EUR": "euro"}.get(currency or "", "accounting")
     if unit == "per_mille":
-        return "%.2f ‰"
+        return f"%.{decimals}f ‰"
     if unit == "multiple":
-        return "%.2f×"
+        return f"%.{decimals}f×"
     if unit == "seconds":
-        return "%.1f"
+        return f"%.{decimals}f s"
     return "localized"
 
 
@@ -193,7 +230,7 @@ EVIDENCE_ROWS = (
     ("impressions", "Impressions over those days", "count"),
     ("baseline_ctr", "CTR in the ad's first week", "ratio"),
     ("recent_ctr", "CTR in the last week", "ratio"),
-    ("ctr_change_from_baseline", "Change from the first week", "ratio"),
+    ("ctr_change_from_baseline", "Change from the first week", "change"),
     ("ctr_drop_p_value", "Chance of a drop this large from noise alone (p)", "p"),
     ("ctr_decline_p_value", "Chance of a downward trend this steep from noise (p)", "p"),
     ("ctr_slope_per_day", "CTR trend per day (weighted least squares)", "pp"),
@@ -216,11 +253,9 @@ def evidence_table(evidence: dict, currency: str | None) -> list[dict]:
         if unit == "date":
             text = format_day(value)
         elif unit == "p":
-            text = "< 0.0001" if value < 1e-4 else f"{value:.4f}"
-        elif unit == "multiple":
-            text = f"{value:,.2f}"
+            text = format_p(value)
         elif unit == "pp":
-            text = f"{value * 100:+.4f} percentage points"
+            text = format_points(value, 4).replace(" pp", " percentage points")
         else:
             text = format_value(value, unit, currency)
         rows.append({"What": label, "Value": text})
@@ -245,8 +280,8 @@ def stop_unless_ads_in_window(dataset, window) -> None:
         return
     if span[1] < window.start or span[0] > window.end:
         st.info(
-            f"Your Ads Manager data covers {span[0]:%d %b %Y} – {span[1]:%d %b %Y}; the window "
-            f"{window.start:%d %b %Y} – {window.end:%d %b %Y} has none of it. Choose another "
+            f"Your Ads Manager data covers {format_span(*span)}; the window "
+            f"{format_span(window.start, window.end)} has none of it. Choose another "
             "window in the sidebar.",
             icon=":material/date_range:",
         )
@@ -260,7 +295,7 @@ def download_frame(
     custom_units: dict[str, str] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """A table as a marketer downloads it: column labels instead of internal names ("Spend
-    (GBP)", "CTR"), per-mille columns × 1000 with "(‰)"; returns the frame and each column's
+    (GBP)", "CTR"), per-mille columns × 1000 with "(‰)", counts as integers; returns the frame and each column's
     unit (for the XLSX number formats). Ratios stay fractions: Excel shows them as %."""
     out = frame.copy()
     units: dict[str, str] = {}
@@ -271,10 +306,17 @@ def download_frame(
         if unit == "per_mille":
             out[col] = out[col] * 1000
             label = f"{label} (‰)"
+        elif unit == "count" and pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = count_column(out[col])  # 142451, not 142451.0
         names[col] = label
         if unit:
             units[label] = unit
     return out.rename(columns=names), units
+
+
+def coverage_sentence(dataset, window, family: str) -> str | None:
+    """The coverage gap or note of a family in this window, as one sentence (or None)."""
+    return coverage_gaps(dataset, window).get(family) or coverage_notes(dataset, window).get(family)
 
 
 def coverage_messages(dataset, window, family: str) -> None:

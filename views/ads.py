@@ -45,7 +45,8 @@ columns = st.columns(3)
 for column, (stage, names) in zip(columns, FUNNEL.items(), strict=True):
     with column:
         st.markdown(f"**{stage.title()}**")
-        kpi_cards(changes, ADS, [n for n in names if n in changes], currency, 2, missing)
+        # One card per row in each stage: six cards across would cut values at 1280 px.
+        kpi_cards(changes, ADS, [n for n in names if n in changes], currency, 1, missing)
         per_row = [REGISTRY[ADS][n].label for n in names if n not in changes]
         if per_row:
             st.caption(
@@ -55,7 +56,10 @@ for column, (stage, names) in zip(columns, FUNNEL.items(), strict=True):
 steps = funnel_steps(dataset, window)
 if len(steps) > 1:
     st.altair_chart(charts.funnel(steps), width="stretch")
-    st.caption("Each bar: the count in the window and, after it, its share of the step above.")
+    st.caption(
+        "Each bar: the count in the window, on a linear scale, and the step's conversion "
+        "rate (its share of the step above)."
+    )
 
 st.subheader("Campaigns → ad groups → ads")
 custom = st.session_state[state.CUSTOM_COLUMNS]
@@ -75,7 +79,7 @@ if all_custom:
 def level_table(level: str, filters: dict, key: str):
     frame = filter_level(table(dataset, level, window, metrics, all_custom), filters)
     return st.dataframe(
-        shown(frame, ADS, units),
+        shown(frame, ADS, units, currency),
         hide_index=True,
         width="stretch",
         key=key,
@@ -91,7 +95,7 @@ def picked_row(event, frame):
     return frame.iloc[rows[0]] if rows else None
 
 
-st.caption("Select a row to open the level below it. Click a column header to sort.")
+st.caption("Tap or click a row to open the level below it; tap a column header to sort.")
 event, campaigns = level_table("campaign", {}, "ads_campaigns")
 row = picked_row(event, campaigns)
 if row is not None:
@@ -113,6 +117,11 @@ if row is not None:
             daily_metrics = [n for n in ("spend", "ctr", "cpm", "hook_rate") if n not in missing]
             daily = ad_daily(dataset, window, campaign, group, ad, daily_metrics)
             st.altair_chart(
-                charts.trend(daily, [REGISTRY[ADS][n] for n in daily_metrics], currency=currency),
+                charts.trend(
+                    daily,
+                    [REGISTRY[ADS][n] for n in daily_metrics],
+                    currency=currency,
+                    span=(window.start, window.end),
+                ),
                 width="stretch",
             )

@@ -16,10 +16,19 @@ from metrics.diagnostics import (
     tracking,
 )
 from metrics.report import ad_daily
+from metrics.story import group_spend, verdict_order
 from ui import charts, loading, state
 from ui.format import ad_label, escape_md, format_day, format_value
 from ui.frame import page_setup
-from ui.widgets import currency_warning, empty_state, evidence_table, stop_unless_ads_in_window
+from ui.numbers import change_percent
+from ui.widgets import (
+    column_config,
+    currency_warning,
+    empty_state,
+    evidence_table,
+    shown,
+    stop_unless_ads_in_window,
+)
 
 # Words, not emoji: the status must read the same in every browser and font.
 STATUS_LABEL = {
@@ -72,7 +81,9 @@ with tab_fatigue:
                     "Ad group": v["ad_group"],
                     "Campaign": v["campaign"],
                     "Decline began": format_day(v["evidence"].get("decline_began")),
-                    "CTR vs first week": v["evidence"].get("ctr_change_from_baseline"),
+                    "CTR vs first week": change_percent(
+                        v["evidence"].get("ctr_change_from_baseline")
+                    ),
                     "CTR reaches the floor": format_day(v["evidence"].get("projected_floor_date")),
                 }
                 for v in verdicts
@@ -85,7 +96,8 @@ with tab_fatigue:
             width="stretch",
             key="fatigue_table",
             column_config={
-                "CTR vs first week": st.column_config.NumberColumn(format="percent", step=0.001),
+                # A relative change: one decimal, as in the evidence and everywhere else.
+                "CTR vs first week": st.column_config.NumberColumn(format="%.1f %%", step=0.1),
                 "Decline began": st.column_config.TextColumn(
                     help="The day the fitted decline of CTR (with CPM and frequency) began."
                 ),
@@ -127,7 +139,8 @@ with tab_fatigue:
                 )
 
 with tab_hook:
-    groups = hook_vs_cta(dataset, window)
+    # The group with a verdict first (then the most spend), so the tab opens on an answer.
+    groups = verdict_order(hook_vs_cta(dataset, window), group_spend(dataset, window))
     if not groups:
         st.info(
             "Needs impressions, clicks and 2-second video views for at least two ads in an ad group."
@@ -149,23 +162,15 @@ with tab_hook:
         keep = [
             c for c in ("ad", "impressions", "hook_rate", "hold_rate", "ctr", "cvr") if c in ads
         ]
+        config = column_config(ads[keep], ADS, currency)
+        for c in ("hook_rate", "hold_rate", "ctr", "cvr"):
+            if c in config:
+                config[c]["help"] = f"{REGISTRY[ADS][c].formula} over the window."
         st.dataframe(
-            ads[keep],
+            shown(ads[keep], ADS, currency=currency),
             hide_index=True,
             width="stretch",
-            column_config={
-                "ad": st.column_config.TextColumn("Ad"),
-                "impressions": st.column_config.NumberColumn("Impressions", format="localized"),
-                **{
-                    c: st.column_config.NumberColumn(
-                        REGISTRY[ADS][c].label,
-                        format="percent",
-                        step=0.0001,
-                        help=f"{REGISTRY[ADS][c].formula} over the window.",
-                    )
-                    for c in ("hook_rate", "hold_rate", "ctr", "cvr")
-                },
-            },
+            column_config={"ad": st.column_config.TextColumn("Ad"), **config},
         )
 
 with tab_drop:

@@ -11,8 +11,9 @@ from metrics.audience import (
     viewers_daily,
 )
 from metrics.definitions import ORGANIC, REGISTRY
-from metrics.report import summary_changes
+from metrics.report import follower_reasons, summary_changes
 from ui import charts, state
+from ui.format import format_span
 from ui.frame import page_setup
 from ui.widgets import empty_state, kpi_cards
 
@@ -30,10 +31,24 @@ if dataset is None:
 st.subheader("Viewers")
 if dataset.has("viewers"):
     viewers = viewers_daily(dataset, window)
-    st.altair_chart(
-        charts.stacked_days(viewers, "date", "series", "viewers", "Viewers per day"),
-        width="stretch",
-    )
+    if viewers.empty or viewers["viewers"].notna().sum() == 0:
+        first, last = dataset.get("viewers")["date"].agg(["min", "max"])
+        st.info(
+            f"Your Viewers file covers {format_span(first, last)}; "
+            + (
+                f"the window {format_span(window.start, window.end)} has none of it. "
+                if window is not None
+                else ""
+            )
+            + "Choose another window in the sidebar.",
+            icon=":material/date_range:",
+        )
+    else:
+        span = (window.start, window.end) if window is not None else None
+        st.altair_chart(
+            charts.stacked_days(viewers, "date", "series", "viewers", "Viewers per day", span),
+            width="stretch",
+        )
     st.caption(
         "Viewers are unique people per day; they are not added up across days, since the "
         "same person can watch on many days."
@@ -45,20 +60,27 @@ st.subheader("Followers")
 if dataset.has("followers_history") and window is not None:
     changes = summary_changes(dataset, window).get(ORGANIC, {})
     names = ["followers", "net_followers", "follower_growth_rate"]
-    if all(changes.get(n) is None or changes[n].value is None for n in names):
-        st.info(
-            "Your FollowerHistory file stops before this window's last day, so the follower "
-            "total on that day is unknown. Choose an earlier end day in the sidebar."
-        )
-    kpi_cards(changes, ORGANIC, names, None, per_row=3)
+    kpi_cards(changes, ORGANIC, names, None, per_row=3, reasons=follower_reasons(dataset, window))
     daily = followers_daily(dataset, window)
-    left, right = st.columns(2)
-    left.altair_chart(charts.trend(daily, [REGISTRY[ORGANIC]["followers"]]), width="stretch")
     balance = follower_balance(dataset, window)
-    right.altair_chart(
-        charts.diverging_days(balance, "date", "followers", "Followers gained / lost"),
-        width="stretch",
-    )
+    span = (window.start, window.end)
+    if daily.empty or daily["followers"].notna().sum() == 0:
+        first, last = dataset.get("followers_history")["date"].agg(["min", "max"])
+        st.info(
+            f"Your follower history covers {format_span(first, last)}; the window "
+            f"{format_span(*span)} has none of it, so there is nothing to draw. Choose "
+            "another window in the sidebar.",
+            icon=":material/date_range:",
+        )
+    else:
+        left, right = st.columns(2)
+        left.altair_chart(
+            charts.trend(daily, [REGISTRY[ORGANIC]["followers"]], span=span), width="stretch"
+        )
+        right.altair_chart(
+            charts.diverging_days(balance, "date", "followers", "Followers gained / lost", span),
+            width="stretch",
+        )
     st.caption(
         "Daily changes are recomputed from the Followers totals; TikTok's own 'Difference' "
         "column is often off by a day."

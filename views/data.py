@@ -76,7 +76,9 @@ if dataset is not None:
                 "Rows": st.column_config.NumberColumn(format="localized"),
                 "First day": st.column_config.TextColumn(),
                 "Last day": st.column_config.TextColumn(),
-                "Notes": st.column_config.TextColumn(width="medium"),
+                # The widest column, so a note reads in full more often (all notes are in
+                # full in the list below too).
+                "Notes": st.column_config.TextColumn(width="large"),
             },
         )
         file_notes = notes(dataset)

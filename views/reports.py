@@ -5,12 +5,12 @@ import streamlit as st
 from metrics.aggregate import unavailable
 from metrics.definitions import ADS, REGISTRY
 from metrics.export import to_csv_bytes, to_xlsx_bytes
-from metrics.formula import UNITS, FormulaError, parse_custom_column
+from metrics.formula import MAX_LENGTH, UNITS, FormulaError, parse_custom_column
 from metrics.report import table
 from metrics.templates import Template, TemplateError, load_template
 from metrics.windows import WINDOW_DAYS
 from ui import charts, state
-from ui.format import escape_md
+from ui.format import escape_md, format_span
 from ui.frame import page_setup
 from ui.templates import (
     choose_template_next_run,
@@ -62,7 +62,9 @@ definition = left.text_input(
     "Column",
     placeholder="cost_per_2s_view = spend / video_watched_2s",
     key="formula_text",
-    max_chars=600,
+    max_chars=MAX_LENGTH,
+    help="name = expression. The expression takes metric names (listed below), numbers, "
+    f"+ − × ÷ (or + - * /) and parentheses; at most {MAX_LENGTH} characters in all.",
 )
 state.seed("formula_unit", "currency")
 unit = right.selectbox("Unit", UNITS, format_func=UNIT_LABELS.get, key="formula_unit")
@@ -83,9 +85,9 @@ if definition.strip():
             st.code(err.pointer(), language=None)
 if column is not None and dataset is not None and dataset.has("ads") and window is not None:
     preview = table(dataset, "campaign", window, ["spend"], [column])
-    st.success(f"Valid. Preview per campaign for {window.start:%d %b} – {window.end:%d %b %Y}:")
+    st.success(f"Valid. Preview per campaign for {format_span(window.start, window.end)}:")
     st.dataframe(
-        shown(preview, ADS, {column.name: unit}),
+        shown(preview, ADS, {column.name: unit}, dataset.currency),
         hide_index=True,
         width="stretch",
         column_config=column_config(preview, ADS, dataset.currency, {column.name: unit}, [column]),
@@ -135,7 +137,7 @@ columns = unique_columns([*custom, *(template.custom if template else ())])
 frame = table(dataset, level, window, metrics, columns)
 units = {c.name: c.unit for c in columns}
 st.dataframe(
-    shown(frame, ADS, units),
+    shown(frame, ADS, units, dataset.currency),
     hide_index=True,
     width="stretch",
     key="report_table",
@@ -201,7 +203,13 @@ if chartable and not frame.empty:
         category_title=DIMENSION_LABELS[level],
     )
     st.altair_chart(chart, width="stretch")
-    png = charts.to_png(chart)
+    label = column_label(pick, ADS, dataset.currency, units)
+    png = charts.to_png(
+        chart,
+        title=f"{label} by {DIMENSION_LABELS[level].lower()}",
+        subtitle=f"{UNIT_LABELS.get(unit_of(pick, ADS, units) or 'count', 'Count')} · "
+        f"{format_span(window.start, window.end)} ({window.days} days)",
+    )
     if png:
         st.download_button(
             "Download chart (PNG)",

@@ -7,11 +7,18 @@ import streamlit as st
 from metrics.aggregate import aggregate, unavailable, whole_weeks
 from metrics.definitions import ADS, ORGANIC, PER_ROW, REGISTRY
 from metrics.diagnostics import organic_vs_paid
-from metrics.report import summary_changes
+from metrics.report import follower_reasons, summary_changes
 from ui import charts, state
-from ui.format import format_value
+from ui.format import format_span, format_value
 from ui.frame import page_setup
-from ui.widgets import coverage_messages, currency_warning, empty_state, kpi_cards
+from ui.story import what_stands_out
+from ui.widgets import (
+    coverage_messages,
+    coverage_sentence,
+    currency_warning,
+    empty_state,
+    kpi_cards,
+)
 
 ORGANIC_CARDS = [
     "video_views",
@@ -45,9 +52,10 @@ if dataset is None or window is None:
 changes = summary_changes(dataset, window)
 previous = window.previous()
 st.caption(
-    f"{window.start:%d %b %Y} – {window.end:%d %b %Y}, against {previous.start:%d %b} – "
-    f"{previous.end:%d %b %Y}. Hover a card for its formula; grey changes are within noise."
+    f"{format_span(window.start, window.end)}, against {format_span(previous.start, previous.end)}"
+    ". The ? on a card gives its formula and exact value; grey changes are within noise."
 )
+what_stands_out(dataset, window)
 
 if ORGANIC in changes:
     st.subheader("Organic (TikTok Studio)")
@@ -57,7 +65,7 @@ if ORGANIC in changes:
         ORGANIC,
         ORGANIC_CARDS,
         dataset.currency,
-        reasons=unavailable(dataset, ORGANIC),
+        reasons={**unavailable(dataset, ORGANIC), **follower_reasons(dataset, window)},
     )
 else:
     empty_state("overview", "Organic KPIs")
@@ -144,12 +152,26 @@ if options:
                     replace(m, unit="per_mille") if m.name == "engagement_per_reach" else m
                     for m in shown_metrics
                 ]
+            empty = [m.label for m in shown_metrics if frame[m.name].notna().sum() == 0]
+            if empty:
+                st.info(
+                    f"No {', '.join(empty)} in {format_span(window.start, window.end)}: "
+                    + (
+                        coverage_sentence(dataset, window, family)
+                        or "your files have no values for it on these days."
+                    ),
+                    icon=":material/date_range:",
+                )
+            drawn = [m for m in shown_metrics if m.label not in empty]
+            if not drawn:
+                continue
             chart = charts.trend(
                 frame,
-                shown_metrics,
+                drawn,
                 x="date" if level == "day" else "week",
                 currency=dataset.currency,
                 period_label=level.title(),
+                span=(window.start, window.end),
             )
             st.altair_chart(chart, width="stretch")
 

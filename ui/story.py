@@ -1,0 +1,84 @@
+"""The "What stands out" panel: the findings of metrics/story.py as sentences with links."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from metrics.story import stand_out
+
+from .format import escape_md
+from .numbers import format_change, format_day, format_value
+
+LINKS = {
+    "fatigue": ("views/diagnostics.py", "Ad fatigue", ":material/trending_down:"),
+    "hook_cta": ("views/diagnostics.py", "Hook vs CTA", ":material/ads_click:"),
+    "post": ("views/content.py", "Open the post", ":material/movie:"),
+    "move": ("views/overview.py", "See the trend", ":material/show_chart:"),
+}
+
+
+def _quote(name) -> str:
+    return f"“{escape_md(name)}”"
+
+
+def sentence(item: dict, currency: str | None) -> str:
+    """One finding as a sentence (user text escaped, numbers by the one formatter)."""
+    kind = item["kind"]
+    if kind == "fatigue":
+        since = (
+            f", declining since {format_day(item['decline_began'])}"
+            if item.get("decline_began")
+            else ""
+        )
+        return (
+            f"**{_quote(item['ad'])}** ({escape_md(item['ad_group'])}) is tiring: its CTR is "
+            f"{format_change(item['ctr_change'])} against its first week{since}."
+        )
+    if kind == "hook_cta":
+        hook, cta = item.get("best_hook"), item.get("best_cta")
+        group = escape_md(item["ad_group"])
+        if hook and cta and hook != cta:
+            return (
+                f"In **{group}**, {_quote(hook)} has the strongest hook and {_quote(cta)} the "
+                "strongest call to action: combine the first seconds of one with the ending "
+                "of the other."
+            )
+        if hook and cta:
+            return f"In **{group}**, {_quote(hook)} wins on both hook and call to action."
+        if hook:
+            return f"In **{group}**, {_quote(hook)} clearly has the strongest hook."
+        return f"In **{group}**, {_quote(cta)} clearly earns the most clicks."
+    if kind == "post":
+        where = "of the window" if item["scope"] == "window" else "in your Content export"
+        return (
+            f"Your most-viewed post {where}, **{_quote(item['title'])}** (posted "
+            f"{format_day(item['post_time'])}), has {format_value(item['views'], 'count')} "
+            f"views: {format_value(item['times_median'], 'multiple')} your median post "
+            f"({format_value(item['median_views'], 'count')})."
+        )
+    if kind == "move":
+        verb = "rose" if item["change"] > 0 else "fell"
+        judged = {True: " (better)", False: " (worse)", None: ""}[item["better"]]
+        change = (format_change(item["change"]) or "").lstrip("+-")
+        return (
+            f"**{escape_md(item['label'])}** {verb} {change} to "
+            f"{format_value(item['value'], item['unit'], currency)} against the previous "
+            f"{item['days']} days{judged}, more than day-to-day noise."
+        )
+    return ""
+
+
+def what_stands_out(dataset, window) -> None:
+    """The panel at the top of the Overview (nothing when nothing stands out)."""
+    items = stand_out(dataset, window)
+    if not items:
+        return
+    currency = dataset.currency if dataset is not None else None
+    with st.container(border=True, key="story_panel"):
+        st.markdown("**What stands out**")
+        for item in items:
+            page, label, icon = LINKS[item["kind"]]
+            params = {"post": item["key"]} if item["kind"] == "post" else None
+            st.markdown(sentence(item, currency))
+            if item["kind"] != "move":
+                st.page_link(page, label=label, icon=icon, query_params=params)
