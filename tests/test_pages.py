@@ -35,7 +35,7 @@ FOLLOWERS_ZIP = "Followers_northwind.coffee.zip"
 CONTENT_ZIP = "Content_northwind.coffee.zip"
 BUSINESS_CSV = "overview_business_last60.csv"
 TIMEOUT = 60
-PAGES_DIR = "views"  # the page scripts, relative to app.py
+PAGES_DIR = "pages"  # the page scripts, relative to app.py
 
 
 # --------------------------------------------------------------------------- raw files

@@ -33,7 +33,7 @@ SCRIPT = f"""
     if (!sidebar || !sidebar.contains(event.target)) return;
     if (sidebar.getAttribute('data-collapsed') === 'true') return;
     const picked = event.target.closest(
-      '[data-testid="stButtonGroup"] button, [role="radio"], [data-testid="stSidebarNavLink"]'
+      '[data-testid="stButtonGroup"] button, [role="radio"], [data-testid="stSidebarNavLink"], [data-testid="stPageLink-NavLink"]'
     );
     if (!picked) return;
     setTimeout(() => {{

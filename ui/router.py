@@ -12,13 +12,13 @@ FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
 
 PAGES = [
     # (script, title, Material icon, URL path)
-    ("views/data.py", "Data", ":material/upload_file:", "data"),
-    ("views/overview.py", "Overview", ":material/monitoring:", "overview"),
-    ("views/content.py", "Content", ":material/movie:", "content"),
-    ("views/audience.py", "Audience", ":material/group:", "audience"),
-    ("views/ads.py", "Ads", ":material/campaign:", "ads"),
-    ("views/reports.py", "Custom columns & reports", ":material/calculate:", "reports"),
-    ("views/diagnostics.py", "Diagnostics", ":material/stethoscope:", "diagnostics"),
+    ("pages/data.py", "Data", ":material/upload_file:", "data"),
+    ("pages/overview.py", "Overview", ":material/monitoring:", "overview"),
+    ("pages/content.py", "Content", ":material/movie:", "content"),
+    ("pages/audience.py", "Audience", ":material/group:", "audience"),
+    ("pages/ads.py", "Ads", ":material/campaign:", "ads"),
+    ("pages/reports.py", "Custom columns & reports", ":material/calculate:", "reports"),
+    ("pages/diagnostics.py", "Diagnostics", ":material/stethoscope:", "diagnostics"),
 ]
 
 
@@ -72,7 +72,14 @@ def run() -> None:
         st.switch_page(pages[1], query_params=dict(st.query_params))
 
     home = st.Page(start, title="Start", url_path="start", default=True, visibility="hidden")
-    navigation = st.navigation([home, *pages])
+    # Hidden navigation and links drawn here: with client.showSidebarNavigation = false
+    # Streamlit never shows its own listing of the pages/ folder (lowercase file names) while
+    # the server starts, and the sidebar reads the same from the first paint.
+    navigation = st.navigation([home, *pages], position="hidden")
+    with st.sidebar:
+        with st.container(key="page_links"):
+            for page in pages:
+                st.page_link(page)
     controls.window_selector()
     data_badge(pages[0])
     navigation.run()

@@ -10,10 +10,10 @@ from .format import escape_md
 from .numbers import format_change, format_day, format_value
 
 LINKS = {
-    "fatigue": ("views/diagnostics.py", "Ad fatigue", ":material/trending_down:"),
-    "hook_cta": ("views/diagnostics.py", "Hook vs CTA", ":material/ads_click:"),
-    "post": ("views/content.py", "Open the post", ":material/movie:"),
-    "move": ("views/overview.py", "See the trend", ":material/show_chart:"),
+    "fatigue": ("pages/diagnostics.py", "Ad fatigue", ":material/trending_down:"),
+    "hook_cta": ("pages/diagnostics.py", "Hook vs CTA", ":material/ads_click:"),
+    "post": ("pages/content.py", "Open the post", ":material/movie:"),
+    "move": ("pages/overview.py", "See the trend", ":material/show_chart:"),
 }
 
 
