@@ -93,14 +93,19 @@ def format_value(value, unit: str, currency: str | None = None) -> str:
 
 
 def format_change(change: dict, unit: str, currency: str | None = None) -> str:
-    """+4.3 % (relative to |previous|, so −7 → −1 is +85.7 %); the difference (+69) when the
-    previous value was 0; a dash for none."""
+    """+4.3 % (relative to |previous|, so −7 → −1 is +85.7 %); the difference when the
+    previous value was 0 (+69, £12.00, and +0.10 pp for a rate: percentage points, which a
+    '%' would pass off as a relative change); a dash for none."""
     previous, value = change.get("previous"), change.get("value")
     relative = change.get("change")
     if is_missing(relative):
         if not is_missing(previous) and previous == 0 and not is_missing(value):
-            difference = format_value(abs(value - previous), unit, currency)
-            return ("-" if value < previous else "+") + difference
+            if value == previous:
+                return "0"
+            sign = "-" if value < previous else "+"
+            if unit == "ratio":
+                return f"{sign}{abs(value - previous) * 100:,.2f} pp"
+            return sign + format_value(abs(value - previous), unit, currency)
         return NO_VALUE
     return f"{relative * 100:+.1f} %"
 

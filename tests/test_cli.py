@@ -352,6 +352,33 @@ def test_changes_and_verdicts():
     snapshot = {**up, "within_noise": None}
     assert verdict(snapshot, True, testable=False) == "better"
     assert format_change({"value": 3.0, "previous": None, "change": None}, "count") == "—"
+    # A rate from 0 to 0.1 %: a difference of 0.10 percentage points, not "+0.10 %" (which
+    # reads as a relative change); nothing to nothing is no change, not "+0".
+    assert format_change({"value": 0.001, "previous": 0.0, "change": None}, "ratio") == "+0.10 pp"
+    assert format_change({"value": 0.0, "previous": 0.0, "change": None}, "count") == "0"
+    assert verdict({"value": 0.0, "previous": 0.0, "change": None}, True) == "no change"
+
+
+def test_a_loss_that_shrinks_reads_as_a_rise_in_the_text(tmp_path):
+    # Followers 1,000 on 1 Oct, one lost a day 2–8 Oct (993), one more on 9 Oct (992).
+    # Net followers: previous week 993 − 1,000 = −7, this week 992 − 993 = −1;
+    # (−1 − (−7)) ÷ |−7| = 6 ÷ 7 = +85.7 %, and fewer followers lost is better.
+    followers = [1000] + [1000 - d for d in range(1, 8)] + [992] * 7
+    lines = ['"Date","Followers","Difference in followers from previous day"']
+    for i, value in enumerate(followers):
+        diff = value - followers[i - 1] if i else 0
+        lines.append(f'"2026-10-{i + 1:02d}","{value}","{diff}"')
+    path = tmp_path / "FollowerHistory.csv"
+    path.write_text("\n".join(lines) + "\n")
+    out = run("summary", str(path), "--days", "7", "--format", "text")
+    assert out.returncode == 0, out.stderr
+    rows = {line[2:24].strip(): line.split() for line in out.stdout.splitlines()}
+    assert rows["Net followers"][-5:] == ["-1", "-7", "+85.7", "%", "better"]
+    # Growth: −1 ÷ 993 = −0.10 % against −7 ÷ 1,000 = −0.70 %;
+    # (−0.1007 % + 0.7 %) ÷ 0.7 % = +85.6 %.
+    assert rows["Follower growth rate"][-7:] == ["-0.10", "%", "-0.70", "%", "+85.6", "%", "better"]
+    # 992 against 993 followers: −0.1 %, worse.
+    assert rows["Followers"][-5:] == ["992", "993", "-0.1", "%", "worse"]
 
 
 def test_user_text_cannot_drive_the_terminal():
