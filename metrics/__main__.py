@@ -31,7 +31,10 @@ DEFAULT_METRICS = (
     "roas",
 )
 DAYS_HELP = f"window length in days: {', '.join(map(str, WINDOW_DAYS))} (default 28)"
-END_HELP = "last day of the window, YYYY-MM-DD (default: the newest day in the files)"
+END_HELP = (
+    "last day of the window, YYYY-MM-DD (default: the newest complete day in the files, the last "
+    "day the Overview, Follower history and Ads report all have numbers for)"
+)
 FORMAT_HELP = (
     "text (aligned, for people; the default on a terminal), json (the default when the output "
     "goes to a pipe or a file) or csv"
