@@ -274,6 +274,14 @@ def _template_and_columns(args: argparse.Namespace):
     return level, days, metrics, custom
 
 
+def _ads_span(dataset):
+    """First and last day of the Ads Manager report, or None."""
+    from .aggregate import date_range
+    from .definitions import ADS
+
+    return date_range(dataset, ADS) if dataset.has("ads") else None
+
+
 def cmd_table(args: argparse.Namespace) -> int:
     level, days, metrics, custom = _template_and_columns(args)
     dataset = _load(args)
@@ -292,6 +300,9 @@ def cmd_table(args: argparse.Namespace) -> int:
 
     window = resolve_window(dataset, days, _date(args.end, "--end"))
     frame = table(dataset, level, window, metrics, custom)
+    outside = fmt.outside_sentence(_ads_span(dataset), window and window.to_dict())
+    if outside and args.format != "text":
+        print(f"note: {outside}", file=sys.stderr)
     if args.format == "csv":
         sys.stdout.write(to_csv_bytes(frame).decode("utf-8-sig"))
         return 0
@@ -300,7 +311,7 @@ def cmd_table(args: argparse.Namespace) -> int:
         print(_json(records))
     else:
         units = {c.name: c.unit for c in custom}
-        print(fmt.table_text(records, units, dataset.currency))
+        print(outside or fmt.table_text(records, units, dataset.currency))
     return 0
 
 
@@ -312,10 +323,13 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     days = parse_days(args.days)
     dataset = _load(args)
     data = json.loads(_json(diagnose(dataset, days, _date(args.end, "--end"))))
+    outside = fmt.outside_sentence(_ads_span(dataset), data.get("window"))
+    if outside and args.format != "text":
+        print(f"note: {outside}", file=sys.stderr)
     _emit(
         args,
         data,
-        lambda: fmt.diagnose_text(data, dataset.currency, dataset.has("ads")),
+        lambda: fmt.diagnose_text(data, dataset.currency, dataset.has("ads"), outside),
         lambda: fmt.diagnose_rows(data),
         ["section", "campaign", "ad_group", "ad", "verdict", "explanation"],
     )

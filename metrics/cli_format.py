@@ -283,6 +283,22 @@ def summary_rows(out: dict) -> list[dict]:
     return rows
 
 
+def outside_sentence(ads_days, window: dict | None) -> str | None:
+    """A sentence when the Ads Manager report has no day in the window (e.g. --end before it).
+
+    `ads_days` is the report's (first, last) day; `window` the output's window dictionary."""
+    if ads_days is None or not window:
+        return None
+    first, last = (d.isoformat() for d in ads_days)
+    if first <= window["end"] and last >= window["start"]:
+        return None
+    return (
+        f"The Ads Manager report covers {span(first, last)}; the window "
+        f"{span(window['start'], window['end'])} has none of it. Choose an end day from "
+        f"{day(first)} to {day(last)} (--end YYYY-MM-DD)."
+    )
+
+
 # --- table -------------------------------------------------------------------------------------
 
 
@@ -327,8 +343,13 @@ def _interval(ci, unit: str) -> str:
     return f" ({low} to {high})"
 
 
-def diagnose_text(out: dict, currency: str | None = None, has_ads: bool = True) -> str:
-    """A page: the verdicts that need action in full, the rest counted."""
+def diagnose_text(
+    out: dict, currency: str | None = None, has_ads: bool = True, outside: str | None = None
+) -> str:
+    """A page: the verdicts that need action in full, the rest counted.
+
+    `outside` is the sentence saying the Ads report has no day in the window: then every
+    section would be empty, and saying "every ad got impressions" would be untrue."""
     lines = []
     window = out.get("window")
     if window:
@@ -345,8 +366,10 @@ def diagnose_text(out: dict, currency: str | None = None, has_ads: bool = True) 
                 0,
             )
         )
+    if outside:
+        return "\n".join(lines + [""] + _wrap(outside, 0))
     fatigue = out.get("fatigue") or []
-    lines += ["", "Ad fatigue (each ad against its own first week)"]
+    lines += ["", "Ad fatigue (each ad's CTR over its history, against the account's same days)"]
     if not fatigue:
         lines.append("  No ads to check.")
     else:

@@ -506,3 +506,31 @@ def test_help_names_the_real_templates_and_default_metrics():
 
     assert TEMPLATES == tuple(BUILTIN)
     assert DEFAULT_METRICS == tuple(DEFAULT_TABLE_METRICS)
+
+
+def test_an_end_day_before_the_ads_report_says_which_days_it_covers(ads_file):
+    # The ads fixture covers 1–2 March 2026; a 7-day window ending 31 Jan 2026 (25–31 Jan)
+    # has none of it: say so and name the days to choose, rather than "every ad that spent
+    # also got impressions" or an empty table.
+    sentence = (
+        "The Ads Manager report covers 1 Mar – 2 Mar 2026; the window 25 Jan – 31 Jan 2026 has "
+        "none of it. Choose an end day from 1 Mar 2026 to 2 Mar 2026 (--end YYYY-MM-DD)."
+    )
+    out = run("diagnose", str(ads_file), "--days", "7", "--end", "2026-01-31", "--format", "text")
+    assert out.returncode == 0, out.stderr
+    assert " ".join(out.stdout.split()) == (
+        "Diagnostics for the last 7 days: 25 Jan – 31 Jan 2026. " + sentence
+    )
+    out = run("table", str(ads_file), "--level", "ad", "--days", "7", "--end", "2026-01-31",
+              "--format", "text")  # fmt: skip
+    assert out.stdout.strip() == sentence
+    out = run("table", str(ads_file), "--level", "ad", "--days", "7", "--end", "2026-01-31",
+              "--format", "json")  # fmt: skip
+    assert json.loads(out.stdout) == [] and f"note: {sentence}" in out.stderr
+    # A window that holds one of its days is not "outside": 23 Feb – 1 Mar has A1's 1 March
+    # row only (1,000 impressions, £10.00).
+    out = run("table", str(ads_file), "--level", "ad", "--days", "7", "--end", "2026-03-01",
+              "--format", "json")  # fmt: skip
+    rows = json.loads(out.stdout)
+    assert "covers" not in out.stderr
+    assert [(r["ad"], r["impressions"], r["spend"]) for r in rows] == [("A1", 1000, 10.0)]
