@@ -86,16 +86,25 @@ class UsageError(Exception):
 
 
 def _read_paths(paths: list[str]) -> list[tuple[str, bytes]]:
+    """The files named, and every file in a folder named (not its hidden files: .DS_Store)."""
     files = []
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            files.extend((f.name, f.read_bytes()) for f in sorted(path.iterdir()) if f.is_file())
+            found = [f for f in sorted(path.iterdir()) if f.is_file() and f.name[0] != "."]
+            if not found:
+                print(f"warning: the folder {p} holds no files to read.", file=sys.stderr)
+            files.extend((f.name, f.read_bytes()) for f in found)
             continue
         try:
             files.append((path.name, path.read_bytes()))
         except OSError as err:
             raise UsageError(f"{p}: cannot be opened ({err.strerror}).") from None
+    if not files:
+        raise UsageError(
+            "No files to read: give TikTok Studio exports or Ads Manager reports (.csv, .xlsx "
+            "or .zip), or a folder that holds them."
+        )
     return files
 
 

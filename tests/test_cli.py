@@ -534,3 +534,21 @@ def test_an_end_day_before_the_ads_report_says_which_days_it_covers(ads_file):
     rows = json.loads(out.stdout)
     assert "covers" not in out.stderr
     assert [(r["ad"], r["impressions"], r["spend"]) for r in rows] == [("A1", 1000, 10.0)]
+
+
+def test_a_folder_is_read_without_its_hidden_files_and_an_empty_one_is_said(tmp_path, ads_file):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "ads.csv").write_bytes(ads_file.read_bytes())
+    (folder / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")  # what Finder leaves behind
+    out = run("inspect", str(folder), "--format", "json")
+    assert out.returncode == 0, out.stderr
+    assert [(r["file"], r["kind"], r["rows"]) for r in json.loads(out.stdout)] == [
+        ("ads.csv", "ads", 3)
+    ]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = run("summary", str(empty), "--format", "text")
+    assert out.returncode == 2 and out.stdout == ""
+    assert f"the folder {empty} holds no files to read" in out.stderr
+    assert "error: No files to read" in out.stderr and "Traceback" not in out.stderr
