@@ -383,6 +383,10 @@ def diagnose_text(
             if f["status"] in ("fatigued", "watch"):
                 lines += ["", f"  {FATIGUE_TITLES[f['status']]}: {_cell(f['ad'])}{_where(f)}"]
                 lines += _wrap(f["explanation"], 4)
+                if f.get("brief"):  # the explanation points to it: "see the creative brief"
+                    lines += ["    Creative brief:"]
+                    for step in f["brief"]:
+                        lines += _wrap(f"- {step}", 6, hang=2)
     groups = out.get("hook_vs_cta") or []
     lines += ["", "Hook versus call to action (per ad group)"]
     if not groups:
@@ -412,6 +416,8 @@ def diagnose_text(
                 1:
             ]
         lines += _wrap(g.get("recommendation", ""), 4)
+        for note in g.get("notes") or []:  # ties and ads too small to judge
+            lines += _wrap(f"Note: {note}", 4)
     flagged = [(d, flag) for d in out.get("drop_off") or [] for flag in d.get("flags", [])]
     lines += ["", "Video drop-off (each ad against its ad group)"]
     if not out.get("drop_off"):

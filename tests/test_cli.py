@@ -552,3 +552,36 @@ def test_a_folder_is_read_without_its_hidden_files_and_an_empty_one_is_said(tmp_
     assert out.returncode == 2 and out.stdout == ""
     assert f"the folder {empty} holds no files to read" in out.stderr
     assert "error: No files to read" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_diagnose_text_shows_the_brief_it_points_to_and_the_groups_notes():
+    from metrics.cli_format import diagnose_text
+
+    out = {
+        "window": {"days": 7, "start": "2026-10-25", "end": "2026-10-31"},
+        "fatigue": [
+            {
+                "campaign": "C", "ad_group": "G", "ad": "Tired", "status": "watch",
+                "evidence": {}, "explanation": "CTR is drifting down (see the creative brief).",
+                "brief": ["Rewrite the first 3 seconds.", "Swap the voice-over."],
+            }
+        ],
+        "hook_vs_cta": [
+            {
+                "campaign": "C", "ad_group": "G", "best_hook": None, "best_cta": None,
+                "significant": False, "recommendation": "Keep the test running.",
+                "notes": ["“A” and “B” are level on hook rate (+0.4%): a tie, not a winner."],
+                "ads": [],
+            }
+        ],
+        "drop_off": [], "delivery": [], "organic_vs_paid": [], "tracking": None,
+    }  # fmt: skip
+    lines = diagnose_text(out).splitlines()
+    at = lines.index("  Watch: Tired (G · C)")
+    assert lines[at + 1 : at + 5] == [
+        "    CTR is drifting down (see the creative brief).",
+        "    Creative brief:",
+        "      - Rewrite the first 3 seconds.",
+        "      - Swap the voice-over.",
+    ]
+    assert "    Note: “A” and “B” are level on hook rate (+0.4%): a tie, not a winner." in lines
