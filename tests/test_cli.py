@@ -585,3 +585,29 @@ def test_diagnose_text_shows_the_brief_it_points_to_and_the_groups_notes():
         "      - Swap the voice-over.",
     ]
     assert "    Note: “A” and “B” are level on hook rate (+0.4%): a tie, not a winner." in lines
+
+
+def test_every_field_diagnose_and_summary_emit_is_in_docs_cli(sample_dataset):
+    # The contract is docs/cli.md: a key the JSON carries but the page does not name (or the
+    # other way round, checked by hand in review) leaves a script writer guessing.
+    from metrics.__main__ import _json
+    from metrics.diagnostics import diagnose
+    from metrics.report import summary
+
+    doc = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    data = json.loads(_json(diagnose(sample_dataset, 28)))
+    keys = set(data)
+    for f in data["fatigue"]:
+        keys |= set(f) | set(f["evidence"]) | set(f["evidence"].get("break_thresholds", {}))
+    for g in data["hook_vs_cta"]:
+        keys |= set(g) | {k for a in g["ads"] for k in a}
+    for section in ("drop_off", "delivery", "organic_vs_paid"):
+        keys |= {k for item in data[section] for k in item}
+    out = json.loads(_json(summary(sample_dataset, 28)))
+    keys |= set(out) | {k for family in ("organic", "ads") for c in out[family].values() for k in c}
+
+    def named(key: str) -> bool:  # `fatigue[]` for a list; `…_ci` for every interval
+        return f"`{key}`" in doc or f"`{key}[]`" in doc or (key.endswith("_ci") and "`…_ci`" in doc)
+
+    missing = sorted(k for k in keys if not named(k))
+    assert not missing, missing
