@@ -261,12 +261,22 @@ def summary_text(out: dict, currency: str | None = None) -> str:
 
 
 def summary_rows(out: dict) -> list[dict]:
-    """One row per family and metric, with the windows, for a spreadsheet or a script."""
+    """One row per family and metric, with the windows, for a spreadsheet or a script.
+
+    The interval is two columns, `interval_low` and `interval_high`: a spreadsheet cannot
+    compute with a cell reading "[-0.097, 0.204]"."""
     window, previous = out["window"], out["previous"]
     rows = []
     for family in (ORGANIC, ADS):
         for name, change in (out.get(family) or {}).items():
             metric = REGISTRY[family].get(name)
+            fields = {}
+            for key, value in change.items():
+                if key == "interval":
+                    low, high = value or (None, None)
+                    fields.update(interval_low=low, interval_high=high)
+                else:
+                    fields[key] = value
             rows.append(
                 {
                     "family": family,
@@ -277,7 +287,7 @@ def summary_rows(out: dict) -> list[dict]:
                     "end": window["end"],
                     "previous_start": previous["start"],
                     "previous_end": previous["end"],
-                    **change,
+                    **fields,
                 }
             )
     return rows

@@ -202,6 +202,11 @@ def test_summary_csv_is_one_row_per_metric(overview_file):
     assert float(views["value"]) == 770 and float(views["previous"]) == 700
     assert float(views["change"]) == pytest.approx(0.1)
     assert float(rows["engagement_rate"]["value"]) == pytest.approx(98 / 770)
+    # The interval is two numeric columns, not one "[low, high]" text cell. Views are a flat
+    # 110 a day against a flat 100: no day-to-day noise, so the interval is +10 % at both ends.
+    assert "interval" not in rows["video_views"]
+    assert float(views["interval_low"]) == pytest.approx(0.1)
+    assert float(views["interval_high"]) == pytest.approx(0.1)
 
 
 def test_inspect_csv_neutralises_a_file_name_excel_would_run(tmp_path):
