@@ -253,7 +253,10 @@ def summary_text(out: dict, currency: str | None = None) -> str:
             lines += render_table(
                 ["Metric", now, before, "Change", ""], rows, [False, True, True, True, False]
             )
-        if absent:
+        if absent and not rows and out.get("notes"):
+            # The files have these metrics, just not for this window: the note says which days.
+            lines += _wrap("No values in this window: see the note below.", 2)
+        elif absent:
             lines += _wrap("No value in these files: " + ", ".join(absent) + ".", 2)
     for note in out.get("notes", []):
         lines += [""] + _wrap(f"Note: {note}", 0)

@@ -616,3 +616,15 @@ def test_every_field_diagnose_and_summary_emit_is_in_docs_cli(sample_dataset):
 
     missing = sorted(k for k in keys if not named(k))
     assert not missing, missing
+
+
+def test_a_window_after_the_data_does_not_claim_the_files_lack_the_metrics(overview_file):
+    # The Overview covers 1–14 March; a week ending 30 April has none of it. The files do hold
+    # views and likes, so "No value in these files: Video views, …" would be untrue.
+    out = run("summary", str(overview_file), "--days", "7", "--end", "2026-04-30",
+              "--format", "text")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    text = " ".join(out.stdout.split())
+    assert "No values in this window: see the note below." in text
+    assert "No value in these files" not in text
+    assert "data ends on 14 Mar 2026, before this window's last day" in text
