@@ -247,7 +247,7 @@ def _template_and_columns(args: argparse.Namespace):
 
     level, days = args.level, parse_days(args.days)
     metrics = (
-        list(dict.fromkeys(m.strip() for m in args.metrics.split(",") if m.strip()))
+        list(dict.fromkeys(m.strip().lower() for m in args.metrics.split(",") if m.strip()))
         if args.metrics
         else None
     )
@@ -271,8 +271,17 @@ def _template_and_columns(args: argparse.Namespace):
     if metrics:
         unknown = [m for m in metrics if m not in names]
         if unknown:
+            import difflib
+
+            hints = [
+                f"'{m}': did you mean {close[0]}?"
+                for m in unknown
+                if (close := difflib.get_close_matches(m, names, n=1, cutoff=0.7))
+            ]
             raise UsageError(
-                f"Unknown metric(s): {', '.join(unknown)}. Valid: {', '.join(sorted(names))}."
+                f"Unknown metric(s): {', '.join(unknown)}. "
+                + (" ".join(hints) + " " if hints else "")
+                + f"Valid: {', '.join(sorted(names))}."
             )
     for definition in args.custom or []:
         unit = "ratio"

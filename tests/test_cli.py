@@ -628,3 +628,15 @@ def test_a_window_after_the_data_does_not_claim_the_files_lack_the_metrics(overv
     assert "No values in this window: see the note below." in text
     assert "No value in these files" not in text
     assert "data ends on 14 Mar 2026, before this window's last day" in text
+
+
+def test_metric_names_ignore_case_and_a_near_miss_gets_a_suggestion(ads_file):
+    # Metric names are lower case; "CTR" typed as in Ads Manager is the same metric.
+    out = run("table", str(ads_file), "--level", "campaign", "--metrics", "Spend,CTR")
+    assert out.returncode == 0, out.stderr
+    rows = {r["campaign"]: r for r in json.loads(out.stdout)}
+    # C1: clicks 10 + 5 on impressions 1,000 + 100 → 15 ÷ 1,100; spend 10 + 20 = 30.
+    assert rows["C1"]["ctr"] == pytest.approx(15 / 1100) and rows["C1"]["spend"] == 30
+    out = run("table", str(ads_file), "--level", "campaign", "--metrics", "spend,cpaa")
+    assert out.returncode == 2
+    assert "Unknown metric(s): cpaa. 'cpaa': did you mean cpa?" in out.stderr
