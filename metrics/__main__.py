@@ -452,7 +452,12 @@ def main(argv: list[str] | None = None) -> int:
         args.days_given = args.days is not None
         args.days = args.days or "28"
         if args.level is None and not args.template:
-            parser.error("table needs --level campaign, ad_group or ad (or a --template)")
+            print(
+                "error: table needs --level campaign, ad_group or ad (or a --template), e.g. "
+                f"{parser.prog} table FILE --level campaign",
+                file=sys.stderr,
+            )
+            return 2
         args.level = args.level or "ad"
     try:
         return args.func(args)

@@ -640,3 +640,12 @@ def test_metric_names_ignore_case_and_a_near_miss_gets_a_suggestion(ads_file):
     out = run("table", str(ads_file), "--level", "campaign", "--metrics", "spend,cpaa")
     assert out.returncode == 2
     assert "Unknown metric(s): cpaa. 'cpaa': did you mean cpa?" in out.stderr
+
+
+def test_table_without_a_level_is_one_sentence_not_the_top_level_usage(ads_file):
+    out = run("table", str(ads_file))
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.strip() == (
+        "error: table needs --level campaign, ad_group or ad (or a --template), e.g. "
+        "python -m metrics table FILE --level campaign"
+    )
