@@ -316,6 +316,8 @@ def cmd_table(args: argparse.Namespace) -> int:
     from .export import to_csv_bytes
     from .report import resolve_window, table
 
+    if not args.end:
+        _window_end_note(dataset)
     window = resolve_window(dataset, days, _date(args.end, "--end"))
     frame = table(dataset, level, window, metrics, custom)
     outside = fmt.outside_sentence(_ads_span(dataset), window and window.to_dict())
@@ -340,6 +342,8 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
 
     days = parse_days(args.days)
     dataset = _load(args)
+    if not args.end:
+        _window_end_note(dataset)
     data = json.loads(_json(diagnose(dataset, days, _date(args.end, "--end"))))
     outside = fmt.outside_sentence(_ads_span(dataset), data.get("window"))
     if outside and args.format != "text":

@@ -649,3 +649,16 @@ def test_table_without_a_level_is_one_sentence_not_the_top_level_usage(ads_file)
         "error: table needs --level campaign, ad_group or ad (or a --template), e.g. "
         "python -m metrics table FILE --level campaign"
     )
+
+
+def test_table_and_diagnose_say_why_the_default_window_ends_where_it_does(tmp_path):
+    # The Overview ends on 14 Oct and the Ads report on 12 Oct: the window ends on 12 Oct, and
+    # table and diagnose (not only summary) say so, as the Data page does.
+    fixture = ROOT / "tests" / "fixtures" / "import" / "studio_set_ends_apart"
+    files = [str(fixture / "Overview.csv"), str(fixture / "Custom_report_ads.csv")]
+    for command in (["table", *files, "--level", "ad"], ["diagnose", *files]):
+        out = run(*command, "--days", "7", "--format", "json")
+        assert "note: The window ends on 12 Oct 2026" in out.stderr, command
+        assert "Overview goes on to 14 Oct 2026" in out.stderr
+    out = run("table", *files, "--level", "ad", "--days", "7", "--end", "2026-10-12")
+    assert "The window ends on" not in out.stderr  # the user chose the end
