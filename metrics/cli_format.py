@@ -258,6 +258,13 @@ def summary_text(out: dict, currency: str | None = None) -> str:
             lines += _wrap("No values in this window: see the note below.", 2)
         elif absent:
             lines += _wrap("No value in these files: " + ", ".join(absent) + ".", 2)
+    if not any(out.get(family) for family in (ORGANIC, ADS)):
+        lines += [""] + _wrap(
+            "None of these files holds the KPIs: they come from an Overview, a Follower history "
+            "or an Ads Manager report. (Viewers are counted per day only: the same person can "
+            "view on several days, so days are never added up.)",
+            0,
+        )
     for note in out.get("notes", []):
         lines += [""] + _wrap(f"Note: {note}", 0)
     return "\n".join(lines)

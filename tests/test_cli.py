@@ -662,3 +662,16 @@ def test_table_and_diagnose_say_why_the_default_window_ends_where_it_does(tmp_pa
         assert "Overview goes on to 14 Oct 2026" in out.stderr
     out = run("table", *files, "--level", "ad", "--days", "7", "--end", "2026-10-12")
     assert "The window ends on" not in out.stderr  # the user chose the end
+
+
+def test_a_summary_of_viewers_alone_says_where_the_kpis_come_from(tmp_path):
+    viewers = tmp_path / "Viewers.csv"
+    viewers.write_text(
+        '"Date","Total Viewers","New Viewers","Returning Viewers"\n'
+        + "".join(f'"2026-10-{d:02d}","50","20","30"\n' for d in range(1, 15))
+    )
+    out = run("summary", str(viewers), "--days", "7", "--format", "text")
+    assert out.returncode == 0, out.stderr
+    text = " ".join(out.stdout.split())
+    assert text.startswith("Last 7 days: 8 Oct – 14 Oct 2026")
+    assert "None of these files holds the KPIs: they come from an Overview" in text
