@@ -31,7 +31,10 @@ DEFAULT_METRICS = (
     "roas",
 )
 DAYS_HELP = f"window length in days: {', '.join(map(str, WINDOW_DAYS))} (default 28)"
-END_HELP = "last day of the window, YYYY-MM-DD (default: the newest day in the files)"
+END_HELP = (
+    "last day of the window, YYYY-MM-DD (default: the newest complete day in the files, the last "
+    "day the Overview, Follower history and Ads report all have numbers for)"
+)
 FORMAT_HELP = (
     "text (aligned, for people; the default on a terminal), json (the default when the output "
     "goes to a pipe or a file) or csv"
@@ -83,16 +86,25 @@ class UsageError(Exception):
 
 
 def _read_paths(paths: list[str]) -> list[tuple[str, bytes]]:
+    """The files named, and every file in a folder named (not its hidden files: .DS_Store)."""
     files = []
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            files.extend((f.name, f.read_bytes()) for f in sorted(path.iterdir()) if f.is_file())
+            found = [f for f in sorted(path.iterdir()) if f.is_file() and f.name[0] != "."]
+            if not found:
+                print(f"warning: the folder {p} holds no files to read.", file=sys.stderr)
+            files.extend((f.name, f.read_bytes()) for f in found)
             continue
         try:
             files.append((path.name, path.read_bytes()))
         except OSError as err:
             raise UsageError(f"{p}: cannot be opened ({err.strerror}).") from None
+    if not files:
+        raise UsageError(
+            "No files to read: give TikTok Studio exports or Ads Manager reports (.csv, .xlsx "
+            "or .zip), or a folder that holds them."
+        )
     return files
 
 
@@ -235,7 +247,7 @@ def _template_and_columns(args: argparse.Namespace):
 
     level, days = args.level, parse_days(args.days)
     metrics = (
-        list(dict.fromkeys(m.strip() for m in args.metrics.split(",") if m.strip()))
+        list(dict.fromkeys(m.strip().lower() for m in args.metrics.split(",") if m.strip()))
         if args.metrics
         else None
     )
@@ -259,8 +271,17 @@ def _template_and_columns(args: argparse.Namespace):
     if metrics:
         unknown = [m for m in metrics if m not in names]
         if unknown:
+            import difflib
+
+            hints = [
+                f"'{m}': did you mean {close[0]}?"
+                for m in unknown
+                if (close := difflib.get_close_matches(m, names, n=1, cutoff=0.7))
+            ]
             raise UsageError(
-                f"Unknown metric(s): {', '.join(unknown)}. Valid: {', '.join(sorted(names))}."
+                f"Unknown metric(s): {', '.join(unknown)}. "
+                + (" ".join(hints) + " " if hints else "")
+                + f"Valid: {', '.join(sorted(names))}."
             )
     for definition in args.custom or []:
         unit = "ratio"
@@ -269,6 +290,14 @@ def _template_and_columns(args: argparse.Namespace):
         column = parse_custom_column(definition, names | {c.name for c in custom}, unit.strip())
         custom.append(column)
     return level, days, metrics, custom
+
+
+def _ads_span(dataset):
+    """First and last day of the Ads Manager report, or None."""
+    from .aggregate import date_range
+    from .definitions import ADS
+
+    return date_range(dataset, ADS) if dataset.has("ads") else None
 
 
 def cmd_table(args: argparse.Namespace) -> int:
@@ -287,8 +316,13 @@ def cmd_table(args: argparse.Namespace) -> int:
     from .export import to_csv_bytes
     from .report import resolve_window, table
 
+    if not args.end:
+        _window_end_note(dataset)
     window = resolve_window(dataset, days, _date(args.end, "--end"))
     frame = table(dataset, level, window, metrics, custom)
+    outside = fmt.outside_sentence(_ads_span(dataset), window and window.to_dict())
+    if outside and args.format != "text":
+        print(f"note: {outside}", file=sys.stderr)
     if args.format == "csv":
         sys.stdout.write(to_csv_bytes(frame).decode("utf-8-sig"))
         return 0
@@ -297,7 +331,7 @@ def cmd_table(args: argparse.Namespace) -> int:
         print(_json(records))
     else:
         units = {c.name: c.unit for c in custom}
-        print(fmt.table_text(records, units, dataset.currency))
+        print(outside or fmt.table_text(records, units, dataset.currency))
     return 0
 
 
@@ -308,11 +342,16 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
 
     days = parse_days(args.days)
     dataset = _load(args)
+    if not args.end:
+        _window_end_note(dataset)
     data = json.loads(_json(diagnose(dataset, days, _date(args.end, "--end"))))
+    outside = fmt.outside_sentence(_ads_span(dataset), data.get("window"))
+    if outside and args.format != "text":
+        print(f"note: {outside}", file=sys.stderr)
     _emit(
         args,
         data,
-        lambda: fmt.diagnose_text(data, dataset.currency, dataset.has("ads")),
+        lambda: fmt.diagnose_text(data, dataset.currency, dataset.has("ads"), outside),
         lambda: fmt.diagnose_rows(data),
         ["section", "campaign", "ad_group", "ad", "verdict", "explanation"],
     )
@@ -417,7 +456,12 @@ def main(argv: list[str] | None = None) -> int:
         args.days_given = args.days is not None
         args.days = args.days or "28"
         if args.level is None and not args.template:
-            parser.error("table needs --level campaign, ad_group or ad (or a --template)")
+            print(
+                "error: table needs --level campaign, ad_group or ad (or a --template), e.g. "
+                f"{parser.prog} table FILE --level campaign",
+                file=sys.stderr,
+            )
+            return 2
         args.level = args.level or "ad"
     try:
         return args.func(args)

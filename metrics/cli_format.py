@@ -93,14 +93,19 @@ def format_value(value, unit: str, currency: str | None = None) -> str:
 
 
 def format_change(change: dict, unit: str, currency: str | None = None) -> str:
-    """+4.3 % (relative to |previous|, so −7 → −1 is +85.7 %); the difference (+69) when the
-    previous value was 0; a dash for none."""
+    """+4.3 % (relative to |previous|, so −7 → −1 is +85.7 %); the difference when the
+    previous value was 0 (+69, £12.00, and +0.10 pp for a rate: percentage points, which a
+    '%' would pass off as a relative change); a dash for none."""
     previous, value = change.get("previous"), change.get("value")
     relative = change.get("change")
     if is_missing(relative):
         if not is_missing(previous) and previous == 0 and not is_missing(value):
-            difference = format_value(abs(value - previous), unit, currency)
-            return ("-" if value < previous else "+") + difference
+            if value == previous:
+                return "0"
+            sign = "-" if value < previous else "+"
+            if unit == "ratio":
+                return f"{sign}{abs(value - previous) * 100:,.2f} pp"
+            return sign + format_value(abs(value - previous), unit, currency)
         return NO_VALUE
     return f"{relative * 100:+.1f} %"
 
@@ -248,20 +253,40 @@ def summary_text(out: dict, currency: str | None = None) -> str:
             lines += render_table(
                 ["Metric", now, before, "Change", ""], rows, [False, True, True, True, False]
             )
-        if absent:
+        if absent and not rows and out.get("notes"):
+            # The files have these metrics, just not for this window: the note says which days.
+            lines += _wrap("No values in this window: see the note below.", 2)
+        elif absent:
             lines += _wrap("No value in these files: " + ", ".join(absent) + ".", 2)
+    if not any(out.get(family) for family in (ORGANIC, ADS)):
+        lines += [""] + _wrap(
+            "None of these files holds the KPIs: they come from an Overview, a Follower history "
+            "or an Ads Manager report. (Viewers are counted per day only: the same person can "
+            "view on several days, so days are never added up.)",
+            0,
+        )
     for note in out.get("notes", []):
         lines += [""] + _wrap(f"Note: {note}", 0)
     return "\n".join(lines)
 
 
 def summary_rows(out: dict) -> list[dict]:
-    """One row per family and metric, with the windows, for a spreadsheet or a script."""
+    """One row per family and metric, with the windows, for a spreadsheet or a script.
+
+    The interval is two columns, `interval_low` and `interval_high`: a spreadsheet cannot
+    compute with a cell reading "[-0.097, 0.204]"."""
     window, previous = out["window"], out["previous"]
     rows = []
     for family in (ORGANIC, ADS):
         for name, change in (out.get(family) or {}).items():
             metric = REGISTRY[family].get(name)
+            fields = {}
+            for key, value in change.items():
+                if key == "interval":
+                    low, high = value or (None, None)
+                    fields.update(interval_low=low, interval_high=high)
+                else:
+                    fields[key] = value
             rows.append(
                 {
                     "family": family,
@@ -272,10 +297,26 @@ def summary_rows(out: dict) -> list[dict]:
                     "end": window["end"],
                     "previous_start": previous["start"],
                     "previous_end": previous["end"],
-                    **change,
+                    **fields,
                 }
             )
     return rows
+
+
+def outside_sentence(ads_days, window: dict | None) -> str | None:
+    """A sentence when the Ads Manager report has no day in the window (e.g. --end before it).
+
+    `ads_days` is the report's (first, last) day; `window` the output's window dictionary."""
+    if ads_days is None or not window:
+        return None
+    first, last = (d.isoformat() for d in ads_days)
+    if first <= window["end"] and last >= window["start"]:
+        return None
+    return (
+        f"The Ads Manager report covers {span(first, last)}; the window "
+        f"{span(window['start'], window['end'])} has none of it. Choose an end day from "
+        f"{day(first)} to {day(last)} (--end YYYY-MM-DD)."
+    )
 
 
 # --- table -------------------------------------------------------------------------------------
@@ -322,8 +363,13 @@ def _interval(ci, unit: str) -> str:
     return f" ({low} to {high})"
 
 
-def diagnose_text(out: dict, currency: str | None = None, has_ads: bool = True) -> str:
-    """A page: the verdicts that need action in full, the rest counted."""
+def diagnose_text(
+    out: dict, currency: str | None = None, has_ads: bool = True, outside: str | None = None
+) -> str:
+    """A page: the verdicts that need action in full, the rest counted.
+
+    `outside` is the sentence saying the Ads report has no day in the window: then every
+    section would be empty, and saying "every ad got impressions" would be untrue."""
     lines = []
     window = out.get("window")
     if window:
@@ -340,8 +386,10 @@ def diagnose_text(out: dict, currency: str | None = None, has_ads: bool = True) 
                 0,
             )
         )
+    if outside:
+        return "\n".join(lines + [""] + _wrap(outside, 0))
     fatigue = out.get("fatigue") or []
-    lines += ["", "Ad fatigue (each ad against its own first week)"]
+    lines += ["", "Ad fatigue (each ad's CTR over its history, against the account's same days)"]
     if not fatigue:
         lines.append("  No ads to check.")
     else:
@@ -355,6 +403,10 @@ def diagnose_text(out: dict, currency: str | None = None, has_ads: bool = True) 
             if f["status"] in ("fatigued", "watch"):
                 lines += ["", f"  {FATIGUE_TITLES[f['status']]}: {_cell(f['ad'])}{_where(f)}"]
                 lines += _wrap(f["explanation"], 4)
+                if f.get("brief"):  # the explanation points to it: "see the creative brief"
+                    lines += ["    Creative brief:"]
+                    for step in f["brief"]:
+                        lines += _wrap(f"- {step}", 6, hang=2)
     groups = out.get("hook_vs_cta") or []
     lines += ["", "Hook versus call to action (per ad group)"]
     if not groups:
@@ -384,6 +436,8 @@ def diagnose_text(out: dict, currency: str | None = None, has_ads: bool = True) 
                 1:
             ]
         lines += _wrap(g.get("recommendation", ""), 4)
+        for note in g.get("notes") or []:  # ties and ads too small to judge
+            lines += _wrap(f"Note: {note}", 4)
     flagged = [(d, flag) for d in out.get("drop_off") or [] for flag in d.get("flags", [])]
     lines += ["", "Video drop-off (each ad against its ad group)"]
     if not out.get("drop_off"):

@@ -132,7 +132,7 @@ def default_end(dataset) -> DefaultEnd:
     }
     end = min(current.values())
     later: dict[dt.date, list[str]] = {}
-    undefined: dict[dt.date, list[str]] = {}
+    undefined: dict[tuple[dt.date, dt.date], list[str]] = {}
     stale: list[str] = []
     short: list[str] = []
     for kind, (complete, listed) in ends.items():
@@ -144,7 +144,7 @@ def default_end(dataset) -> DefaultEnd:
         elif complete < end:
             stale.append(f"{labels[kind]} ends on {_day(complete)}")
         if listed > complete:
-            undefined.setdefault(listed, []).append(labels[kind])
+            undefined.setdefault((complete + dt.timedelta(days=1), listed), []).append(labels[kind])
     if not (later or undefined or stale or short):
         return DefaultEnd(end)
     parts = []
@@ -156,9 +156,10 @@ def default_end(dataset) -> DefaultEnd:
         parts.append(_and(goes))
     if short:
         parts.append(_and(short))
-    for day, names in sorted(undefined.items()):
+    for (first, last), names in sorted(undefined.items()):
         verb = "says" if len(names) == 1 else "say"
-        parts.append(f"up to {_day(day)} {_and(names)} {verb} 'undefined' (no data yet)")
+        when = f"on {_day(last)}" if first == last else f"from {_day(first)} to {_day(last)}"
+        parts.append(f"{when} {_and(names)} {verb} 'undefined' (no data yet)")
     if stale:
         parts.append(
             f"{_and(stale)}, more than {SHARED_END_DAYS} days earlier: choose that end day to "
@@ -168,7 +169,7 @@ def default_end(dataset) -> DefaultEnd:
     why = (
         f"the newest day with numbers in {held[0]}"
         if len(held) == 1
-        else f"the newest day that {_and(held)} all have numbers for"
+        else f"the newest day that {_and(held)} {'both' if len(held) == 2 else 'all'} have numbers for"
     )
     return DefaultEnd(end, f"The window ends on {_day(end)}, {why}; " + "; ".join(parts) + ".")
 

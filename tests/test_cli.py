@@ -202,6 +202,11 @@ def test_summary_csv_is_one_row_per_metric(overview_file):
     assert float(views["value"]) == 770 and float(views["previous"]) == 700
     assert float(views["change"]) == pytest.approx(0.1)
     assert float(rows["engagement_rate"]["value"]) == pytest.approx(98 / 770)
+    # The interval is two numeric columns, not one "[low, high]" text cell. Views are a flat
+    # 110 a day against a flat 100: no day-to-day noise, so the interval is +10 % at both ends.
+    assert "interval" not in rows["video_views"]
+    assert float(views["interval_low"]) == pytest.approx(0.1)
+    assert float(views["interval_high"]) == pytest.approx(0.1)
 
 
 def test_inspect_csv_neutralises_a_file_name_excel_would_run(tmp_path):
@@ -352,6 +357,33 @@ def test_changes_and_verdicts():
     snapshot = {**up, "within_noise": None}
     assert verdict(snapshot, True, testable=False) == "better"
     assert format_change({"value": 3.0, "previous": None, "change": None}, "count") == "—"
+    # A rate from 0 to 0.1 %: a difference of 0.10 percentage points, not "+0.10 %" (which
+    # reads as a relative change); nothing to nothing is no change, not "+0".
+    assert format_change({"value": 0.001, "previous": 0.0, "change": None}, "ratio") == "+0.10 pp"
+    assert format_change({"value": 0.0, "previous": 0.0, "change": None}, "count") == "0"
+    assert verdict({"value": 0.0, "previous": 0.0, "change": None}, True) == "no change"
+
+
+def test_a_loss_that_shrinks_reads_as_a_rise_in_the_text(tmp_path):
+    # Followers 1,000 on 1 Oct, one lost a day 2–8 Oct (993), one more on 9 Oct (992).
+    # Net followers: previous week 993 − 1,000 = −7, this week 992 − 993 = −1;
+    # (−1 − (−7)) ÷ |−7| = 6 ÷ 7 = +85.7 %, and fewer followers lost is better.
+    followers = [1000] + [1000 - d for d in range(1, 8)] + [992] * 7
+    lines = ['"Date","Followers","Difference in followers from previous day"']
+    for i, value in enumerate(followers):
+        diff = value - followers[i - 1] if i else 0
+        lines.append(f'"2026-10-{i + 1:02d}","{value}","{diff}"')
+    path = tmp_path / "FollowerHistory.csv"
+    path.write_text("\n".join(lines) + "\n")
+    out = run("summary", str(path), "--days", "7", "--format", "text")
+    assert out.returncode == 0, out.stderr
+    rows = {line[2:24].strip(): line.split() for line in out.stdout.splitlines()}
+    assert rows["Net followers"][-5:] == ["-1", "-7", "+85.7", "%", "better"]
+    # Growth: −1 ÷ 993 = −0.10 % against −7 ÷ 1,000 = −0.70 %;
+    # (−0.1007 % + 0.7 %) ÷ 0.7 % = +85.6 %.
+    assert rows["Follower growth rate"][-7:] == ["-0.10", "%", "-0.70", "%", "+85.6", "%", "better"]
+    # 992 against 993 followers: −0.1 %, worse.
+    assert rows["Followers"][-5:] == ["992", "993", "-0.1", "%", "worse"]
 
 
 def test_user_text_cannot_drive_the_terminal():
@@ -479,3 +511,167 @@ def test_help_names_the_real_templates_and_default_metrics():
 
     assert TEMPLATES == tuple(BUILTIN)
     assert DEFAULT_METRICS == tuple(DEFAULT_TABLE_METRICS)
+
+
+def test_an_end_day_before_the_ads_report_says_which_days_it_covers(ads_file):
+    # The ads fixture covers 1–2 March 2026; a 7-day window ending 31 Jan 2026 (25–31 Jan)
+    # has none of it: say so and name the days to choose, rather than "every ad that spent
+    # also got impressions" or an empty table.
+    sentence = (
+        "The Ads Manager report covers 1 Mar – 2 Mar 2026; the window 25 Jan – 31 Jan 2026 has "
+        "none of it. Choose an end day from 1 Mar 2026 to 2 Mar 2026 (--end YYYY-MM-DD)."
+    )
+    out = run("diagnose", str(ads_file), "--days", "7", "--end", "2026-01-31", "--format", "text")
+    assert out.returncode == 0, out.stderr
+    assert " ".join(out.stdout.split()) == (
+        "Diagnostics for the last 7 days: 25 Jan – 31 Jan 2026. " + sentence
+    )
+    out = run("table", str(ads_file), "--level", "ad", "--days", "7", "--end", "2026-01-31",
+              "--format", "text")  # fmt: skip
+    assert out.stdout.strip() == sentence
+    out = run("table", str(ads_file), "--level", "ad", "--days", "7", "--end", "2026-01-31",
+              "--format", "json")  # fmt: skip
+    assert json.loads(out.stdout) == [] and f"note: {sentence}" in out.stderr
+    # A window that holds one of its days is not "outside": 23 Feb – 1 Mar has A1's 1 March
+    # row only (1,000 impressions, £10.00).
+    out = run("table", str(ads_file), "--level", "ad", "--days", "7", "--end", "2026-03-01",
+              "--format", "json")  # fmt: skip
+    rows = json.loads(out.stdout)
+    assert "covers" not in out.stderr
+    assert [(r["ad"], r["impressions"], r["spend"]) for r in rows] == [("A1", 1000, 10.0)]
+
+
+def test_a_folder_is_read_without_its_hidden_files_and_an_empty_one_is_said(tmp_path, ads_file):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "ads.csv").write_bytes(ads_file.read_bytes())
+    (folder / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")  # what Finder leaves behind
+    out = run("inspect", str(folder), "--format", "json")
+    assert out.returncode == 0, out.stderr
+    assert [(r["file"], r["kind"], r["rows"]) for r in json.loads(out.stdout)] == [
+        ("ads.csv", "ads", 3)
+    ]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = run("summary", str(empty), "--format", "text")
+    assert out.returncode == 2 and out.stdout == ""
+    assert f"the folder {empty} holds no files to read" in out.stderr
+    assert "error: No files to read" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_diagnose_text_shows_the_brief_it_points_to_and_the_groups_notes():
+    from metrics.cli_format import diagnose_text
+
+    out = {
+        "window": {"days": 7, "start": "2026-10-25", "end": "2026-10-31"},
+        "fatigue": [
+            {
+                "campaign": "C", "ad_group": "G", "ad": "Tired", "status": "watch",
+                "evidence": {}, "explanation": "CTR is drifting down (see the creative brief).",
+                "brief": ["Rewrite the first 3 seconds.", "Swap the voice-over."],
+            }
+        ],
+        "hook_vs_cta": [
+            {
+                "campaign": "C", "ad_group": "G", "best_hook": None, "best_cta": None,
+                "significant": False, "recommendation": "Keep the test running.",
+                "notes": ["“A” and “B” are level on hook rate (+0.4%): a tie, not a winner."],
+                "ads": [],
+            }
+        ],
+        "drop_off": [], "delivery": [], "organic_vs_paid": [], "tracking": None,
+    }  # fmt: skip
+    lines = diagnose_text(out).splitlines()
+    at = lines.index("  Watch: Tired (G · C)")
+    assert lines[at + 1 : at + 5] == [
+        "    CTR is drifting down (see the creative brief).",
+        "    Creative brief:",
+        "      - Rewrite the first 3 seconds.",
+        "      - Swap the voice-over.",
+    ]
+    assert "    Note: “A” and “B” are level on hook rate (+0.4%): a tie, not a winner." in lines
+
+
+def test_every_field_diagnose_and_summary_emit_is_in_docs_cli(sample_dataset):
+    # The contract is docs/cli.md: a key the JSON carries but the page does not name (or the
+    # other way round, checked by hand in review) leaves a script writer guessing.
+    from metrics.__main__ import _json
+    from metrics.diagnostics import diagnose
+    from metrics.report import summary
+
+    doc = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    data = json.loads(_json(diagnose(sample_dataset, 28)))
+    keys = set(data)
+    for f in data["fatigue"]:
+        keys |= set(f) | set(f["evidence"]) | set(f["evidence"].get("break_thresholds", {}))
+    for g in data["hook_vs_cta"]:
+        keys |= set(g) | {k for a in g["ads"] for k in a}
+    for section in ("drop_off", "delivery", "organic_vs_paid"):
+        keys |= {k for item in data[section] for k in item}
+    out = json.loads(_json(summary(sample_dataset, 28)))
+    keys |= set(out) | {k for family in ("organic", "ads") for c in out[family].values() for k in c}
+
+    def named(key: str) -> bool:  # `fatigue[]` for a list; `…_ci` for every interval
+        return f"`{key}`" in doc or f"`{key}[]`" in doc or (key.endswith("_ci") and "`…_ci`" in doc)
+
+    missing = sorted(k for k in keys if not named(k))
+    assert not missing, missing
+
+
+def test_a_window_after_the_data_does_not_claim_the_files_lack_the_metrics(overview_file):
+    # The Overview covers 1–14 March; a week ending 30 April has none of it. The files do hold
+    # views and likes, so "No value in these files: Video views, …" would be untrue.
+    out = run("summary", str(overview_file), "--days", "7", "--end", "2026-04-30",
+              "--format", "text")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    text = " ".join(out.stdout.split())
+    assert "No values in this window: see the note below." in text
+    assert "No value in these files" not in text
+    assert "data ends on 14 Mar 2026, before this window's last day" in text
+
+
+def test_metric_names_ignore_case_and_a_near_miss_gets_a_suggestion(ads_file):
+    # Metric names are lower case; "CTR" typed as in Ads Manager is the same metric.
+    out = run("table", str(ads_file), "--level", "campaign", "--metrics", "Spend,CTR")
+    assert out.returncode == 0, out.stderr
+    rows = {r["campaign"]: r for r in json.loads(out.stdout)}
+    # C1: clicks 10 + 5 on impressions 1,000 + 100 → 15 ÷ 1,100; spend 10 + 20 = 30.
+    assert rows["C1"]["ctr"] == pytest.approx(15 / 1100) and rows["C1"]["spend"] == 30
+    out = run("table", str(ads_file), "--level", "campaign", "--metrics", "spend,cpaa")
+    assert out.returncode == 2
+    assert "Unknown metric(s): cpaa. 'cpaa': did you mean cpa?" in out.stderr
+
+
+def test_table_without_a_level_is_one_sentence_not_the_top_level_usage(ads_file):
+    out = run("table", str(ads_file))
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.strip() == (
+        "error: table needs --level campaign, ad_group or ad (or a --template), e.g. "
+        "python -m metrics table FILE --level campaign"
+    )
+
+
+def test_table_and_diagnose_say_why_the_default_window_ends_where_it_does(tmp_path):
+    # The Overview ends on 14 Oct and the Ads report on 12 Oct: the window ends on 12 Oct, and
+    # table and diagnose (not only summary) say so, as the Data page does.
+    fixture = ROOT / "tests" / "fixtures" / "import" / "studio_set_ends_apart"
+    files = [str(fixture / "Overview.csv"), str(fixture / "Custom_report_ads.csv")]
+    for command in (["table", *files, "--level", "ad"], ["diagnose", *files]):
+        out = run(*command, "--days", "7", "--format", "json")
+        assert "note: The window ends on 12 Oct 2026" in out.stderr, command
+        assert "Overview goes on to 14 Oct 2026" in out.stderr
+    out = run("table", *files, "--level", "ad", "--days", "7", "--end", "2026-10-12")
+    assert "The window ends on" not in out.stderr  # the user chose the end
+
+
+def test_a_summary_of_viewers_alone_says_where_the_kpis_come_from(tmp_path):
+    viewers = tmp_path / "Viewers.csv"
+    viewers.write_text(
+        '"Date","Total Viewers","New Viewers","Returning Viewers"\n'
+        + "".join(f'"2026-10-{d:02d}","50","20","30"\n' for d in range(1, 15))
+    )
+    out = run("summary", str(viewers), "--days", "7", "--format", "text")
+    assert out.returncode == 0, out.stderr
+    text = " ".join(out.stdout.split())
+    assert text.startswith("Last 7 days: 8 Oct – 14 Oct 2026")
+    assert "None of these files holds the KPIs: they come from an Overview" in text

@@ -436,7 +436,56 @@ def test_a_newest_row_of_undefined_and_zeros_is_not_a_complete_day():
     dataset = load_files([("Overview.csv", overview.encode())], today=TODAY)
     end = default_end(dataset)
     assert end.day == dt.date(2026, 10, 2)
-    assert "up to 3 Oct 2026 Overview says 'undefined'" in end.reason
+    assert "on 3 Oct 2026 Overview says 'undefined'" in end.reason
+
+
+def _studio_day(day: dt.date) -> str:
+    return f"{day:%B} {day.day}"  # TikTok Studio writes "October 9", no year
+
+
+def test_a_studio_set_with_undefined_last_days_fills_every_organic_kpi_and_says_why():
+    # Overview: 14 Sep – 9 Oct with 100 views, 10 likes, 1 comment, 2 shares a day, then
+    # 10 and 11 Oct reading "undefined, 0, 0 …"; FollowerHistory: 1,000 + 5 a day from 14 Sep
+    # to 9 Oct, 10 Oct "undefined"; Viewers complete to 10 Oct.
+    days = [dt.date(2026, 9, 14) + dt.timedelta(days=i) for i in range(26)]  # to 9 Oct
+    overview = ['"Date","Video Views","Profile Views","Likes","Comments","Shares"']
+    overview += [f'"{_studio_day(d)}","100","3","10","1","2"' for d in days]
+    overview += [f'"October {n}","undefined","0","0","0","0"' for n in (10, 11)]
+    history = ['"Date","Followers","Difference in followers from previous day"']
+    history += [f'"{_studio_day(d)}","{1000 + 5 * i}","5"' for i, d in enumerate(days)]
+    history += ['"October 10","undefined","undefined"']
+    viewers = ['"Date","Total Viewers","New Viewers","Returning Viewers"']
+    viewers += [f'"{_studio_day(d)}","50","20","30"' for d in [*days, dt.date(2026, 10, 10)]]
+    files = [
+        (name, ("\n".join(rows) + "\n").encode())
+        for name, rows in (
+            ("Overview.csv", overview),
+            ("FollowerHistory.csv", history),
+            ("Viewers.csv", viewers),
+        )
+    ]
+    dataset = load_files(files, today=TODAY)
+    end = default_end(dataset)
+    assert end.day == dt.date(2026, 10, 9)
+    assert end.reason == (
+        "The window ends on 9 Oct 2026, the newest day that Overview and Follower history both "
+        "have numbers for; Viewers goes on to 10 Oct 2026; on 10 Oct 2026 Follower history says "
+        "'undefined' (no data yet); from 10 Oct 2026 to 11 Oct 2026 Overview says 'undefined' "
+        "(no data yet)."
+    )
+    out = summary(dataset, 7)
+    assert out["window"] == {"days": 7, "start": "2026-10-03", "end": "2026-10-09"}
+    organic = out["organic"]
+    # 7 days × 100 views = 700 against 700; likes 70; (70 + 7 + 14) ÷ 700 = 13 % engagement.
+    assert organic["video_views"]["value"] == 700 and organic["video_views"]["previous"] == 700
+    assert organic["likes"]["value"] == 70
+    assert organic["engagement_rate"]["value"] == pytest.approx(0.13)
+    # 9 Oct is day 25 from 14 Sep: 1,000 + 125 = 1,125 followers; 2 Oct (day 18): 1,090;
+    # net +35, growth 35 ÷ 1,090.
+    assert organic["followers"]["value"] == 1125
+    assert organic["net_followers"]["value"] == 35
+    assert organic["follower_growth_rate"]["value"] == pytest.approx(35 / 1090)
+    assert not out.get("notes")
 
 
 def test_a_business_overview_whose_reach_is_always_nan_still_ends_on_its_last_day():
