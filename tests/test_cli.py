@@ -627,7 +627,8 @@ def test_a_window_after_the_data_does_not_claim_the_files_lack_the_metrics(overv
     text = " ".join(out.stdout.split())
     assert "No values in this window: see the note below." in text
     assert "No value in these files" not in text
-    assert "data ends on 14 Mar 2026, before this window's last day" in text
+    # 14 March → 24 April is 17 + 24 = 41 days.
+    assert "ends on 14 Mar 2026, 41 days before this window starts (24 Apr 2026)" in text
 
 
 def test_metric_names_ignore_case_and_a_near_miss_gets_a_suggestion(ads_file):

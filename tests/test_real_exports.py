@@ -352,6 +352,7 @@ def _data_page():
     app = Path(__file__).resolve().parent.parent / "app.py"
     at = AppTest.from_file(str(app), default_timeout=60)
     at.run(timeout=60)
+    at.switch_page("pages/data.py").run(timeout=60)  # the app opens on the Overview
     at.button(key="clear_data").click().run(timeout=60)
     return at
 
