@@ -261,7 +261,10 @@ def follower_metrics(dataset: Dataset, window: Window) -> dict[str, float | None
     empty = {"followers": None, "net_followers": None, "follower_growth_rate": None}
     if not dataset.has("followers_history"):
         return empty
-    df = dataset.get("followers_history").dropna(subset=["followers"])
+    # A row without a day (an empty date cell) cannot be placed in the window.
+    df = dataset.get("followers_history").dropna(subset=["followers", "date"])
+    if df.empty:
+        return empty
     dates = df["date"].dt.date
     inside = df[(dates >= window.start) & (dates <= window.end)]
     if inside.empty or dates.max() < window.end:

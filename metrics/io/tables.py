@@ -301,6 +301,12 @@ def _parse_body(
     currency = None
     if "currency" in df:
         codes = df["currency"].dropna().astype("str").str.strip().str.upper()
+        if not codes.str.fullmatch(r"[A-Z]{3}").all():  # ISO 4217 codes only: GBP, USD, …
+            warnings.append(
+                "The Currency column holds text that is not a three-letter currency code "
+                "(such as GBP or USD); money is shown without a currency."
+            )
+            codes = codes[codes.str.fullmatch(r"[A-Z]{3}")]
         currency = codes.mode().iloc[0] if len(codes) else None
         if codes.nunique() > 1:
             found = ", ".join(sorted(codes.unique())[:5])
