@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .limits import drop_absurd
 from .parse import DateColumn, column_decimal_evidence, parse_dates, parse_numbers
 from .read import EXPECTED, Failure, Grid
 from .schema import (
@@ -245,7 +246,7 @@ def _parse_body(
         label = headers[next(p for p, nm in mapping.items() if nm == col.name)].strip()
         if col.type == NUMBER:
             parsed = parse_numbers(series, hint, count=_is_count(col))
-            frame[col.name] = parsed.values
+            frame[col.name] = drop_absurd(parsed.values, label, warnings)
             masked_total += parsed.masked
             if parsed.masked:
                 masked_bounds[col.name] = parsed.masked_bound
