@@ -82,6 +82,8 @@ def in_window(df: pd.DataFrame, window: Window | None, column: str = "date") -> 
 
 
 def _with_buckets(df: pd.DataFrame, level: str, window: Window | None = None) -> pd.DataFrame:
+    if "date" not in df:  # a report without days (Ads Manager without "By Day"): no buckets
+        df = df.assign(date=pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]"))
     if level == "week" and window is not None:
         # Seven-day blocks counted back from the window's last day, labelled by their first
         # day: a 28-day window is four whole weeks, never a 1-day "week" that looks like a dip.

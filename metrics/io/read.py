@@ -109,6 +109,7 @@ def _read_any(
         if document := _office_document(data):
             raise ReadError(f"is {document}, not a table. {EXPECTED}")
         return _read_zip(name, data, depth, budget)
+    _refuse_signature(data[:8])
     if lower.endswith(".zip"):
         raise ReadError(
             "is not a readable ZIP archive (it may be damaged or incomplete). "
@@ -288,20 +289,27 @@ def _read_xlsx(name: str, data: bytes, archive: str | None, budget: Budget):
         yield Grid(label, frame, archive=archive, encoding="xlsx")
 
 
+_SIGNATURES = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"Rar!": "a RAR archive",
+    b"7z\xbc\xaf": "a 7-Zip archive",
+    b"\x1f\x8b": "a gzip archive",
+}
+
+
+def _refuse_signature(data: bytes) -> None:
+    """Name a file by what its first bytes say it is, whatever it is called."""
+    for magic, what in _SIGNATURES.items():
+        if data.startswith(magic):
+            raise ReadError(f"is {what}, not a table. {EXPECTED}")
+
+
 def _refuse_binary(data: bytes) -> None:
     head = data[:4096]
-    signatures = {
-        b"%PDF": "a PDF document",
-        b"\x89PNG": "a PNG image",
-        b"\xff\xd8\xff": "a JPEG image",
-        b"GIF8": "a GIF image",
-        b"Rar!": "a RAR archive",
-        b"7z\xbc\xaf": "a 7-Zip archive",
-        b"\x1f\x8b": "a gzip archive",
-    }
-    for magic, what in signatures.items():
-        if head.startswith(magic):
-            raise ReadError(f"is {what}, not a table. {EXPECTED}")
+    _refuse_signature(head)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return  # UTF-16 text: NUL bytes are expected
     if head.count(b"\x00") > len(head) // 4 and _looks_utf16(head):
