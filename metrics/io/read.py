@@ -128,7 +128,6 @@ def _read_any(
     if lower.endswith(".xls"):
         raise ReadError("is an old Excel 97–2003 workbook (.xls). Save it as .xlsx or CSV.")
     _refuse_binary(data)
-    check_line_lengths(data)
     text, encoding = decode_text(data)
     if lower.endswith(".json") or re.match(r"\s*[\[{]", text):
         _refuse_json(name, text)
@@ -136,6 +135,7 @@ def _read_any(
         raise ReadError(f"{ACCOUNT_DATA}.")
     if _looks_like_account_text(text):
         raise ReadError(f"{ACCOUNT_DATA}.")
+    check_line_lengths(data)
     return [_read_delimited(name, text, encoding, archive)]
 
 
