@@ -173,8 +173,11 @@ def test_payloads_stay_text_and_nothing_lands_on_disk(server, tmp_path):
                 assert_no_markup(page, name)
             if name == "reports":
                 for label in ("Download CSV", "Download XLSX"):
+                    button = page.get_by_role("button", name=label)
+                    button.scroll_into_view_if_needed()
+                    wait_idle(page)
                     with page.expect_download(timeout=90_000) as download:
-                        page.get_by_role("button", name=label).click()
+                        button.click()
                     download.value.save_as(tmp_path / label.split()[-1])
                 wait_idle(page)
         browser.close()
