@@ -81,6 +81,8 @@ def in_window(df: pd.DataFrame, window: Window | None, column: str = "date") -> 
 
 
 def _with_buckets(df: pd.DataFrame, level: str, window: Window | None = None) -> pd.DataFrame:
+    if "date" not in df:  # a report without days (Ads Manager without "By Day"): no buckets
+        df = df.assign(date=pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]"))
     if level == "week" and window is not None:
         # Seven-day blocks counted back from the window's last day, labelled by their first
         # day: a 28-day window is four whole weeks, never a 1-day "week" that looks like a dip.
@@ -260,7 +262,10 @@ def follower_metrics(dataset: Dataset, window: Window) -> dict[str, float | None
     empty = {"followers": None, "net_followers": None, "follower_growth_rate": None}
     if not dataset.has("followers_history"):
         return empty
-    df = dataset.get("followers_history").dropna(subset=["followers"])
+    # A row without a day (an empty date cell) cannot be placed in the window.
+    df = dataset.get("followers_history").dropna(subset=["followers", "date"])
+    if df.empty:
+        return empty
     dates = df["date"].dt.date
     inside = df[(dates >= window.start) & (dates <= window.end)]
     if inside.empty or dates.max() < window.end:

@@ -63,7 +63,9 @@ class BinOp:
 
 
 _TOKEN = re.compile(
-    r"(?P<space>\s+)|(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    # [0-9], not \d: \d also matches Arabic-Indic, Devanagari, … digits, which are not numbers here.
+    r"(?P<space>\s+)|(?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
     r"|(?P<op>[-+*/()])"
 )
 
@@ -95,6 +97,8 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
             ch = text[pos]
             two = text[pos : pos + 2]
             hint = _FORBIDDEN_HINTS.get(two) or _FORBIDDEN_HINTS.get(ch)
+            if hint is None and ch.isdigit():
+                hint = f"'{ch}' is not one of the digits 0–9; write numbers with 0–9"
             message = (
                 hint
                 or f"'{ch}' is not allowed: use numbers, metric names, + − × ÷ (or + - * /) and ( )"

@@ -56,7 +56,8 @@ def daily_sums(dataset: Dataset, family: str, window: Window) -> pd.DataFrame:
     """Per-day sums of every numeric column of the family's table in the window."""
     df = in_window(family_frame(dataset, family), window)
     numeric = [c for c in df.columns if c != "date" and pd.api.types.is_numeric_dtype(df[c])]
-    if df.empty or not numeric:
+    # A report without days (Ads Manager without "By Day") has no place in a window.
+    if df.empty or not numeric or "date" not in df:
         return pd.DataFrame(columns=numeric)
     return df.groupby(df["date"].dt.normalize())[numeric].sum(min_count=1)
 
@@ -104,9 +105,15 @@ def coverage_gaps(dataset: Dataset, window: Window) -> dict[str, str]:
     gaps = {}
     for family in (ORGANIC, ADS):
         span = date_range(dataset, family)
-        if span is None:
-            continue
         label = FAMILY_LABELS[family]
+        if span is None:
+            if family_has_data(dataset, family):
+                gaps[family] = (
+                    f"The {label} data has no days (an Ads Manager report needs its “By Day” "
+                    "column), so it cannot be placed in a window and its numbers are left out. "
+                    "Export the report again with By Day as a dimension."
+                )
+            continue
         if span[0] > window.end:
             gaps[family] = (
                 f"The {label} data starts on {_day(span[0])}, "

@@ -128,4 +128,9 @@ def load_template(text: str | bytes) -> Template:
         raise TemplateError(
             "That file is not valid JSON; a template is saved as a .json file."
         ) from None
+    except RecursionError:
+        raise TemplateError(
+            "That file nests lists or objects far too deeply to be a template; a template is "
+            "one object with name, level and metrics."
+        ) from None
     return template_from_dict(data)

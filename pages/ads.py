@@ -35,7 +35,7 @@ currency = dataset.currency
 currency_warning(dataset)
 stop_unless_ads_in_window(dataset, window)
 if currency:
-    st.caption(f"Currency: {currency} (from the report).")
+    st.caption(f"Currency: {escape_md(currency)} (from the report).")
 
 changes = summary_changes(dataset, window).get(ADS, {})
 missing = unavailable(dataset, ADS)

@@ -87,7 +87,7 @@ if dataset is not None:
                 for file, note in file_notes:
                     st.markdown(f"**{escape_md(file)}**: {escape_md(note)}")
     if dataset.currency:
-        st.caption(f"Ads currency: {dataset.currency}")
+        st.caption(f"Ads currency: {escape_md(dataset.currency)}")
 
 choices = conflict_choices(dataset)
 excluded = list(st.session_state.get(loading.EXCLUDED, []))
@@ -160,11 +160,13 @@ if unmapped:
         options = ["", *targets]
         for file, headers in unmapped.items():
             st.markdown(f"**{escape_md(file)}**")
-            for header in headers[:30]:
+            # Headers are file content: escaped as labels, and numbered in the key since a
+            # file may repeat one ("Foo,Foo").
+            for position, header in enumerate(headers[:30]):
                 choice = st.selectbox(
-                    header,
+                    escape_md(header),
                     options,
-                    key=f"map::{file}::{header}",
+                    key=f"map::{file}::{position}::{header}",
                     index=options.index(current[header]) if current.get(header) in targets else 0,
                     format_func=lambda name: targets.get(name, "(leave it out)"),
                 )

@@ -157,7 +157,8 @@ a.download_button(
 )
 b.download_button(
     "Download XLSX",
-    to_xlsx_bytes(export, units=export_units),
+    # Built when clicked, in memory, not on every run of the page.
+    lambda: to_xlsx_bytes(export, units=export_units),
     f"tiktok_{level}_{stamp}.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="download_xlsx",

@@ -82,9 +82,11 @@ def test_csv_and_xlsx_exports_are_safe():
     text = to_csv_bytes(df).decode("utf-8-sig")
     assert "'=1+1 latte" in text and "'-cmd" in text and "-2.0" in text
     book = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(df)))
-    cells = [c.value for c in book.active["A"]][1:]
-    assert cells == ["'=1+1 latte", "'-cmd|' /C calc'!A0", "plain"]
-    assert all(c.data_type == "s" for c in book.active["A"][1:])
+    cells = book.active["A"][1:]
+    # In XLSX a text cell is text: no visible apostrophe, Excel's hidden quote prefix instead.
+    assert [c.value for c in cells] == ["=1+1 latte", "-cmd|' /C calc'!A0", "plain"]
+    assert all(c.data_type == "s" for c in cells)
+    assert [c.quotePrefix for c in cells] == [True, True, False]
     assert [c.value for c in book.active["B"]][1:] == [1.5, -2.0, 3.0]
 
 
@@ -104,7 +106,8 @@ def test_xlsx_shows_ratios_as_percentages_and_counts_with_separators():
     df = pd.DataFrame({"Ad": ["=HYPERLINK(1)"], "CTR": [0.0192], "Impressions": [5395286.0]})
     data = to_xlsx_bytes(df, units={"CTR": "ratio", "Impressions": "count"})
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
-    assert sheet["A2"].value == "'=HYPERLINK(1)"  # text, never a formula
+    assert sheet["A2"].value == "=HYPERLINK(1)" and sheet["A2"].data_type == "s"  # text
+    assert sheet["A2"].quotePrefix
     assert sheet["B2"].value == 0.0192 and sheet["B2"].number_format == "0.00%"
     assert sheet["C2"].number_format == "#,##0"
 
@@ -117,3 +120,24 @@ def test_marketer_download_has_labels_and_per_mille_in_per_mille():
     assert list(out.columns) == ["Campaign", "Spend (GBP)", "CTR", "pm (‰)"]
     assert out["pm (‰)"].iloc[0] == pytest.approx(12.3)
     assert units == {"Spend (GBP)": "currency", "CTR": "ratio", "pm (‰)": "per_mille"}
+
+
+def test_xlsx_names_like_discounts_show_without_an_apostrophe_and_no_temp_file(monkeypatch):
+    import io
+    import tempfile
+
+    import openpyxl
+
+    def no_temp_files(*args, **kwargs):
+        raise AssertionError("the XLSX must be built in memory")
+
+    for name in ("mkstemp", "mkdtemp", "NamedTemporaryFile", "TemporaryFile"):
+        monkeypatch.setattr(tempfile, name, no_temp_files)
+    df = pd.DataFrame({"Ad": ["-20% off", "+1 bundle", "@home"], "Spend": [1.0, 2.0, 3.0]})
+    data = to_xlsx_bytes(df)
+    monkeypatch.undo()
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert [c.value for c in sheet["A"][1:]] == ["-20% off", "+1 bundle", "@home"]
+    assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
+    # CSV has no types: there the apostrophe is the only guard, so it stays.
+    assert "'-20% off" in to_csv_bytes(df).decode("utf-8-sig")

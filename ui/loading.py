@@ -1,39 +1,171 @@
-"""Bytes → dataset at the UI edge, cached by file content."""
+"""Bytes → dataset at the UI edge, cached by file content and shared by every session.
+
+The parse cache is bounded by the memory of what it holds and forgets entries after a TTL;
+identical uploads (same name, same bytes, same column mapping) are parsed once even when
+several sessions send them at the same moment. The built-in sample is read and combined
+once per process. Sessions get copies, so nothing one session does reaches another.
+"""
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import os
+import threading
+import time
+from collections import OrderedDict
 from pathlib import Path
 
 import streamlit as st
 
-from metrics.io import combine, read_file
+from metrics.io import Dataset, combine, read_file
 
 from . import state
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 SAMPLE_SUFFIXES = (".zip", ".csv", ".xlsx")
+CACHE_BYTES = int(os.environ.get("METRICS_PARSE_CACHE_MB", "512")) * 1024**2
+CACHE_TTL_SECONDS = float(os.environ.get("METRICS_PARSE_CACHE_TTL", "600"))
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+def _keep_uploads_in_memory() -> None:
+    """Starlette (Streamlit's web server) spools an upload over 1 MB to an anonymous temp
+    file; raise its threshold to the upload limit so uploads stay in memory (see
+    docs/privacy.md; TMPDIR=/dev/shm keeps any other temp file in RAM)."""
+    try:
+        from starlette.formparsers import MultiPartParser
+    except ImportError:  # another server: nothing to adjust
+        return
+    limit_mb = st.get_option("server.maxUploadSize")
+    MultiPartParser.spool_max_size = max(MultiPartParser.spool_max_size, (limit_mb + 1) * 1024**2)
+
+
+_keep_uploads_in_memory()
+
+
+def _size_of(items: list) -> int:
+    total = 0
+    for item in items:
+        frame = getattr(item, "frame", None)
+        if frame is not None:
+            total += int(frame.memory_usage(index=True, deep=True).sum())
+    return total + 1024
+
+
+class ParseCache:
+    """Least recently used entries go first once the total passes `max_bytes`; entries older
+    than `ttl` seconds are dropped. Thread-safe: sessions run in threads of one process.
+    What it returns is shared: callers must not change it in place."""
+
+    def __init__(self, max_bytes: int, ttl: float):
+        self.max_bytes, self.ttl = max_bytes, ttl
+        self._entries: OrderedDict[tuple, tuple[float, int, list]] = OrderedDict()
+        self._pending: dict[tuple, threading.Event] = {}
+        self._lock = threading.Lock()
+        self.total = 0
+        self.parses = 0  # how many times a file was actually read (for tests and the bench)
+
+    def _expire(self, now: float) -> None:
+        for key in [k for k, (at, _, _) in self._entries.items() if now - at > self.ttl]:
+            self.total -= self._entries.pop(key)[1]
+
+    def get(self, name: str, data: bytes, column_map: tuple[tuple[str, str], ...] = ()) -> list:
+        key = (name, hashlib.sha256(data).digest(), len(data), column_map)
+        while True:
+            with self._lock:
+                self._expire(time.monotonic())
+                if key in self._entries:
+                    self._entries.move_to_end(key)
+                    return self._entries[key][2]
+                waiting = self._pending.get(key)
+                if waiting is None:
+                    self._pending[key] = threading.Event()
+                    break
+            waiting.wait(timeout=300)  # another session is reading the same file
+        try:
+            self.parses += 1
+            items = read_file(name, data, dict(column_map) or None)
+            size = _size_of(items)
+            with self._lock:
+                if size <= self.max_bytes:
+                    self._entries[key] = (time.monotonic(), size, items)
+                    self.total += size
+                    while self.total > self.max_bytes:
+                        self.total -= self._entries.popitem(last=False)[1][1]
+            return items
+        finally:
+            with self._lock:
+                self._pending.pop(key).set()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.total = 0
+
+
+CACHE = ParseCache(CACHE_BYTES, CACHE_TTL_SECONDS)
+
+
 def parse_file(name: str, data: bytes, column_map: tuple[tuple[str, str], ...] = ()) -> list:
-    """One file's tables; cached by name + content + column mapping (hashing is by value)."""
-    return read_file(name, data, dict(column_map) or None)
+    """One file's tables, through the shared cache: shared objects, never changed in place
+    (`_rebuild` combines copies, since combine() fills in years)."""
+    return CACHE.get(name, data, column_map)
+
+
+_SAMPLE_LOCK = threading.RLock()
+_SAMPLE: dict[str, object] = {}
 
 
 def sample_files() -> list[tuple[str, bytes]]:
-    return [
-        (p.name, p.read_bytes())
-        for p in sorted(SAMPLE_DIR.iterdir())
-        if p.suffix.lower() in SAMPLE_SUFFIXES
-    ]
+    """The sample export files, read from disk once per process."""
+    with _SAMPLE_LOCK:
+        if "files" not in _SAMPLE:
+            _SAMPLE["files"] = [
+                (p.name, p.read_bytes())
+                for p in sorted(SAMPLE_DIR.iterdir())
+                if p.suffix.lower() in SAMPLE_SUFFIXES
+            ]
+        return list(_SAMPLE["files"])
+
+
+def _sample() -> tuple[dict[str, list], Dataset]:
+    """The sample's parsed files and dataset, built once per process and shared read-only."""
+    with _SAMPLE_LOCK:
+        if "dataset" not in _SAMPLE:
+            files = sample_files()
+            parsed = {name: read_file(name, data) for name, data in files}
+            _SAMPLE["parsed"] = parsed
+            _SAMPLE["dataset"] = _combine(parsed)
+        return _SAMPLE["parsed"], _SAMPLE["dataset"]
+
+
+def _session_view(dataset: Dataset) -> Dataset:
+    """A session's own containers around the shared frames (pandas copies on write, so a
+    page deriving a frame from them never changes the shared one)."""
+    return Dataset(
+        tables=dict(dataset.tables),
+        reports=list(dataset.reports),
+        currency=dataset.currency,
+        currencies=list(dataset.currencies),
+        warnings=list(dataset.warnings),
+        notes=list(dataset.notes),
+    )
+
+
+def _combine(parsed: dict[str, list], years=None, exclude=None) -> Dataset | None:
+    """Combine copies: combine() fills in years and notes on the tables it is given, and the
+    parsed tables are shared by every session through the cache."""
+    items = [item for items in parsed.values() for item in items]
+    if not items:
+        return None
+    return combine(copy.deepcopy(items), years=years or {}, exclude=exclude or [])
 
 
 def _rebuild() -> None:
-    parsed = [item for items in st.session_state[state.PARSED].values() for item in items]
-    years = st.session_state.get(YEARS, {})
-    exclude = st.session_state.get(EXCLUDED, [])
-    st.session_state[state.DATASET] = (
-        combine(parsed, years=years, exclude=exclude) if parsed else None
+    st.session_state[state.DATASET] = _combine(
+        st.session_state[state.PARSED],
+        years=st.session_state.get(YEARS, {}),
+        exclude=st.session_state.get(EXCLUDED, []),
     )
 
 
@@ -71,7 +203,13 @@ def set_column_map(column_map: dict[str, str]) -> None:
 
 
 def load_sample() -> None:
-    add_files(sample_files(), replace=True)
+    if st.session_state[state.COLUMN_MAP]:  # a hand-made mapping: read the sample with it
+        add_files(sample_files(), replace=True)
+    else:
+        parsed, dataset = _sample()
+        st.session_state[state.PARSED] = dict(parsed)
+        st.session_state[state.RAW] = dict(sample_files())
+        st.session_state[state.DATASET] = _session_view(dataset)
     st.session_state[state.SOURCE] = "sample"
 
 

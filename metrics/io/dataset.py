@@ -260,7 +260,8 @@ def combine(
     found: set[str] = set()
     for t in tables:
         if "currency" in t.frame and t.frame["currency"].notna().any():
-            found |= set(t.frame["currency"].dropna().astype("str").str.strip().str.upper())
+            codes = t.frame["currency"].dropna().astype("str").str.strip().str.upper()
+            found |= set(codes[codes.str.fullmatch(r"[A-Z]{3}")])  # ISO 4217 codes only
         elif t.currency:
             found.add(t.currency)
     dataset.currencies = sorted(found)

@@ -15,9 +15,18 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-MAX_ZIP_DEPTH = 2
-MAX_UNCOMPRESSED = 2 * 1024**3  # a ZIP that unpacks to more than this is refused (zip bomb)
+from . import xlsx
+from .limits import (
+    MAX_DEPTH,
+    Budget,
+    BudgetExceeded,
+    check_cell_lengths,
+    check_columns,
+    check_line_lengths,
+)
+
 SAMPLE_LINES = 60
+CHUNK = 1024**2
 
 
 class ReadError(Exception):
@@ -53,14 +62,32 @@ EXPECTED = "Expected a CSV, XLSX or ZIP file downloaded from TikTok Studio analy
 
 
 def read_any(
-    name: str, data: bytes, depth: int = 0, archive: str | None = None
+    name: str,
+    data: bytes,
+    depth: int = 0,
+    archive: str | None = None,
+    budget: Budget | None = None,
 ) -> list[Grid | Failure]:
-    """Read one uploaded file (or ZIP entry) into grids; failures are values, never raised."""
+    """Read one uploaded file (or ZIP entry) into grids; failures are values, never raised.
+
+    `budget` is shared by every level of one upload (see limits.py); a new upload gets its own.
+    """
+    budget = budget or Budget(len(data))
     try:
-        return _read_any(name, data, depth, archive)
-    except ReadError as err:
+        return _read_any(name, data, depth, archive, budget)
+    except (ReadError, BudgetExceeded) as err:
         return [Failure(name, f"“{name}” {err}")]
-    except Exception:  # noqa: BLE001 - any other fault is still a sentence, never a traceback
+    except MemoryError:
+        return [
+            Failure(
+                name,
+                f"“{name}” is too large to read in the memory this app has; split the export "
+                "into shorter date ranges (or fewer columns) and upload the parts.",
+            )
+        ]
+    except RecursionError:
+        return [Failure(name, f"“{name}” is nested too deeply to be a table. {EXPECTED}")]
+    except Exception:  # noqa: BLE001 - a last guard: a sentence, never a traceback
         return [
             Failure(
                 name,
@@ -70,16 +97,19 @@ def read_any(
         ]
 
 
-def _read_any(name: str, data: bytes, depth: int, archive: str | None) -> list[Grid | Failure]:
+def _read_any(
+    name: str, data: bytes, depth: int, archive: str | None, budget: Budget
+) -> list[Grid | Failure]:
     lower = name.lower()
     if len(data) == 0:
         raise ReadError(f"is empty (0 bytes). {EXPECTED}")
     if data[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
         if _is_xlsx(data):
-            return list(_read_xlsx(name, data, archive))
+            return list(_read_xlsx(name, data, archive, budget))
         if document := _office_document(data):
             raise ReadError(f"is {document}, not a table. {EXPECTED}")
-        return _read_zip(name, data, depth)
+        return _read_zip(name, data, depth, budget)
+    _refuse_signature(data[:8])
     if lower.endswith(".zip"):
         raise ReadError(
             "is not a readable ZIP archive (it may be damaged or incomplete). "
@@ -99,12 +129,13 @@ def _read_any(name: str, data: bytes, depth: int, archive: str | None) -> list[G
         raise ReadError("is an old Excel 97–2003 workbook (.xls). Save it as .xlsx or CSV.")
     _refuse_binary(data)
     text, encoding = decode_text(data)
-    if lower.endswith(".json") or text.lstrip()[:1] in ("{", "["):
+    if lower.endswith(".json") or re.match(r"\s*[\[{]", text):
         _refuse_json(name, text)
     if "user_data" in lower and lower.endswith((".txt", ".json", ".html")):
         raise ReadError(f"{ACCOUNT_DATA}.")
     if _looks_like_account_text(text):
         raise ReadError(f"{ACCOUNT_DATA}.")
+    check_line_lengths(data)
     return [_read_delimited(name, text, encoding, archive)]
 
 
@@ -150,7 +181,7 @@ _KEY_VALUE_LINE = re.compile(r"^\s*[A-Za-z][A-Za-z0-9 ()/_-]{0,40}:(\s|$)")
 
 
 def _looks_like_account_text(text: str) -> bool:
-    lines = [line for line in text.splitlines()[:SAMPLE_LINES] if line.strip()]
+    lines = [line for line in _head_lines(text) if line.strip()]
     if not lines or not _ACCOUNT_DATE_LINE.match(lines[0]):
         return False
     return sum(bool(_KEY_VALUE_LINE.match(line)) for line in lines) >= 0.8 * len(lines)
@@ -160,8 +191,8 @@ def _looks_like_account_text(text: str) -> bool:
 OS_JUNK = frozenset({"thumbs.db", "desktop.ini", "ehthumbs.db", "icon\r"})
 
 
-def _read_zip(name: str, data: bytes, depth: int) -> list[Grid | Failure]:
-    if depth >= MAX_ZIP_DEPTH:
+def _read_zip(name: str, data: bytes, depth: int, budget: Budget) -> list[Grid | Failure]:
+    if depth >= MAX_DEPTH:
         raise ReadError(
             "is a ZIP inside a ZIP inside a ZIP; unpack it and upload the files inside."
         )
@@ -181,10 +212,7 @@ def _read_zip(name: str, data: bytes, depth: int) -> list[Grid | Failure]:
         ) from err
     if not infos:
         raise ReadError(f"is a ZIP archive with no files in it. {EXPECTED}")
-    if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
-        raise ReadError(
-            "unpacks to more than 2 GB, far larger than any TikTok export; it was not opened."
-        )
+    budget.count_entries(len(infos))
     results: list[Grid | Failure] = []
     for info in infos:
         entry_name = f"{name}/{info.filename}"
@@ -198,8 +226,20 @@ def _read_zip(name: str, data: bytes, depth: int) -> list[Grid | Failure]:
             )
             continue
         try:
-            entry = zf.read(info)
-        except Exception:  # noqa: BLE001 - CRC errors, truncated members, unknown compression
+            entry = _unpack(zf, info, budget)
+        except BudgetExceeded:
+            raise
+        except NotImplementedError:
+            results.append(
+                Failure(
+                    entry_name,
+                    f"“{entry_name}” is packed with a compression method this app cannot "
+                    "unpack (TikTok uses the standard one). Unpack the ZIP yourself and upload "
+                    "the files inside.",
+                )
+            )
+            continue
+        except Exception:  # noqa: BLE001 - CRC errors, truncated members
             results.append(
                 Failure(
                     entry_name,
@@ -208,22 +248,35 @@ def _read_zip(name: str, data: bytes, depth: int) -> list[Grid | Failure]:
                 )
             )
             continue
-        results.extend(read_any(entry_name, entry, depth + 1, archive=name.rsplit("/", 1)[-1]))
+        results.extend(
+            read_any(entry_name, entry, depth + 1, archive=name.rsplit("/", 1)[-1], budget=budget)
+        )
     return results
 
 
-def _read_xlsx(name: str, data: bytes, archive: str | None):
+def _unpack(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Budget) -> bytes:
+    """An entry's bytes, counted against the upload's budget as they are inflated (the size
+    the archive declares is not trusted)."""
+    parts = []
+    with zf.open(info) as stream:
+        while chunk := stream.read(CHUNK):
+            budget.take(len(chunk))
+            parts.append(chunk)
+    return b"".join(parts)
+
+
+def _read_xlsx(name: str, data: bytes, archive: str | None, budget: Budget):
     try:
-        sheets = pd.read_excel(
-            io.BytesIO(data), sheet_name=None, header=None, dtype=object, engine="openpyxl"
-        )
-    except Exception as err:  # noqa: BLE001
+        sheets = xlsx.read_workbook(data, budget)
+    except (BudgetExceeded, ReadError):
+        raise
+    except Exception as err:  # noqa: BLE001 - damaged XML, missing parts
         raise ReadError(
             "is not a readable Excel workbook (it may be damaged or password-"
             "protected). Open it in Excel and save it again, or export as CSV."
         ) from err
     found = []
-    for sheet, frame in sheets.items():
+    for sheet, frame in sheets:
         frame = frame.dropna(how="all").dropna(axis=1, how="all").reset_index(drop=True)
         frame.columns = range(frame.shape[1])
         if frame.empty:
@@ -236,20 +289,27 @@ def _read_xlsx(name: str, data: bytes, archive: str | None):
         yield Grid(label, frame, archive=archive, encoding="xlsx")
 
 
+_SIGNATURES = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"Rar!": "a RAR archive",
+    b"7z\xbc\xaf": "a 7-Zip archive",
+    b"\x1f\x8b": "a gzip archive",
+}
+
+
+def _refuse_signature(data: bytes) -> None:
+    """Name a file by what its first bytes say it is, whatever it is called."""
+    for magic, what in _SIGNATURES.items():
+        if data.startswith(magic):
+            raise ReadError(f"is {what}, not a table. {EXPECTED}")
+
+
 def _refuse_binary(data: bytes) -> None:
     head = data[:4096]
-    signatures = {
-        b"%PDF": "a PDF document",
-        b"\x89PNG": "a PNG image",
-        b"\xff\xd8\xff": "a JPEG image",
-        b"GIF8": "a GIF image",
-        b"Rar!": "a RAR archive",
-        b"7z\xbc\xaf": "a 7-Zip archive",
-        b"\x1f\x8b": "a gzip archive",
-    }
-    for magic, what in signatures.items():
-        if head.startswith(magic):
-            raise ReadError(f"is {what}, not a table. {EXPECTED}")
+    _refuse_signature(head)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return  # UTF-16 text: NUL bytes are expected
     if head.count(b"\x00") > len(head) // 4 and _looks_utf16(head):
@@ -304,8 +364,9 @@ _ACCOUNT_KEYS = {
 
 def _refuse_json(name: str, text: str) -> None:
     try:
-        payload = json.loads(text)
-    except ValueError:
+        # Only the keys matter, so a large or deeply nested JSON file is not parsed.
+        payload = json.loads(text) if len(text) < 1024**2 else None
+    except (ValueError, RecursionError):
         payload = None
     keys = {str(k).casefold() for k in payload} if isinstance(payload, dict) else set()
     if keys & _ACCOUNT_KEYS or "user_data" in name.lower():
@@ -337,13 +398,15 @@ def sniff_delimiter(lines: list[str]) -> str:
 def _read_delimited(name: str, text: str, encoding: str, archive: str | None) -> Grid:
     if text.startswith("\ufeff"):
         text = text[1:]
-    lines = text.splitlines()[:SAMPLE_LINES]
+    lines = _head_lines(text)
     if not any(line.strip() for line in lines):
         raise ReadError(f"holds no text rows. {EXPECTED}")
     # Excel's "sep=;" first line names the delimiter.
     skip = 0
     if m := re.match(r"^\s*sep=(.)\s*$", lines[0]):
         delimiter, skip = m[1], 1
+        if not any(line.strip() for line in lines[1:]):
+            raise ReadError(f"holds only Excel's “sep={m[1]}” line and no rows of data. {EXPECTED}")
     else:
         delimiter = sniff_delimiter(lines)
     # Name the columns up front so a short preamble line does not fix the width of the grid.
@@ -351,6 +414,8 @@ def _read_delimited(name: str, text: str, encoding: str, archive: str | None) ->
         width = max(len(r) for r in csv.reader(lines[skip:], delimiter=delimiter))
     except csv.Error:
         width = None
+    if width:
+        check_columns(width)
     try:
         cells = pd.read_csv(
             io.StringIO(text),
@@ -377,7 +442,21 @@ def _read_delimited(name: str, text: str, encoding: str, archive: str | None) ->
         raise ReadError(
             f"could not be read as a table (its rows do not line up). {EXPECTED}"
         ) from err
+    check_columns(cells.shape[1])
+    check_cell_lengths(cells)
     return Grid(name, cells, archive=archive, delimiter=delimiter, encoding=encoding)
+
+
+def _head_lines(text: str) -> list[str]:
+    """The first SAMPLE_LINES lines, without splitting the whole (maybe 400 MB) text."""
+    lines: list[str] = []
+    start = 0
+    while len(lines) < SAMPLE_LINES and start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        lines.extend(text[start:end].splitlines())
+        start = end
+    return lines[:SAMPLE_LINES]
 
 
 def _delimiter_name(delimiter: str) -> str:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .labels import gender_labels, territory_labels
+from .limits import drop_absurd
 from .parse import DateColumn, column_decimal_evidence, parse_dates, parse_numbers
 from .read import EXPECTED, Failure, Grid
 from .schema import (
@@ -325,7 +326,7 @@ def _parse_body(
         label = headers[next(p for p, nm in mapping.items() if nm == col.name)].strip()
         if col.type == NUMBER:
             parsed = parse_numbers(series, hint, count=_is_count(col))
-            frame[col.name] = parsed.values
+            frame[col.name] = drop_absurd(parsed.values, label, warnings)
             masked_total += parsed.masked
             if parsed.masked:
                 masked_bounds[col.name] = parsed.masked_bound
@@ -388,6 +389,12 @@ def _parse_body(
     currency = None
     if "currency" in df:
         codes = df["currency"].dropna().astype("str").str.strip().str.upper()
+        if not codes.str.fullmatch(r"[A-Z]{3}").all():  # ISO 4217 codes only: GBP, USD, …
+            warnings.append(
+                "The Currency column holds text that is not a three-letter currency code "
+                "(such as GBP or USD); money is shown without a currency."
+            )
+            codes = codes[codes.str.fullmatch(r"[A-Z]{3}")]
         currency = codes.mode().iloc[0] if len(codes) else None
         if codes.nunique() > 1:
             found = ", ".join(sorted(codes.unique())[:5])
