@@ -8,10 +8,11 @@
 2. **A changepoint fit.** The market-adjusted log CTR is fitted as flat, then falling at a
    constant rate (log-linear: a compounding decline) for every candidate onset day k; the
    break statistic is the largest one-sided t of the slope over k, its error variance from the
-   fit and inflated for correlated days by the AR(1) factor (1 + ρ) ÷ (1 − ρ).
+   fit and inflated for correlated days by the AR(1) factor (1 + ρ) ÷ (1 − ρ); ρ is never
+   below the account's (`account_day_correlation`, pooled over the other ads).
 3. **Safe to look every day.** The thresholds on the break statistic were calibrated by
    simulation (docs/diagnostics.md) so that a healthy ad re-checked every day for six weeks is
-   rarely alerted (about 3 % with independent day effects; bench/bench_diagnostics.py).
+   rarely alerted (bench/calibrate_fatigue.py reproduces them; bench/bench_diagnostics.py).
 4. **Onset and projection.** The onset is the best-fitting k, with an interval (the onsets
    whose fit is within χ²₁(90 %) of the best); the day CTR reaches the floor is projected along
    the fitted log-linear decline, with an interval from the slope's interval and the onset's.
@@ -38,7 +39,7 @@ HISTORY_DAYS = 120  # how far back before the window's end an ad's history is fo
 MIN_OTHER_ADS = 2  # other ads delivering on a day for the market to be measured that day
 MARKET_COVERAGE = 0.8  # share of the ad's days that need a market rate
 MIN_PRE, MIN_POST = 3, 4  # days before / after a candidate onset
-# Thresholds on the break statistic, calibrated by simulation (bench/calibrate in
+# Thresholds on the break statistic, calibrated by simulation (bench/calibrate_fatigue.py,
 # docs/diagnostics.md): daily looks over six weeks, AR(1) day noise ρ ∈ {0, 0.3, 0.6}.
 Z_WATCH = 3.2
 Z_FATIGUED = 4.5
