@@ -499,7 +499,7 @@ def _ad_days(y: list[float], imp: float = 1e6, rate: float = 0.01):
     return clk, np.full(len(y), imp), np.full(len(y), imp * rate - 0.5), np.full(len(y), imp)
 
 
-def _account(*series):
+def _series_account(*series):
     parts = [_ad_days(s) for s in series]
     starts = np.cumsum([0] + [len(s) for s in series[:-1]])
     return [np.concatenate([p[j] for p in parts]) for j in range(4)], starts
@@ -512,7 +512,7 @@ def test_account_day_correlation_alternating_days_leave_only_the_margin():
     # pooled r1 = −14/16 < 0 and no correlation is allowed for; only the margin 0.5 ÷ √16 days
     # pooled = 0.125 remains. Ad A's own smooth climb is left out of its own value.
     alt = [0.1, -0.1] * 4
-    (clk, imp, oclk, oimp), starts = _account(list(np.arange(8.0) / 10), alt, alt)
+    (clk, imp, oclk, oimp), starts = _series_account(list(np.arange(8.0) / 10), alt, alt)
     rho = account_day_correlation(clk, imp, oclk, oimp, starts)
     assert rho[0] == pytest.approx(0.125, abs=1e-9)
 
@@ -524,7 +524,7 @@ def test_account_day_correlation_smooth_wander_is_strongly_correlated():
     # r1 = 0.625 + (1 + 3·0.625) ÷ 8 = 0.984, clearly above 0, so decay φ = 0.8 (its cap) and
     # the long-run factor 1 + 2·0.984 ÷ 0.2 = 10.8: ρ = 9.84 ÷ 11.84 = 0.83, + 0.125 → 0.9 (cap).
     up = list(np.arange(8.0))
-    (clk, imp, oclk, oimp), starts = _account([0.1, -0.1] * 4, up, up)
+    (clk, imp, oclk, oimp), starts = _series_account([0.1, -0.1] * 4, up, up)
     rho = account_day_correlation(clk, imp, oclk, oimp, starts)
     assert rho[0] == pytest.approx(0.9)
 
@@ -533,5 +533,5 @@ def test_account_day_correlation_needs_two_other_ads():
     from metrics.diagnostics.ad_fatigue import account_day_correlation
 
     up = list(np.arange(8.0))
-    (clk, imp, oclk, oimp), starts = _account(up, up)
+    (clk, imp, oclk, oimp), starts = _series_account(up, up)
     assert list(account_day_correlation(clk, imp, oclk, oimp, starts)) == [0.0, 0.0]
