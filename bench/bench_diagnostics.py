@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from metrics.compare import adjust_page, compare  # noqa: E402
 from metrics.definitions import ADS, REGISTRY  # noqa: E402
 from metrics.diagnostics import hook_vs_cta  # noqa: E402
-from metrics.diagnostics.ad_fatigue import _fatigue  # noqa: E402
+from metrics.diagnostics.ad_fatigue import _fatigue, account_day_correlation  # noqa: E402
 from metrics.io import Dataset  # noqa: E402
 
 MONDAY = pd.Timestamp("2026-01-05")
@@ -142,6 +142,7 @@ def verdict(acc, i, upto=None):
     cols = ("impressions", "clicks", "spend", "video_watched_2s")
     others = {c: acc[c][:, sl].sum(axis=0) - acc[c][i, sl] for c in cols}
     others["ads"] = (acc["impressions"][:, sl] > 0).sum(axis=0) - (acc["impressions"][i, sl] > 0)
+    rho = account_rho(acc, sl)[i]
     return _fatigue(
         acc["dates"][sl],
         acc["impressions"][i, sl],
@@ -151,7 +152,22 @@ def verdict(acc, i, upto=None):
         acc["video_watched_2s"][i, sl],
         0.5,
         others,
+        rho,
     )
+
+
+def account_rho(acc, sl):
+    """Every ad's leave-one-out day correlation against the account (as `fatigue` does)."""
+    imp, clk = acc["impressions"][:, sl], acc["clicks"][:, sl]
+    n_ads, days = imp.shape
+    flat = {
+        "imp": imp.ravel(),
+        "clk": clk.ravel(),
+        "oimp": (imp.sum(axis=0) - imp).ravel(),
+        "oclk": (clk.sum(axis=0) - clk).ravel(),
+    }
+    starts = np.arange(n_ads) * days
+    return account_day_correlation(flat["clk"], flat["imp"], flat["oclk"], flat["oimp"], starts)
 
 
 # --- workers -----------------------------------------------------------------------------------

@@ -411,3 +411,33 @@ def test_a_seven_day_window_charts_whole_days(server, browser):
     page.screenshot(path=str(SHOTS / "overview_7_days_1280x720.png"))
     no_exception(page)
     page.close()
+
+
+def test_the_sidebar_lists_the_pages_by_title_and_never_the_folder(server, browser):
+    # Streamlit's own page list (its listing of pages/, file names in lower case) must never be
+    # drawn, not even for a moment while a deep link starts: watch from the first byte.
+    url, _ = server
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.add_init_script(
+        """new MutationObserver(() => {
+            if (document.querySelector('[data-testid="stSidebarNav"]')) window.__folderNav = true;
+        }).observe(document, {subtree: true, childList: true});"""
+    )
+    page.goto(f"{url}/ads")
+    wait_idle(page)
+    assert not page.evaluate("() => window.__folderNav === true")
+    links = page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]')
+    # Each link's text is its icon's ligature name, then its title.
+    titles = [t.strip().split("\n")[-1] for t in links.all_inner_texts()]
+    assert titles == [
+        "Data",
+        "Overview",
+        "Content",
+        "Audience",
+        "Ads",
+        "Custom columns & reports",
+        "Diagnostics",
+    ]
+    expect(page.get_by_role("heading", name="Ads", exact=True)).to_be_visible()
+    no_exception(page)
+    page.close()

@@ -487,3 +487,51 @@ def test_hook_vs_cta_says_small_groups_tiny_ads_and_ties_in_words():
     tie = next(x for x in hook_vs_cta(Dataset(tables={"ads": frame})) if x["ad_group"] == "G")
     assert tie["cta_significant"] is False
     assert any("a tie, not a winner" in n for n in tie["notes"])
+
+
+# --- the account's day correlation -------------------------------------------------------------
+
+
+def _ad_days(y: list[float], imp: float = 1e6, rate: float = 0.01):
+    """Rows whose log CTR against the other ads is exactly y (clicks + 0.5 = imp × rate × e^y)."""
+    y = np.asarray(y, dtype=float)
+    clk = imp * rate * np.exp(y) - 0.5
+    return clk, np.full(len(y), imp), np.full(len(y), imp * rate - 0.5), np.full(len(y), imp)
+
+
+def _series_account(*series):
+    parts = [_ad_days(s) for s in series]
+    starts = np.cumsum([0] + [len(s) for s in series[:-1]])
+    return [np.concatenate([p[j] for p in parts]) for j in range(4)], starts
+
+
+def test_account_day_correlation_alternating_days_leave_only_the_margin():
+    from metrics.diagnostics.ad_fatigue import account_day_correlation
+
+    # Ads B and C alternate ±0.1 over 8 days: lag-1 products −7a² each, squares 8a², so the
+    # pooled r1 = −14/16 < 0 and no correlation is allowed for; only the margin 0.5 ÷ √16 days
+    # pooled = 0.125 remains. Ad A's own smooth climb is left out of its own value.
+    alt = [0.1, -0.1] * 4
+    (clk, imp, oclk, oimp), starts = _series_account(list(np.arange(8.0) / 10), alt, alt)
+    rho = account_day_correlation(clk, imp, oclk, oimp, starts)
+    assert rho[0] == pytest.approx(0.125, abs=1e-9)
+
+
+def test_account_day_correlation_smooth_wander_is_strongly_correlated():
+    from metrics.diagnostics.ad_fatigue import account_day_correlation
+
+    # B and C climb 0, 1, …, 7: demeaned squares 42, lag-1 products 26.25, lag-2 11.5 each.
+    # r1 = 0.625 + (1 + 3·0.625) ÷ 8 = 0.984, clearly above 0, so decay φ = 0.8 (its cap) and
+    # the long-run factor 1 + 2·0.984 ÷ 0.2 = 10.8: ρ = 9.84 ÷ 11.84 = 0.83, + 0.125 → 0.9 (cap).
+    up = list(np.arange(8.0))
+    (clk, imp, oclk, oimp), starts = _series_account([0.1, -0.1] * 4, up, up)
+    rho = account_day_correlation(clk, imp, oclk, oimp, starts)
+    assert rho[0] == pytest.approx(0.9)
+
+
+def test_account_day_correlation_needs_two_other_ads():
+    from metrics.diagnostics.ad_fatigue import account_day_correlation
+
+    up = list(np.arange(8.0))
+    (clk, imp, oclk, oimp), starts = _series_account(up, up)
+    assert list(account_day_correlation(clk, imp, oclk, oimp, starts)) == [0.0, 0.0]

@@ -8,10 +8,11 @@
 2. **A changepoint fit.** The market-adjusted log CTR is fitted as flat, then falling at a
    constant rate (log-linear: a compounding decline) for every candidate onset day k; the
    break statistic is the largest one-sided t of the slope over k, its error variance from the
-   fit and inflated for correlated days by the AR(1) factor (1 + ρ) ÷ (1 − ρ).
+   fit and inflated for correlated days by the AR(1) factor (1 + ρ) ÷ (1 − ρ); ρ is never
+   below the account's (`account_day_correlation`, pooled over the other ads).
 3. **Safe to look every day.** The thresholds on the break statistic were calibrated by
    simulation (docs/diagnostics.md) so that a healthy ad re-checked every day for six weeks is
-   rarely alerted (about 3 % with independent day effects; bench/bench_diagnostics.py).
+   rarely alerted (bench/calibrate_fatigue.py reproduces them; bench/bench_diagnostics.py).
 4. **Onset and projection.** The onset is the best-fitting k, with an interval (the onsets
    whose fit is within χ²₁(90 %) of the best); the day CTR reaches the floor is projected along
    the fitted log-linear decline, with an interval from the slope's interval and the onset's.
@@ -38,7 +39,7 @@ HISTORY_DAYS = 120  # how far back before the window's end an ad's history is fo
 MIN_OTHER_ADS = 2  # other ads delivering on a day for the market to be measured that day
 MARKET_COVERAGE = 0.8  # share of the ad's days that need a market rate
 MIN_PRE, MIN_POST = 3, 4  # days before / after a candidate onset
-# Thresholds on the break statistic, calibrated by simulation (bench/calibrate in
+# Thresholds on the break statistic, calibrated by simulation (bench/calibrate_fatigue.py,
 # docs/diagnostics.md): daily looks over six weeks, AR(1) day noise ρ ∈ {0, 0.3, 0.6}.
 Z_WATCH = 3.2
 Z_FATIGUED = 4.5
@@ -46,6 +47,7 @@ MIN_DROP = 0.10  # a decline smaller than 10 % since its onset is not worth an a
 ALPHA_SIDE = 0.05  # CPM and hook rate against the account, at the onset found for CTR
 FLOOR_INTERVAL = 0.90  # the projected floor day's interval
 RHO_MARGIN = 0.5  # ρ is taken at ρ̂ + RHO_MARGIN ÷ √n: short histories cannot pin ρ down
+POOL_MARGIN = 0.5  # the same margin on the account-wide ρ, over all the days it pools
 TAU2 = 0.01  # a typical day-to-day variance of log CTR (10 %), only to weight days
 DEFAULT_FLOOR_SHARE = 0.5  # project when CTR falls to half its baseline, unless told otherwise
 
@@ -61,12 +63,14 @@ MARKET_COLUMNS = ("impressions", "clicks", "spend", "video_watched_2s")
 # --- the changepoint fit -----------------------------------------------------------------------
 
 
-def hinge_fits(y: np.ndarray, w: np.ndarray) -> dict | None:
+def hinge_fits(y: np.ndarray, w: np.ndarray, account_rho: float | None = None) -> dict | None:
     """Weighted fits of y = a + b·max(t − k, 0) for every admissible k, at once.
 
     Returns k (candidates), slope, level, sse and v22 (the slope's variance per unit σ²) per k,
-    with σ² (from the best fit, n − 3 degrees of freedom) and ρ (lag-1 autocorrelation of its
-    standardised residuals)."""
+    with σ² (from the best fit, n − 3 degrees of freedom) and ρ: the lag-1 autocorrelation of
+    its standardised residuals plus RHO_MARGIN ÷ √n, and never below `account_rho` (the day
+    correlation of the account's other ads, `account_day_correlation`): a short history cannot
+    pin ρ down, and the hinge that maximises the break absorbs part of a slow wander."""
     n = len(y)
     ks = np.arange(MIN_PRE - 1, n - MIN_POST)
     if len(ks) < 1 or n < MIN_PRE + MIN_POST + 2:
@@ -95,7 +99,7 @@ def hinge_fits(y: np.ndarray, w: np.ndarray) -> dict | None:
         "v22": s0 / det,
         "best": best,
         "sigma2": sigma2,
-        "rho": min(ar1(resid) + RHO_MARGIN / math.sqrt(n), 0.9),
+        "rho": min(max(ar1(resid) + RHO_MARGIN / math.sqrt(n), account_rho or 0.0), 0.9),
         "n": n,
     }
 
@@ -225,6 +229,56 @@ def _joint_onset(fit, ctr, imp, spend, o, reference) -> int:
     return int(min(max(k, ks[0]), ks[-1]))
 
 
+def account_day_correlation(
+    clk: np.ndarray, imp: np.ndarray, other_clk: np.ndarray, other_imp: np.ndarray, starts
+) -> np.ndarray:
+    """The day-to-day correlation ρ of each ad's CTR against the account, from the account's
+    other ads (leave-one-out), one value per ad.
+
+    Rows are ad-days sorted by ad then day, `starts` the first row of each ad. Each ad's series
+    is its log CTR minus the log CTR of the other ads that day, demeaned; the lag-1 products
+    and squares are pooled over every other ad (a history of a few weeks cannot pin ρ down,
+    six ads together can), bias-corrected for the mean removed from series of the average
+    length m (Marriott–Pope: ρ̂ + (1 + 3ρ̂) ÷ m) and raised by RHO_MARGIN ÷ √(days pooled).
+    An ad's own decline does not enter its own value (it is left out) and makes the others'
+    more cautious, never less. 0 where fewer than 2 other ads have 6 days."""
+    starts = np.asarray(starts, dtype=np.int64)
+    n_rows, n_ads = len(clk), len(starts)
+    lengths = np.diff(np.r_[starts, n_rows])
+    codes = np.repeat(np.arange(n_ads), lengths)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = np.log((clk + 0.5) / imp) - np.log((other_clk + 0.5) / other_imp)
+    ok = np.isfinite(y) & (imp > 0) & (other_imp > 0)
+    count = np.bincount(codes, weights=ok, minlength=n_ads)
+    mean = np.bincount(codes, weights=np.where(ok, y, 0.0), minlength=n_ads) / np.maximum(count, 1)
+    d = np.where(ok, y - mean[codes], 0.0)
+    den = np.bincount(codes, weights=d * d, minlength=n_ads)
+    same = (codes[1:] == codes[:-1]) & ok[1:] & ok[:-1]
+    lag1 = np.bincount(codes[1:][same], weights=(d[1:] * d[:-1])[same], minlength=n_ads)
+    same2 = (codes[2:] == codes[:-2]) & ok[2:] & ok[:-2]
+    lag2 = np.bincount(codes[2:][same2], weights=(d[2:] * d[:-2])[same2], minlength=n_ads)
+    usable = count >= 6
+    lag1, lag2, den, count = lag1 * usable, lag2 * usable, den * usable, count * usable
+    n_other = usable.sum() - usable
+    days = count.sum() - count
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m = days / n_other
+        den_o = den.sum() - den
+        r1 = (lag1.sum() - lag1) / den_o
+        r1 = r1 + (1 + 3 * r1) / m
+        r2 = (lag2.sum() - lag2) / den_o + 1 / m
+        # Autocorrelations decaying as r1·φ^(k−1) (an AR(1) wander under binomial noise):
+        # long-run factor 1 + 2·r1 ÷ (1 − φ), told as the AR(1) ρ with that same factor.
+        # φ = r2 ÷ r1 only where r1 is clearly above 0 (else that ratio is noise): AR(1).
+        clear = r1 * np.sqrt(days) > 2
+        ar = np.clip(r1, 0.0, 0.9)
+        decay = np.where(clear, np.clip(r2 / np.where(clear, r1, 1.0), ar, 0.8), ar)
+        factor = 1 + 2 * np.maximum(r1, 0.0) / (1 - decay)
+        rho = (factor - 1) / (factor + 1) + POOL_MARGIN / np.sqrt(days)
+    rho = np.where((n_other >= 2) & np.isfinite(rho), rho, 0.0)
+    return np.clip(rho, 0.0, 0.9)
+
+
 # --- one ad ------------------------------------------------------------------------------------
 
 
@@ -275,10 +329,10 @@ def fatigue_for_ad(
     )
 
 
-def _side_signal(y, w, k: int, sign: int) -> tuple[float, float] | None:
+def _side_signal(y, w, k: int, sign: int, rho: float | None = None) -> tuple[float, float] | None:
     """Slope after onset k of a market-adjusted log series and its one-sided t (sign +1:
     rising, −1: falling), with the same correlated-day allowance as the CTR fit."""
-    fit = hinge_fits(y, w)
+    fit = hinge_fits(y, w, rho)
     if fit is None:
         return None
     idx = np.flatnonzero(fit["k"] == k)
@@ -303,8 +357,12 @@ def _fatigue(
     v2: np.ndarray | None,
     floor_share: float = DEFAULT_FLOOR_SHARE,
     others: dict | None = None,
+    account_rho: float | None = None,
 ) -> dict:
-    """The fatigue verdict on one ad's daily arrays (sorted by day); numpy only, no pandas."""
+    """The fatigue verdict on one ad's daily arrays (sorted by day); numpy only, no pandas.
+
+    `account_rho`: the day correlation of the account's other ads (`account_day_correlation`),
+    a floor under the ad's own estimate; only used when the ad is judged against the account."""
     active = np.nan_to_num(imp) > 0
     n_days, impressions = int(active.sum()), float(np.nan_to_num(imp)[active].sum())
     evidence: dict = {"days": n_days, "impressions": impressions}
@@ -368,7 +426,8 @@ def _fatigue(
     var_other = 1 / (other_clk + 0.5) if other_clk is not None else 0.0
     y = np.log((adj_clk + 0.5) / imp)
     w = 1 / (TAU2 + 1 / (clk + 0.5) + var_other)
-    fit = hinge_fits(y, w)
+    floor_rho = account_rho if reference == "account" else None
+    fit = hinge_fits(y, w, floor_rho)
     status = "healthy"
     corroborating: list[str] = []
     if fit is not None:
@@ -401,7 +460,7 @@ def _fatigue(
             lo, hi = onset_interval(fit)
             evidence["decline_began"] = dates[k].isoformat()
             evidence["decline_began_interval"] = [dates[lo].isoformat(), dates[hi].isoformat()]
-            corroborating = _corroboration(imp, spend, v2, o, reference, w, k)
+            corroborating = _corroboration(imp, spend, v2, o, reference, w, k, floor_rho)
             _project(evidence, fit, dates, k, lo, hi, floor_share, base_ctr)
     evidence["corroborating_signals"] = corroborating
     verdict = {
@@ -414,7 +473,7 @@ def _fatigue(
     return verdict
 
 
-def _corroboration(imp, spend, v2, o, reference, w, k) -> list[str]:
+def _corroboration(imp, spend, v2, o, reference, w, k, rho=None) -> list[str]:
     """CPM rising / hook rate falling faster than the account's since the onset (one-sided
     α = ALPHA_SIDE). Frequency is not used: it creeps up on every ad as reach saturates."""
     from .core import t_ppf as _q
@@ -428,7 +487,7 @@ def _corroboration(imp, spend, v2, o, reference, w, k) -> list[str]:
         if reference == "account":
             index = market_index(spend, o.get("spend"), o.get("impressions"), o.get("ads"))
         cpm = spend / imp / (index if index is not None else 1.0)
-        side = _side_signal(np.log(cpm), imp / imp.mean(), k, +1)
+        side = _side_signal(np.log(cpm), imp / imp.mean(), k, +1, rho)
         if side and side[1] > q:
             out.append(f"CPM is rising{against}")
     if v2 is not None and (v2 > 0).all():
@@ -436,7 +495,7 @@ def _corroboration(imp, spend, v2, o, reference, w, k) -> list[str]:
         if reference == "account":
             index = market_index(v2, o.get("video_watched_2s"), o.get("impressions"), o.get("ads"))
         hook = v2 / imp / (index if index is not None else 1.0)
-        side = _side_signal(np.log(hook), 1 / (TAU2 / 4 + 1 / (v2 + 0.5)), k, -1)
+        side = _side_signal(np.log(hook), 1 / (TAU2 / 4 + 1 / (v2 + 0.5)), k, -1, rho)
         if side and side[1] > q:
             out.append(f"the hook rate is falling{against}")
     return out
@@ -577,12 +636,22 @@ def fatigue(dataset: Dataset, window=None, floor_share: float = DEFAULT_FLOOR_SH
         return daily[name].to_numpy("float64") if name in daily else None
 
     arrays = [col(c) for c in ("impressions", "clicks", "spend", "frequency", "video_watched_2s")]
+    rhos = np.zeros(len(starts))
+    if arrays[1] is not None and "clicks" in others:
+        rhos = account_day_correlation(
+            np.nan_to_num(arrays[1]),
+            np.nan_to_num(arrays[0]),
+            others["clicks"],
+            others["impressions"],
+            starts,
+        )
     names = daily[DIMS].iloc[starts]
     out = []
-    for (lo, hi), key in zip(
-        zip(starts, ends, strict=True), names.itertuples(index=False), strict=True
+    for (lo, hi), key, rho in zip(
+        zip(starts, ends, strict=True), names.itertuples(index=False), rhos, strict=True
     ):
         part = [None if a is None else a[lo:hi] for a in arrays]
         mine = {c: v[lo:hi] for c, v in others.items()}
-        out.append({**_names(tuple(key)), **_fatigue(dates[lo:hi], *part, floor_share, mine)})
+        verdict = _fatigue(dates[lo:hi], *part, floor_share, mine, float(rho))
+        out.append({**_names(tuple(key)), **verdict})
     return out
