@@ -81,9 +81,9 @@ def main() -> None:
             for _ in range(args.repeat):
                 for name in PAGES:
                     t0 = time.perf_counter()
-                    page.locator('[data-testid="stSidebarNav"]').get_by_text(
-                        name, exact=True
-                    ).click()
+                    page.locator(
+                        '[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]'
+                    ).get_by_text(name, exact=True).click()
                     page.locator("h1", has_text=name.split(" ")[0]).first.wait_for()
                     wait_idle(page)
                     runs[name].append(time.perf_counter() - t0)
@@ -91,7 +91,9 @@ def main() -> None:
                 name: {"median": round(statistics.median(v), 2), "max": round(max(v), 2)}
                 for name, v in runs.items()
             }
-            page.locator('[data-testid="stSidebarNav"]').get_by_text("Overview").click()
+            page.locator(
+                '[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]'
+            ).get_by_text("Overview").click()
             wait_idle(page)
             window_runs = []
             for label in ["7 days", "365 days", "28 days"] * args.repeat:

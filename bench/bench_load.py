@@ -87,7 +87,11 @@ async def session(browser, url: str, i: int, days: int, sessions: int) -> dict:
         await wait_idle(page)
         out["upload"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        await page.locator('[data-testid="stSidebarNav"] a[href$="/ads"]').click()
+        await (
+            page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]')
+            .filter(has_text="Ads")
+            .first.click()
+        )
         # The table is a canvas; its cells are in a hidden grid for screen readers.
         await page.get_by_text(f"Camp {token(i)}").first.wait_for(state="attached", timeout=180_000)
         await wait_idle(page)

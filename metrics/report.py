@@ -177,7 +177,8 @@ def follower_reasons(dataset: Dataset, window: Window) -> dict[str, str]:
     hold the day it needs), for the caption under the cards; empty when all have values."""
     if not dataset.has("followers_history"):
         return {}
-    df = dataset.get("followers_history").dropna(subset=["followers"])
+    # A row without a date (an empty cell in the export) cannot place a total on a day.
+    df = dataset.get("followers_history").dropna(subset=["followers", "date"])
     if df.empty:
         return {}
     first, last = df["date"].min().date(), df["date"].max().date()

@@ -434,6 +434,15 @@ def _merge(kind: str, tables: list[ParsedTable], dataset: Dataset) -> pd.DataFra
         f = t.frame.copy()
         if spec.date_column == "date" and "date" in f:
             f["date"] = f["date"].dt.normalize()  # "2024-01-14 21:40" is a day's total
+            undated = f["date"].isna()
+            if undated.any():
+                # A daily row without a day cannot be placed in any window; every later
+                # step (windows, follower totals, captions) assumes a date, so leave it out.
+                dataset.warnings.append(
+                    f"{t.name}: {int(undated.sum())} row(s) have no date and were left out "
+                    "(every row of a daily table needs its day)."
+                )
+                f = f[~undated]
         f["_order"] = order
         # How recent the download is: Content rows carry their export day; other tables are
         # as recent as their newest date (a download reaching further was made later).
