@@ -25,7 +25,7 @@ def sample_dataset():
 
 
 def pytest_collection_modifyitems(config, items):
-    """Mark every test of test_browser.py `browser`, so `-m "not browser"` is the quick run."""
+    """Mark every test of test_browser*.py `browser`, so `-m "not browser"` is the quick run."""
     for item in items:
-        if item.path.name == "test_browser.py":
+        if item.path.name.startswith("test_browser"):
             item.add_marker(pytest.mark.browser)
