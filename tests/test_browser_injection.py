@@ -28,6 +28,7 @@ if not Path(CHROMIUM).exists():
         raise RuntimeError("CI must install Debian's chromium for the browser tests (see .ci/run).")
     pytest.skip("chromium is not installed on this machine", allow_module_level=True)
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 MARKER = "zqxj4417"
@@ -179,8 +180,17 @@ def test_payloads_stay_text_and_nothing_lands_on_disk(server, tmp_path):
                     button = page.get_by_role("button", name=label)
                     button.scroll_into_view_if_needed()
                     wait_idle(page)
-                    with page.expect_download(timeout=90_000) as download:
-                        button.click()
+                    # A click that lands while the page is still rerunning can be lost:
+                    # try again (bounded) rather than wait on one click for ever.
+                    for attempt in range(4):
+                        try:
+                            with page.expect_download(timeout=30_000) as download:
+                                button.click()
+                            break
+                        except PlaywrightTimeout:
+                            if attempt == 3:
+                                raise
+                            wait_idle(page)
                     download.value.save_as(tmp_path / label.split()[-1])
                 wait_idle(page)
         browser.close()
