@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from metrics.posts import COMPARED
+
 from .numbers import format_days
 
-COLUMNS = [
-    "video_title",
-    "post_time",
-    "video_views",
-    "likes",
-    "comments",
-    "shares",
-    "saves",
-    "engagement_rate",
-    "new_viewers",
-    "new_followers",
-    "video_link",
-]
+# The post table: title and time, the numbers a post is compared on, its link.
+COLUMNS = ["video_title", "post_time", *COMPARED, "video_link"]
 
 
 def safe_links(posts: pd.DataFrame) -> pd.DataFrame:
