@@ -232,7 +232,8 @@ def test_onset_and_floor_projection_worked_out_by_hand():
     assert e["projected_floor_date"] == "2026-10-14"
     assert e["projected_floor_interval"] == ["2026-10-14", "2026-10-14"]  # no noise, no width
     assert e["reference"] == "own history"
-    assert "50% of its earlier level around 14 Oct 2026" in half["explanation"]
+    assert "50 % of its earlier level around 14 Oct 2026" in half["explanation"]
+    assert "CTR has fallen 43.9 % since about 21 Sep 2026" in half["explanation"]
     # 19 days of −3 %: 0.97^19 − 1 = −43.9 %.
     assert e["ctr_change_since_onset"] == pytest.approx(0.97**19 - 1, abs=0.002)
     seventy = fatigue_for_ad(noiseless_fatigue(), floor_share=0.7)
@@ -313,7 +314,7 @@ def test_a_one_percent_lift_is_reported_with_its_margin():
     assert g["best_cta"] == "A" and g["cta_significant"] is True
     assert g["cta_lift"] == pytest.approx(0.01, abs=1e-4)
     assert g["best_hook"] == "A" and g["hook_lift"] == pytest.approx(0.5, abs=1e-4)
-    assert "+50% hook rate" in g["recommendation"] and "+1% CTR" in g["recommendation"]
+    assert "+50.0 % hook rate" in g["recommendation"] and "+1.0 % CTR" in g["recommendation"]
 
 
 def test_a_tiny_ad_cannot_be_the_winner():
@@ -535,3 +536,69 @@ def test_account_day_correlation_needs_two_other_ads():
     up = list(np.arange(8.0))
     (clk, imp, oclk, oimp), starts = _series_account(up, up)
     assert list(account_day_correlation(clk, imp, oclk, oimp, starts)) == [0.0, 0.0]
+
+
+# --- one percentage style ----------------------------------------------------------------------
+
+
+def test_sentence_percentages_follow_the_app_formatter():
+    from metrics.diagnostics.core import percent, share_percent
+    from ui.numbers import format_value
+
+    # Worked by hand: 12.345 % → 12.3 (one decimal); 12.35 % rounds half away from zero to
+    # 12.4 (the binary 0.1235 is 0.12349999…, which plain rounding would cut to 12.3);
+    # −4.49 % → −4.5; a change that rounds to 0 has no sign.
+    assert percent(0.12345, signed=True) == "+12.3 %"
+    assert percent(0.1235, signed=True) == "+12.4 %"
+    assert percent(-0.0449, signed=True) == "-4.5 %"
+    assert percent(-0.00004, signed=True) == "0.0 %"
+    assert percent(0.439) == "43.9 %"
+    assert share_percent(0.5) == "50 %" and share_percent(0.375) == "37.5 %"
+    # The same text as the app's own formatter for relative changes.
+    for change in (0.12345, 0.1235, -0.0449, 1.5, -0.999, 0.0004, 12.3456):
+        assert percent(change, signed=True) == format_value(change, "change")
+
+
+def test_every_verdict_writes_percentages_one_way(sample_dataset):
+    import re
+
+    from metrics.diagnostics import drop_off
+    from metrics.report import resolve_window
+
+    window = resolve_window(sample_dataset, 60)
+    texts = [v["explanation"] for v in fatigue(sample_dataset, window)]
+    for g in hook_vs_cta(sample_dataset, window):
+        texts += [g["recommendation"], *g["notes"]]
+    texts += [flag for c in drop_off(sample_dataset, window) for flag in c["flags"]]
+    # a one-percent lift, a tie and a fatigued ad with its projection: every kind of sentence
+    margin = hook_vs_cta(
+        _one_group({"A": (2_000_000, 0.0101, 0.30), "B": (2_000_000, 0.0100, 0.20)})
+    )
+    texts += [g["recommendation"] for g in margin]
+    texts.append(fatigue_for_ad(noiseless_fatigue())["explanation"])
+    # ad names are the advertiser's own text ("20% off first bag"): left out of the check
+    joined = re.sub(r"“[^”]*”", "“ad”", "\n".join(texts))
+    assert "%" in joined
+    assert not re.search(r"\d%", joined), joined  # "50%" nowhere: "50 %" everywhere
+    assert re.findall(r"\d %", joined)
+
+
+# --- the onset: the likeliest week ------------------------------------------------------------
+
+
+def test_onset_is_the_day_whose_week_holds_the_most_likelihood():
+    from metrics.diagnostics.ad_fatigue import _likeliest_week
+
+    # −2 log-likelihood per onset. A lone best day (0) at index 1 against a broad shoulder at
+    # 6…10 (0.6, 0.4, 0.2, 0.4, 0.6 above it: likelihoods e^−0.3, e^−0.2, e^−0.1, …). The week
+    # around index 1 (indices 0…4) holds 1 + 4·e^−10 ≈ 1.0; the weeks around 7, 8 and 9 each
+    # hold the whole shoulder, 2·e^−0.3 + 2·e^−0.2 + e^−0.1 = 4.01: a tie, which the likeliest
+    # single day of the three breaks: the onset is 8, not 1.
+    total = np.array([20, 0, 20, 20, 20, 20, 0.6, 0.4, 0.2, 0.4, 0.6, 20, 20, 20])
+    assert _likeliest_week(total) == 8
+    # A sharp single peak: every window containing it holds the same mass; the best day wins.
+    sharp = np.full(15, 400.0)
+    sharp[9] = 0.0
+    assert _likeliest_week(sharp) == 9
+    # Candidates that could not be fitted (inf) are never chosen.
+    assert _likeliest_week(np.array([np.inf, 3.0, 1.0, np.inf])) == 2

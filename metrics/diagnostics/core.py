@@ -176,6 +176,33 @@ def _day(iso: str) -> str:
     return f"{day.day} {day:%b %Y}"  # "20 Sep 2026", "5 Oct 2026" (no %-d: not on Windows)
 
 
+def _round_half_up(value: float, decimals: int) -> float:
+    """Half away from zero at `decimals` (as the app's formatter, ui/numbers.py, rounds)."""
+    scale = 10.0**decimals
+    scaled = abs(value) * scale
+    return math.copysign(math.floor(scaled + 0.5 + scaled * 2.0**-52 * 16) / scale, value)
+
+
+def percent(share: float, decimals: int = 1, signed: bool = False) -> str:
+    """A percentage in a sentence, written as the app writes them (ui/numbers.py): a space
+    before "%", rounded half away from zero; a relative change has one decimal and a sign
+    (+12.3 %, -4.0 %), a fall told in words its size (fallen 43.9 %), a whole share none
+    (50 % of its earlier level). Minus is "-", as everywhere in the app."""
+    number = _round_half_up(share * 100, decimals)
+    if number == 0:
+        number = 0.0  # no "-0.0 %"
+    text = f"{abs(number):,.{decimals}f} %"
+    if number < 0:
+        return "-" + text
+    return ("+" if signed and number > 0 else "") + text
+
+
+def share_percent(share: float) -> str:
+    """A share chosen as a setting (a floor at 50 %): whole when it is whole, else one decimal."""
+    whole = _round_half_up(share * 100, 1).is_integer()
+    return percent(share, 0 if whole else 1)
+
+
 def t_sf(t: float, df: float) -> float:
     """Upper tail of Student's t (scipy imported lazily)."""
     from scipy.special import stdtr

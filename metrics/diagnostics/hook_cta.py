@@ -18,6 +18,7 @@ from .core import (
     _ad_codes,
     dispersion_by_group,
     long_run_variance,
+    percent,
     ratio_difference,
     wilson,
 )
@@ -212,7 +213,7 @@ def _margin(result: dict, what: str) -> str:
     lift, low = result["lift"], result["lift_low"]
     if lift is None or low is None:
         return ""
-    return f" ({lift:+.0%} {what}, at least {low:+.0%})"
+    return f" ({percent(lift, signed=True)} {what}, at least {percent(low, signed=True)})"
 
 
 def _hook_text(hook: dict, cta: dict, eligible: int) -> str:
@@ -255,7 +256,7 @@ def _notes(hook: dict, cta: dict, tiny: pd.DataFrame) -> list[str]:
         if not result["significant"] and lift is not None and abs(lift) < TIE:
             notes.append(
                 f"“{result['best']}” and “{result['runner_up']}” are level on {what} "
-                f"({lift:+.1%}): a tie, not a winner."
+                f"({percent(lift, signed=True)}): a tie, not a winner."
             )
     for ad, imp in tiny.itertuples(index=False):
         notes.append(
