@@ -602,3 +602,64 @@ def test_onset_is_the_day_whose_week_holds_the_most_likelihood():
     assert _likeliest_week(sharp) == 9
     # Candidates that could not be fitted (inf) are never chosen.
     assert _likeliest_week(np.array([np.inf, 3.0, 1.0, np.inf])) == 2
+
+
+# --- the evidence table of the Diagnostics page ------------------------------------------------
+
+
+def test_evidence_table_lists_what_the_fatigue_verdicts_return():
+    from ui.widgets import EVIDENCE_IN_LABELS, EVIDENCE_ROWS
+
+    frame = _account(5, tired=1)
+    frame["frequency"] = 1.2
+    verdicts = fatigue(Dataset(tables={"ads": frame}))  # against the account: tired + healthy
+    verdicts.append(fatigue_for_ad(noiseless_fatigue()))  # alone: its own history
+    verdicts.append(fatigue_for_ad(noiseless_fatigue().head(5)))  # too little data
+    returned = set().union(*(v["evidence"] for v in verdicts))
+    listed = {key for key, _, _ in EVIDENCE_ROWS}
+    assert returned - EVIDENCE_IN_LABELS == listed  # nothing unlisted, no retired key
+    assert "ctr_drop_p_value" not in listed
+
+
+def test_evidence_table_formats_a_tired_ad_worked_by_hand():
+    from ui.widgets import evidence_table
+
+    # noiseless_fatigue: CTR 2 % for 20 days, then × 0.97 a day from 21 Sep; the floor is half
+    # the first week's 2.00 %, reached 14 Oct (test_onset_and_floor_projection…); 19 days of
+    # −3 % a day is 0.97^19 − 1 = −43.9 %; CPM £5.00, last week (£6.30 … £6.90) £6.60.
+    rows = {r["What"]: r["Value"] for r in evidence_table(fatigue_for_ad(noiseless_fatigue())
+                                                          ["evidence"], "GBP")}  # fmt: skip
+    assert rows["Judged against"].startswith("Its own history (too few other ads")
+    assert rows["Decline began"] == "21 Sep 2026"
+    assert rows["Decline began, 90 % interval"] == "21 Sep 2026"  # no noise: no width
+    assert rows["CTR change since the decline began"] == "-43.9 %"
+    assert rows["CTR trend since then, per day (compounding)"] == "-3.0 %"
+    assert rows["CPM in the first week"] == "£5.00" and rows["CPM in the last week"] == "£6.60"
+    assert rows["The floor"] == "1.00 % (50 % of the first week's CTR)"
+    assert rows["CTR reaches the floor, 90 % interval"] == "14 Oct 2026"
+    assert rows["Also unusual for this ad"] == "CPM is rising"
+    assert rows["Break statistic"].endswith("(watch from 3.2, fatigued from 4.5)")
+    # an open-ended projection says so in words
+    e = dict(fatigue_for_ad(noiseless_fatigue())["evidence"])
+    e["projected_floor_interval"] = ["2026-10-20", None]
+    rows = {r["What"]: r["Value"] for r in evidence_table(e, "GBP")}
+    assert rows["CTR reaches the floor, 90 % interval"] == "not before 20 Oct 2026"
+
+
+def test_the_hook_and_cta_margins_read_as_the_issue_asks():
+    from ui.widgets import floor_interval, margin_lines
+
+    # A +12 % CTR lead whose one-sided 95 % bound is +4 %: "+12.0 %, at least +4.0 %".
+    group = {"best_cta": "B", "cta_lift": 0.12, "cta_lift_at_least": 0.04, "cta_p_value": 0.0123,
+             "best_hook": "A", "hook_lift": None, "hook_lift_at_least": None,
+             "hook_p_value": None}  # fmt: skip
+    assert margin_lines(group) == [
+        "CTR: “B” +12.0 % over the next ad, at least +4.0 % (p = 0.0123)"
+    ]
+    group.update(hook_lift=0.5, hook_lift_at_least=0.45, hook_p_value=1e-9)
+    assert margin_lines(group)[0] == (
+        "Hook rate: “A” +50.0 % over the next ad, at least +45.0 % (p < 0.0001)"
+    )
+    assert floor_interval(["2026-10-01", "2026-10-09"]) == "1 – 9 Oct 2026"
+    assert floor_interval(["2026-10-01", None]) == "not before 1 Oct 2026"
+    assert floor_interval(None) == ""
