@@ -663,3 +663,73 @@ def test_the_hook_and_cta_margins_read_as_the_issue_asks():
     assert floor_interval(["2026-10-01", "2026-10-09"]) == "1 – 9 Oct 2026"
     assert floor_interval(["2026-10-01", None]) == "not before 1 Oct 2026"
     assert floor_interval(None) == ""
+
+
+# --- many ads at once: the same numbers as one at a time ---------------------------------------
+
+
+def test_leave_one_out_medians_by_hand():
+    from metrics.diagnostics.delivery_check import _medians_of_others
+
+    # Finite values 1, 3, 2, 10 (sorted 1, 2, 3, 10). Leaving out 1: median of 2, 3, 10 = 3;
+    # out 3: 1, 2, 10 → 2; out 2: 1, 3, 10 → 3; out 10: 1, 2, 3 → 2. The ad with no finite
+    # CPM (inf) is compared with all four: (2 + 3) ÷ 2 = 2.5.
+    got = _medians_of_others(np.array([1.0, 3.0, 2.0, 10.0, np.inf]))
+    assert got.tolist() == [3.0, 2.0, 3.0, 2.0, 2.5]
+    # Five values: each ad's others are four, the mean of their middle two.
+    got = _medians_of_others(np.array([4.0, 1.0, 1.0, 7.0, 3.0]))  # sorted 1, 1, 3, 4, 7
+    assert got.tolist() == [2.0, 3.5, 3.5, 2.0, 2.5]
+    assert _medians_of_others(np.array([5.0])).tolist() == [np.inf]  # no other ad
+
+
+def test_batched_comparisons_match_one_pair_at_a_time():
+    from metrics.compare import ar1, long_run_variance
+    from metrics.diagnostics.core import ratio_difference, ratio_differences
+
+    def one_pair(ya, xa, yb, xb, min_shared=5):
+        """The pairwise comparison as written for one pair (the reference)."""
+        run_a, run_b = np.nan_to_num(xa) > 0, np.nan_to_num(xb) > 0
+        both = run_a & run_b
+        if both.sum() >= min_shared:
+            t = ratio_difference(
+                np.nan_to_num(ya[both]), xa[both], np.nan_to_num(yb[both]), xb[both]
+            )
+            return None if t is None else (t.rate_a, t.rate_b, t.se, t.days)
+        parts = []
+        for y, x in ((ya[run_a], xa[run_a]), (yb[run_b], xb[run_b])):
+            y = np.nan_to_num(y)
+            if len(x) < 3 or x.sum() <= 0:
+                return None
+            r = y.sum() / x.sum()
+            u = (y - r * x) / x.mean()
+            parts.append((r, long_run_variance(u, ar1(u)), len(x)))
+        (ra, va, na), (rb, vb, nb) = parts
+        return ra, rb, np.sqrt(max(va + vb, 0.0)), min(na, nb)
+
+    rng = np.random.default_rng(3)
+    days, ads = 40, 30
+    imp = rng.poisson(5000, (days, ads)).astype(float)
+    clicks = rng.binomial(imp.astype(int), rng.uniform(0.005, 0.02, ads)).astype(float)
+    # gaps: ads that start late, stop early, or ran only a few days (unpaired, or too few)
+    for j in range(ads):
+        start, stop = sorted(rng.integers(0, days, 2))
+        if j % 3 == 0:
+            imp[:start, j] = np.nan
+        if j % 4 == 0:
+            imp[stop:, j] = 0.0
+    imp[:, 5] = np.nan
+    imp[[3, 9, 20], 5] = 4000.0  # three days: compared unpaired
+    imp[:, 6] = np.nan
+    imp[[1, 2], 6] = 4000.0  # two days: no comparison
+    clicks[rng.random((days, ads)) < 0.05] = np.nan
+    for a in (0, 7):
+        got = ratio_differences(clicks[:, a], imp[:, a], clicks, imp, 5)
+        for b in range(ads):
+            want = one_pair(clicks[:, a], imp[:, a], clicks[:, b], imp[:, b])
+            assert got["valid"][b] == (want is not None), b
+            if want is not None:
+                assert got["rate_a"][b] == pytest.approx(want[0], rel=1e-12)
+                assert got["rate_b"][b] == pytest.approx(want[1], rel=1e-12)
+                assert got["se"][b] == pytest.approx(want[2], rel=1e-9, abs=1e-15)
+                assert got["days"][b] == want[3]
+    assert not got["valid"][6]
