@@ -733,3 +733,21 @@ def test_batched_comparisons_match_one_pair_at_a_time():
                 assert got["se"][b] == pytest.approx(want[2], rel=1e-9, abs=1e-15)
                 assert got["days"][b] == want[3]
     assert not got["valid"][6]
+
+
+def test_every_verdict_is_two_sentences_ending_in_what_to_do(sample_dataset):
+    import re
+
+    from metrics.report import resolve_window
+
+    window = resolve_window(sample_dataset, 28)
+    texts = [v["explanation"] for v in fatigue(sample_dataset, window)]
+    texts += [g["recommendation"] for g in hook_vs_cta(sample_dataset, window)]
+    texts.append(fatigue_for_ad(noiseless_fatigue())["explanation"])  # with its projection
+    verbs = ("Keep", "Refresh", "Combine", "Move", "Test", "Give", "Prepare", "CTR is already",
+             "At this pace")  # fmt: skip
+    for text in texts:
+        # ad names are the advertiser's own text: left out
+        sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", re.sub(r"“[^”]*”", "“ad”", text))
+        assert len(sentences) == 2, text
+        assert sentences[1].startswith(verbs), text
