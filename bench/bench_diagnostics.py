@@ -16,10 +16,12 @@ order-statistic interval, and `target` / `meets` beside each figure of the issue
 1. fatigue on healthy ads, one look: "fatigued" ≤ 1 %, any alert ≤ 5 %, per scenario;
 2. fatigue on healthy ads looked at every day for 6 weeks: any alert ≤ 10 %;
 3. planted declines of 1 / 2 / 3 %/day at 20k impressions a day, looked at daily from the
-   onset: flagged within 14 days, onset within ±3 days, floor-day interval coverage;
+   onset: flagged within 14 days, onset within ±3 days, the onset interval's width and
+   coverage (how precisely the data can place an onset at all), floor-day interval coverage;
 4. hook vs CTA: false winners in groups of 3, 5, 10 equal ads (ρ = 0 and 0.6), power for a
    10 % and 20 % better CTA and a 10 % better hook at the sample's volumes (75k a day);
 5. period comparison at ρ = 0.6: flagged cards between equal periods, pages with any flag.
+`--only declines winners …` runs some sections (healthy, daily, declines, winners, periods).
 `--scale` multiplies every simulation count (1.0: about 4 minutes of CPU on 2 worker
 processes; 10–12 minutes of wall time when the 2 cores are shared with other work).
 """
@@ -211,7 +213,7 @@ def decline_chunk(args):
         rng = np.random.default_rng([base, 3, round(strength * 1000), seed])
         acc = simulate_account(rng, days=onset + looks, decline=strength, onset=onset)
         first_alert = first_fatigued = None
-        onset_err = covered = onset_err_14 = None
+        onset_err = covered = onset_err_14 = onset_width = onset_covered = None
         for k in range(looks):
             v = verdict(acc, 0, onset + k + 1)
             if k == 14 and v["status"] in ("watch", "fatigued"):
@@ -221,6 +223,9 @@ def decline_chunk(args):
                 first_alert = k
                 began = v["evidence"]["decline_began"]
                 onset_err = (pd.Timestamp(began) - pd.Timestamp(acc["dates"][onset])).days
+                o_lo, o_hi = (pd.Timestamp(d) for d in v["evidence"]["decline_began_interval"])
+                onset_width = (o_hi - o_lo).days
+                onset_covered = o_lo <= pd.Timestamp(acc["dates"][onset]) <= o_hi
                 lo, hi = v["evidence"]["projected_floor_interval"]
                 start = pd.Timestamp(acc["dates"][0])
                 lo_d = (pd.Timestamp(lo) - start).days if lo else -math.inf
@@ -237,6 +242,8 @@ def decline_chunk(args):
                 "onset_error": onset_err,
                 "onset_error_at_day_14": onset_err_14,
                 "floor_covered": covered,
+                "onset_interval_width": onset_width,
+                "onset_interval_covered": onset_covered,
             }
         )
     return out
@@ -336,6 +343,9 @@ def period_chunk(args):
     return out
 
 
+SECTIONS = ("healthy", "daily", "declines", "winners", "periods")
+
+
 # --- summaries ---------------------------------------------------------------------------------
 
 
@@ -385,7 +395,15 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="× every simulation count")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--base-seed", type=int, default=20261201)
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=SECTIONS,
+        default=list(SECTIONS),
+        help="run only these sections (default: all)",
+    )
     args = parser.parse_args()
+    only = set(args.only)
     s, jobs, base = args.scale, args.jobs, args.base_seed
     n_healthy, n_daily, n_decline = int(400 * s), int(120 * s), int(300 * s)
     n_winner, n_power, n_period = int(150 * s), int(100 * s), int(1000 * s)
@@ -405,127 +423,144 @@ def main() -> None:
     }
     t_all = time.perf_counter()
     with ProcessPoolExecutor(jobs) as pool:
-        t0 = time.perf_counter()
-        healthy = {}
-        for name in FATIGUE_SCENARIOS:
-            st = run(pool, healthy_chunk, lambda c, name=name: (base, name, c), n_healthy, jobs)
-            n = len(st)
-            healthy[name] = {
-                "fatigued": share(st.count("fatigued"), n, 0.01),
-                "any_alert": share(st.count("fatigued") + st.count("watch"), n, 0.05),
-                "insufficient_data": st.count("insufficient_data"),
-            }
-        report["fatigue_healthy_one_look"] = healthy
-        report["runtime_seconds"]["fatigue_healthy"] = round(time.perf_counter() - t0, 1)
+        if "healthy" in only:
+            t0 = time.perf_counter()
+            healthy = {}
+            for name in FATIGUE_SCENARIOS:
+                st = run(pool, healthy_chunk, lambda c, name=name: (base, name, c), n_healthy, jobs)
+                n = len(st)
+                healthy[name] = {
+                    "fatigued": share(st.count("fatigued"), n, 0.01),
+                    "any_alert": share(st.count("fatigued") + st.count("watch"), n, 0.05),
+                    "insufficient_data": st.count("insufficient_data"),
+                }
+            report["fatigue_healthy_one_look"] = healthy
+            report["runtime_seconds"]["fatigue_healthy"] = round(time.perf_counter() - t0, 1)
 
-        t0 = time.perf_counter()
-        daily = {}
-        for rho in (0.0, 0.6):
-            looks = run(pool, daily_look_chunk, lambda c, r=rho: (base, r, c), n_daily, jobs)
-            daily[f"rho_{rho}"] = {
-                "any_alert": share(sum(r["any_alert"] for r in looks), len(looks), 0.10),
-                "any_fatigued": share(sum(r["any_fatigued"] for r in looks), len(looks)),
-            }
-        report["fatigue_healthy_daily_for_6_weeks"] = daily
-        report["runtime_seconds"]["fatigue_daily_looks"] = round(time.perf_counter() - t0, 1)
+        if "daily" in only:
+            t0 = time.perf_counter()
+            daily = {}
+            for rho in (0.0, 0.6):
+                looks = run(pool, daily_look_chunk, lambda c, r=rho: (base, r, c), n_daily, jobs)
+                daily[f"rho_{rho}"] = {
+                    "any_alert": share(sum(r["any_alert"] for r in looks), len(looks), 0.10),
+                    "any_fatigued": share(sum(r["any_fatigued"] for r in looks), len(looks)),
+                }
+            report["fatigue_healthy_daily_for_6_weeks"] = daily
+            report["runtime_seconds"]["fatigue_daily_looks"] = round(time.perf_counter() - t0, 1)
 
-        t0 = time.perf_counter()
-        declines = {}
-        for strength, target in ((0.01, 0.25), (0.02, 0.70), (0.03, 0.90)):
-            res = run(pool, decline_chunk, lambda c, st=strength: (base, st, c), n_decline, jobs)
-            n = len(res)
-            alerted = [r for r in res if r["first_alert"] is not None]
-            declines[f"{strength:.0%}_per_day"] = {
-                "flagged_within_14_days": share(
-                    sum(r["first_alert"] <= 14 for r in alerted), n, target, at_most=False
-                ),
-                "fatigued_within_14_days": share(
-                    sum(r["first_fatigued"] is not None and r["first_fatigued"] <= 14 for r in res),
-                    n,
-                ),
-                "days_to_first_alert": median_ci(
-                    [math.inf if r["first_alert"] is None else r["first_alert"] for r in res]
-                ),
-                "onset_within_3_days_at_first_alert": share(
-                    sum(abs(r["onset_error"]) <= 3 for r in alerted),
-                    len(alerted),
-                    0.70,
-                    at_most=False,
-                ),  # fmt: skip
-                "onset_within_3_days_14_days_after_onset": share(
-                    sum(
-                        abs(r["onset_error_at_day_14"]) <= 3
-                        for r in res
-                        if r["onset_error_at_day_14"] is not None
+        if "declines" in only:
+            t0 = time.perf_counter()
+            declines = {}
+            for strength, target in ((0.01, 0.25), (0.02, 0.70), (0.03, 0.90)):
+                res = run(
+                    pool, decline_chunk, lambda c, st=strength: (base, st, c), n_decline, jobs
+                )
+                n = len(res)
+                alerted = [r for r in res if r["first_alert"] is not None]
+                declines[f"{strength:.0%}_per_day"] = {
+                    "flagged_within_14_days": share(
+                        sum(r["first_alert"] <= 14 for r in alerted), n, target, at_most=False
                     ),
-                    sum(r["onset_error_at_day_14"] is not None for r in res),
-                    0.70,
-                    at_most=False,
-                ),  # fmt: skip
-                "floor_day_interval_covers_true_day": share(
-                    sum(bool(r["floor_covered"]) for r in alerted),
-                    len(alerted),
-                    0.80,
-                    at_most=False,
-                ),  # fmt: skip
-            }
-        report["fatigue_planted_declines_20k_a_day"] = declines
-        report["runtime_seconds"]["fatigue_declines"] = round(time.perf_counter() - t0, 1)
-
-        t0 = time.perf_counter()
-        winners = {}
-        for rho in (0.0, 0.6):
-            for n_ads in (3, 5, 10):
-                res = run(pool, winner_chunk, lambda c, a=n_ads, r=rho: (base, a, r, 0.0, 0.0, c),
-                          n_winner, jobs)  # fmt: skip
-                winners[f"{n_ads}_equal_ads_rho_{rho}"] = {
-                    "false_cta_winner": share(
-                        sum(r["cta_winner"] is not None for r in res), len(res), 0.05
-                    ),  # fmt: skip
-                    "false_hook_winner": share(
-                        sum(r["hook_winner"] is not None for r in res), len(res), 0.05
-                    ),  # fmt: skip
-                    "either_false": share(
+                    "fatigued_within_14_days": share(
                         sum(
-                            r["cta_winner"] is not None or r["hook_winner"] is not None for r in res
+                            r["first_fatigued"] is not None and r["first_fatigued"] <= 14
+                            for r in res
                         ),
-                        len(res),
+                        n,
+                    ),
+                    "days_to_first_alert": median_ci(
+                        [math.inf if r["first_alert"] is None else r["first_alert"] for r in res]
+                    ),
+                    "onset_within_3_days_at_first_alert": share(
+                        sum(abs(r["onset_error"]) <= 3 for r in alerted),
+                        len(alerted),
+                        0.70,
+                        at_most=False,
+                    ),  # fmt: skip
+                    "onset_within_3_days_14_days_after_onset": share(
+                        sum(
+                            abs(r["onset_error_at_day_14"]) <= 3
+                            for r in res
+                            if r["onset_error_at_day_14"] is not None
+                        ),
+                        sum(r["onset_error_at_day_14"] is not None for r in res),
+                        0.70,
+                        at_most=False,
+                    ),  # fmt: skip
+                    "onset_interval_width_days_at_first_alert": median_ci(
+                        [r["onset_interval_width"] for r in alerted]
+                    ),
+                    "onset_interval_covers_true_onset": share(
+                        sum(bool(r["onset_interval_covered"]) for r in alerted), len(alerted)
+                    ),
+                    "floor_day_interval_covers_true_day": share(
+                        sum(bool(r["floor_covered"]) for r in alerted),
+                        len(alerted),
+                        0.80,
+                        at_most=False,
                     ),  # fmt: skip
                 }
-        power = {}
-        for label, cta, hook, target in (
-            ("cta_10pct_better", 0.10, 0.0, None),
-            ("cta_20pct_better", 0.20, 0.0, 0.80),
-            ("hook_10pct_better", 0.0, 0.10, 0.80),
-        ):
-            res = run(pool, winner_chunk, lambda c, a=cta, h=hook: (base, 3, 0.0, a, h, c),
-                      n_power, jobs)  # fmt: skip
-            key = "cta_winner" if cta else "hook_winner"
-            power[f"{label}_3_ads_75k_a_day"] = share(
-                sum(r[key] == "ad 0" for r in res), len(res), target, at_most=False
-            )
-        report["hook_vs_cta_false_winners"] = winners
-        report["hook_vs_cta_power"] = power
-        report["runtime_seconds"]["hook_vs_cta"] = round(time.perf_counter() - t0, 1)
+            report["fatigue_planted_declines_20k_a_day"] = declines
+            report["runtime_seconds"]["fatigue_declines"] = round(time.perf_counter() - t0, 1)
 
-        t0 = time.perf_counter()
-        res = run(pool, period_chunk, lambda c: (base, 0.6, c), n_period, jobs)
-        cards = list(PAGE)
-        report["period_comparison_rho_0.6"] = {
-            "flagged_per_card_raw_p": {
-                c: share(sum(r["raw"][c] for r in res), len(res), 0.07) for c in cards
-            },
-            "flagged_per_card_after_bh": {
-                c: share(sum(r["adjusted"][c] for r in res), len(res), 0.07) for c in cards
-            },
-            "page_of_13_with_any_flag_after_bh": share(
-                sum(any(r["adjusted"].values()) for r in res), len(res), 0.10
-            ),
-            "page_of_13_with_any_flag_raw": share(
-                sum(any(r["raw"].values()) for r in res), len(res)
-            ),  # fmt: skip
-        }
-        report["runtime_seconds"]["period_comparison"] = round(time.perf_counter() - t0, 1)
+        if "winners" in only:
+            t0 = time.perf_counter()
+            winners = {}
+            for rho in (0.0, 0.6):
+                for n_ads in (3, 5, 10):
+                    res = run(pool, winner_chunk, lambda c, a=n_ads, r=rho: (base, a, r, 0.0, 0.0, c),
+                              n_winner, jobs)  # fmt: skip
+                    winners[f"{n_ads}_equal_ads_rho_{rho}"] = {
+                        "false_cta_winner": share(
+                            sum(r["cta_winner"] is not None for r in res), len(res), 0.05
+                        ),  # fmt: skip
+                        "false_hook_winner": share(
+                            sum(r["hook_winner"] is not None for r in res), len(res), 0.05
+                        ),  # fmt: skip
+                        "either_false": share(
+                            sum(
+                                r["cta_winner"] is not None or r["hook_winner"] is not None
+                                for r in res
+                            ),
+                            len(res),
+                        ),  # fmt: skip
+                    }
+            power = {}
+            for label, cta, hook, target in (
+                ("cta_10pct_better", 0.10, 0.0, None),
+                ("cta_20pct_better", 0.20, 0.0, 0.80),
+                ("hook_10pct_better", 0.0, 0.10, 0.80),
+            ):
+                res = run(pool, winner_chunk, lambda c, a=cta, h=hook: (base, 3, 0.0, a, h, c),
+                          n_power, jobs)  # fmt: skip
+                key = "cta_winner" if cta else "hook_winner"
+                power[f"{label}_3_ads_75k_a_day"] = share(
+                    sum(r[key] == "ad 0" for r in res), len(res), target, at_most=False
+                )
+            report["hook_vs_cta_false_winners"] = winners
+            report["hook_vs_cta_power"] = power
+            report["runtime_seconds"]["hook_vs_cta"] = round(time.perf_counter() - t0, 1)
+
+        if "periods" in only:
+            t0 = time.perf_counter()
+            res = run(pool, period_chunk, lambda c: (base, 0.6, c), n_period, jobs)
+            cards = list(PAGE)
+            report["period_comparison_rho_0.6"] = {
+                "flagged_per_card_raw_p": {
+                    c: share(sum(r["raw"][c] for r in res), len(res), 0.07) for c in cards
+                },
+                "flagged_per_card_after_bh": {
+                    c: share(sum(r["adjusted"][c] for r in res), len(res), 0.07) for c in cards
+                },
+                "page_of_13_with_any_flag_after_bh": share(
+                    sum(any(r["adjusted"].values()) for r in res), len(res), 0.10
+                ),
+                "page_of_13_with_any_flag_raw": share(
+                    sum(any(r["raw"].values()) for r in res), len(res)
+                ),  # fmt: skip
+            }
+            report["runtime_seconds"]["period_comparison"] = round(time.perf_counter() - t0, 1)
     report["runtime_seconds"]["total"] = round(time.perf_counter() - t_all, 1)
     print(dumps(report))
 

@@ -111,21 +111,30 @@ def ar1(resid: np.ndarray) -> float:
 
 
 def _pooled_ar1(parts: list[np.ndarray]) -> float:
-    """ρ from several series at once (each demeaned, lag products within each)."""
+    """ρ from several series at once (each demeaned, lag products within each).
+
+    Each series loses its own mean, so each carries the Marriott–Pope bias (1 + 3ρ) ÷ m_i of
+    its own length m_i, not of the days pooled: the pooled ρ̂ = Σ den_i·ρ̂_i ÷ Σ den_i is
+    corrected by the same weighted mean of those biases, (1 + 3ρ̂) × Σ (den_i ÷ den) ÷ m_i
+    (two periods of 28 days: 1 ÷ 28, as for one period, not 1 ÷ 56)."""
     num = den = 0.0
     n = 0
+    weighted = []  # (den_i, m_i)
     for u in parts:
         u = u[np.isfinite(u)]
         if len(u) < 2:
             continue
         d = u - u.mean()
         num += float((d[1:] * d[:-1]).sum())
-        den += float((d * d).sum())
+        den_i = float((d * d).sum())
+        den += den_i
         n += len(d)
+        weighted.append((den_i, len(d)))
     if n < 6 or den <= 0:
         return 0.0
     rho = num / den
-    return min(max(rho + (1 + 3 * rho) / n, 0.0), 0.9)
+    inverse_length = sum(den_i / den / m for den_i, m in weighted)
+    return min(max(rho + (1 + 3 * rho) * inverse_length, 0.0), 0.9)
 
 
 def long_run_variance(u: np.ndarray, rho: float | None = None) -> float:

@@ -20,12 +20,14 @@ from metrics.story import group_spend, verdict_order
 from ui import charts, loading, state
 from ui.format import ad_label, escape_md, format_day, format_value
 from ui.frame import page_setup
-from ui.numbers import change_percent
+from ui.numbers import change_percent, format_span
 from ui.widgets import (
     column_config,
     currency_warning,
     empty_state,
     evidence_table,
+    floor_interval,
+    margin_lines,
     shown,
     stop_unless_ads_in_window,
 )
@@ -39,6 +41,8 @@ STATUS_LABEL = {
 }
 STATUS_ICON = {"fatigued": ":material/trending_down:", "watch": ":material/visibility:"}
 STATUS_ORDER = {"fatigued": 0, "watch": 1, "healthy": 2, "insufficient_data": 3}
+JUDGED_AGAINST = {"account": "Other ads", "own history": "Own history"}
+
 
 dataset = page_setup(
     "Diagnostics",
@@ -63,7 +67,7 @@ with tab_fatigue:
     floor_share = st.select_slider(
         "Project the day CTR falls to",
         options=[0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
-        format_func=lambda share: f"{share:.0%} of its first week",
+        format_func=lambda share: f"{format_value(share, 'ratio', decimals=0)} of its first week",
         key="fatigue_floor",
         help="The projection extends the fitted decline of a fatigued or drifting ad to "
         "the day its CTR reaches this share of the ad's own first-week CTR.",
@@ -80,11 +84,16 @@ with tab_fatigue:
                     "Ad": v["ad"],
                     "Ad group": v["ad_group"],
                     "Campaign": v["campaign"],
+                    "Judged against": JUDGED_AGAINST.get(v["evidence"].get("reference"), ""),
                     "Decline began": format_day(v["evidence"].get("decline_began")),
+                    "Began between": format_span(
+                        *v["evidence"].get("decline_began_interval", ["", ""])
+                    ),
                     "CTR vs first week": change_percent(
                         v["evidence"].get("ctr_change_from_baseline")
                     ),
                     "CTR reaches the floor": format_day(v["evidence"].get("projected_floor_date")),
+                    "Floor between": floor_interval(v["evidence"].get("projected_floor_interval")),
                 }
                 for v in verdicts
             ]
@@ -99,10 +108,21 @@ with tab_fatigue:
                 # A relative change: one decimal, as in the evidence and everywhere else.
                 "CTR vs first week": st.column_config.NumberColumn(format="%.1f %%", step=0.1),
                 "Decline began": st.column_config.TextColumn(
-                    help="The day the fitted decline of CTR (with CPM and frequency) began."
+                    help="The day the fitted decline of CTR (with CPM) began."
+                ),
+                "Began between": st.column_config.TextColumn(
+                    help="90 % interval for the day the decline began."
+                ),
+                "Judged against": st.column_config.TextColumn(
+                    help="The same-day CTR of the account's other ads, or the ad's own history "
+                    "when too few other ads delivered to compare with."
                 ),
                 "CTR reaches the floor": st.column_config.TextColumn(
                     help="When the fitted decline reaches the floor chosen above."
+                ),
+                "Floor between": st.column_config.TextColumn(
+                    help="90 % interval for the day the floor is reached (from the slope's and "
+                    "the onset's uncertainty)."
                 ),
             },
         )
@@ -152,11 +172,15 @@ with tab_hook:
         )
         group = groups[choice]
         (st.success if group["significant"] else st.info)(escape_md(group["recommendation"]))
+        for line in margin_lines(group):
+            st.caption(escape_md(line))
+        for note in group.get("notes", []):
+            st.caption(escape_md(note))
         st.altair_chart(charts.quadrant(quadrant_frame(group)), width="stretch")
         st.caption(
             "Whiskers: 95 % Wilson intervals on the effective sample size (impressions ÷ "
-            "day-to-day dispersion). Dashed lines: the medians. Winners are tested against "
-            "every other ad with Holm's correction."
+            "day-to-day dispersion). Dashed lines: the medians. A winner must beat every other "
+            "ad, day by day (one-sided tests at 5 %, correlated days allowed for)."
         )
         ads = pd.DataFrame(group["ads"])
         keep = [

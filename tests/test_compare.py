@@ -46,6 +46,22 @@ def test_long_run_variance_by_hand():
     assert long_run_variance(u, rho=0.5) == pytest.approx(3 / 7)
 
 
+def test_pooled_day_correlation_is_bias_corrected_per_series():
+    from metrics.compare import _pooled_ar1, ar1
+
+    # A = 1, 0, 0, 0, 0, −1 (mean 0): squares 2, lag-1 products 1·0 + … + 0·(−1) = 0, so
+    # ρ̂ = 0. Demeaning a series of 6 days biases ρ̂ by −(1 + 3ρ̂) ÷ 6, so the corrected value
+    # is 1 ÷ 6, pooled over two such series too: each lost its own mean (6 days), not one
+    # mean over 12 days (1 ÷ 12, the old correction).
+    a = np.array([1.0, 0, 0, 0, 0, -1])
+    assert ar1(a) == pytest.approx(1 / 6)
+    assert _pooled_ar1([a, a.copy()]) == pytest.approx(1 / 6)
+    # Unequal lengths: C = 1, ten zeros, −1 (12 days, squares 2, products 0). Each series
+    # weighs by its squares (2 and 2): ½ · 1/6 + ½ · 1/12 = 1/8 (total days would give 1/18).
+    c = np.array([1.0] + [0.0] * 10 + [-1.0])
+    assert _pooled_ar1([a, c]) == pytest.approx(1 / 8)
+
+
 def test_a_change_from_a_negative_base_follows_the_movement():
     # 28-day comments net of deletions going from −7 to −1: up by 6 on a base of 7, +85.7 %.
     change = Change(-1.0, -7.0, relative_change(-1, -7))

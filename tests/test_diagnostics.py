@@ -232,7 +232,8 @@ def test_onset_and_floor_projection_worked_out_by_hand():
     assert e["projected_floor_date"] == "2026-10-14"
     assert e["projected_floor_interval"] == ["2026-10-14", "2026-10-14"]  # no noise, no width
     assert e["reference"] == "own history"
-    assert "50% of its earlier level around 14 Oct 2026" in half["explanation"]
+    assert "50 % of its earlier level around 14 Oct 2026" in half["explanation"]
+    assert "CTR has fallen 43.9 % since about 21 Sep 2026" in half["explanation"]
     # 19 days of −3 %: 0.97^19 − 1 = −43.9 %.
     assert e["ctr_change_since_onset"] == pytest.approx(0.97**19 - 1, abs=0.002)
     seventy = fatigue_for_ad(noiseless_fatigue(), floor_share=0.7)
@@ -313,7 +314,7 @@ def test_a_one_percent_lift_is_reported_with_its_margin():
     assert g["best_cta"] == "A" and g["cta_significant"] is True
     assert g["cta_lift"] == pytest.approx(0.01, abs=1e-4)
     assert g["best_hook"] == "A" and g["hook_lift"] == pytest.approx(0.5, abs=1e-4)
-    assert "+50% hook rate" in g["recommendation"] and "+1% CTR" in g["recommendation"]
+    assert "+50.0 % hook rate" in g["recommendation"] and "+1.0 % CTR" in g["recommendation"]
 
 
 def test_a_tiny_ad_cannot_be_the_winner():
@@ -535,3 +536,218 @@ def test_account_day_correlation_needs_two_other_ads():
     up = list(np.arange(8.0))
     (clk, imp, oclk, oimp), starts = _series_account(up, up)
     assert list(account_day_correlation(clk, imp, oclk, oimp, starts)) == [0.0, 0.0]
+
+
+# --- one percentage style ----------------------------------------------------------------------
+
+
+def test_sentence_percentages_follow_the_app_formatter():
+    from metrics.diagnostics.core import percent, share_percent
+    from ui.numbers import format_value
+
+    # Worked by hand: 12.345 % → 12.3 (one decimal); 12.35 % rounds half away from zero to
+    # 12.4 (the binary 0.1235 is 0.12349999…, which plain rounding would cut to 12.3);
+    # −4.49 % → −4.5; a change that rounds to 0 has no sign.
+    assert percent(0.12345, signed=True) == "+12.3 %"
+    assert percent(0.1235, signed=True) == "+12.4 %"
+    assert percent(-0.0449, signed=True) == "-4.5 %"
+    assert percent(-0.00004, signed=True) == "0.0 %"
+    assert percent(0.439) == "43.9 %"
+    assert share_percent(0.5) == "50 %" and share_percent(0.375) == "37.5 %"
+    # The same text as the app's own formatter for relative changes.
+    for change in (0.12345, 0.1235, -0.0449, 1.5, -0.999, 0.0004, 12.3456):
+        assert percent(change, signed=True) == format_value(change, "change")
+
+
+def test_every_verdict_writes_percentages_one_way(sample_dataset):
+    import re
+
+    from metrics.diagnostics import drop_off
+    from metrics.report import resolve_window
+
+    window = resolve_window(sample_dataset, 60)
+    texts = [v["explanation"] for v in fatigue(sample_dataset, window)]
+    for g in hook_vs_cta(sample_dataset, window):
+        texts += [g["recommendation"], *g["notes"]]
+    texts += [flag for c in drop_off(sample_dataset, window) for flag in c["flags"]]
+    # a one-percent lift, a tie and a fatigued ad with its projection: every kind of sentence
+    margin = hook_vs_cta(
+        _one_group({"A": (2_000_000, 0.0101, 0.30), "B": (2_000_000, 0.0100, 0.20)})
+    )
+    texts += [g["recommendation"] for g in margin]
+    texts.append(fatigue_for_ad(noiseless_fatigue())["explanation"])
+    # ad names are the advertiser's own text ("20% off first bag"): left out of the check
+    joined = re.sub(r"“[^”]*”", "“ad”", "\n".join(texts))
+    assert "%" in joined
+    assert not re.search(r"\d%", joined), joined  # "50%" nowhere: "50 %" everywhere
+    assert re.findall(r"\d %", joined)
+
+
+# --- the onset: the likeliest week ------------------------------------------------------------
+
+
+def test_onset_is_the_day_whose_week_holds_the_most_likelihood():
+    from metrics.diagnostics.ad_fatigue import _likeliest_week
+
+    # −2 log-likelihood per onset. A lone best day (0) at index 1 against a broad shoulder at
+    # 6…10 (0.6, 0.4, 0.2, 0.4, 0.6 above it: likelihoods e^−0.3, e^−0.2, e^−0.1, …). The week
+    # around index 1 (indices 0…4) holds 1 + 4·e^−10 ≈ 1.0; the weeks around 7, 8 and 9 each
+    # hold the whole shoulder, 2·e^−0.3 + 2·e^−0.2 + e^−0.1 = 4.01: a tie, which the likeliest
+    # single day of the three breaks: the onset is 8, not 1.
+    total = np.array([20, 0, 20, 20, 20, 20, 0.6, 0.4, 0.2, 0.4, 0.6, 20, 20, 20])
+    assert _likeliest_week(total) == 8
+    # A sharp single peak: every window containing it holds the same mass; the best day wins.
+    sharp = np.full(15, 400.0)
+    sharp[9] = 0.0
+    assert _likeliest_week(sharp) == 9
+    # Candidates that could not be fitted (inf) are never chosen.
+    assert _likeliest_week(np.array([np.inf, 3.0, 1.0, np.inf])) == 2
+
+
+# --- the evidence table of the Diagnostics page ------------------------------------------------
+
+
+def test_evidence_table_lists_what_the_fatigue_verdicts_return():
+    from ui.widgets import EVIDENCE_IN_LABELS, EVIDENCE_ROWS
+
+    frame = _account(5, tired=1)
+    frame["frequency"] = 1.2
+    verdicts = fatigue(Dataset(tables={"ads": frame}))  # against the account: tired + healthy
+    verdicts.append(fatigue_for_ad(noiseless_fatigue()))  # alone: its own history
+    verdicts.append(fatigue_for_ad(noiseless_fatigue().head(5)))  # too little data
+    returned = set().union(*(v["evidence"] for v in verdicts))
+    listed = {key for key, _, _ in EVIDENCE_ROWS}
+    assert returned - EVIDENCE_IN_LABELS == listed  # nothing unlisted, no retired key
+    assert "ctr_drop_p_value" not in listed
+
+
+def test_evidence_table_formats_a_tired_ad_worked_by_hand():
+    from ui.widgets import evidence_table
+
+    # noiseless_fatigue: CTR 2 % for 20 days, then × 0.97 a day from 21 Sep; the floor is half
+    # the first week's 2.00 %, reached 14 Oct (test_onset_and_floor_projection…); 19 days of
+    # −3 % a day is 0.97^19 − 1 = −43.9 %; CPM £5.00, last week (£6.30 … £6.90) £6.60.
+    rows = {r["What"]: r["Value"] for r in evidence_table(fatigue_for_ad(noiseless_fatigue())
+                                                          ["evidence"], "GBP")}  # fmt: skip
+    assert rows["Judged against"].startswith("Its own history (too few other ads")
+    assert rows["Decline began"] == "21 Sep 2026"
+    assert rows["Decline began, 90 % interval"] == "21 Sep 2026"  # no noise: no width
+    assert rows["CTR change since the decline began"] == "-43.9 %"
+    assert rows["CTR trend since then, per day (compounding)"] == "-3.0 %"
+    assert rows["CPM in the first week"] == "£5.00" and rows["CPM in the last week"] == "£6.60"
+    assert rows["The floor"] == "1.00 % (50 % of the first week's CTR)"
+    assert rows["CTR reaches the floor, 90 % interval"] == "14 Oct 2026"
+    assert rows["Also unusual for this ad"] == "CPM is rising"
+    assert rows["Break statistic"].endswith("(watch from 3.2, fatigued from 4.5)")
+    # an open-ended projection says so in words
+    e = dict(fatigue_for_ad(noiseless_fatigue())["evidence"])
+    e["projected_floor_interval"] = ["2026-10-20", None]
+    rows = {r["What"]: r["Value"] for r in evidence_table(e, "GBP")}
+    assert rows["CTR reaches the floor, 90 % interval"] == "not before 20 Oct 2026"
+
+
+def test_the_hook_and_cta_margins_read_as_the_issue_asks():
+    from ui.widgets import floor_interval, margin_lines
+
+    # A +12 % CTR lead whose one-sided 95 % bound is +4 %: "+12.0 %, at least +4.0 %".
+    group = {"best_cta": "B", "cta_lift": 0.12, "cta_lift_at_least": 0.04, "cta_p_value": 0.0123,
+             "best_hook": "A", "hook_lift": None, "hook_lift_at_least": None,
+             "hook_p_value": None}  # fmt: skip
+    assert margin_lines(group) == [
+        "CTR: “B” +12.0 % over the next ad, at least +4.0 % (p = 0.0123)"
+    ]
+    group.update(hook_lift=0.5, hook_lift_at_least=0.45, hook_p_value=1e-9)
+    assert margin_lines(group)[0] == (
+        "Hook rate: “A” +50.0 % over the next ad, at least +45.0 % (p < 0.0001)"
+    )
+    assert floor_interval(["2026-10-01", "2026-10-09"]) == "1 – 9 Oct 2026"
+    assert floor_interval(["2026-10-01", None]) == "not before 1 Oct 2026"
+    assert floor_interval(None) == ""
+
+
+# --- many ads at once: the same numbers as one at a time ---------------------------------------
+
+
+def test_leave_one_out_medians_by_hand():
+    from metrics.diagnostics.delivery_check import _medians_of_others
+
+    # Finite values 1, 3, 2, 10 (sorted 1, 2, 3, 10). Leaving out 1: median of 2, 3, 10 = 3;
+    # out 3: 1, 2, 10 → 2; out 2: 1, 3, 10 → 3; out 10: 1, 2, 3 → 2. The ad with no finite
+    # CPM (inf) is compared with all four: (2 + 3) ÷ 2 = 2.5.
+    got = _medians_of_others(np.array([1.0, 3.0, 2.0, 10.0, np.inf]))
+    assert got.tolist() == [3.0, 2.0, 3.0, 2.0, 2.5]
+    # Five values: each ad's others are four, the mean of their middle two.
+    got = _medians_of_others(np.array([4.0, 1.0, 1.0, 7.0, 3.0]))  # sorted 1, 1, 3, 4, 7
+    assert got.tolist() == [2.0, 3.5, 3.5, 2.0, 2.5]
+    assert _medians_of_others(np.array([5.0])).tolist() == [np.inf]  # no other ad
+
+
+def test_batched_comparisons_match_one_pair_at_a_time():
+    from metrics.compare import ar1, long_run_variance
+    from metrics.diagnostics.core import ratio_difference, ratio_differences
+
+    def one_pair(ya, xa, yb, xb, min_shared=5):
+        """The pairwise comparison as written for one pair (the reference)."""
+        run_a, run_b = np.nan_to_num(xa) > 0, np.nan_to_num(xb) > 0
+        both = run_a & run_b
+        if both.sum() >= min_shared:
+            t = ratio_difference(
+                np.nan_to_num(ya[both]), xa[both], np.nan_to_num(yb[both]), xb[both]
+            )
+            return None if t is None else (t.rate_a, t.rate_b, t.se, t.days)
+        parts = []
+        for y, x in ((ya[run_a], xa[run_a]), (yb[run_b], xb[run_b])):
+            y = np.nan_to_num(y)
+            if len(x) < 3 or x.sum() <= 0:
+                return None
+            r = y.sum() / x.sum()
+            u = (y - r * x) / x.mean()
+            parts.append((r, long_run_variance(u, ar1(u)), len(x)))
+        (ra, va, na), (rb, vb, nb) = parts
+        return ra, rb, np.sqrt(max(va + vb, 0.0)), min(na, nb)
+
+    rng = np.random.default_rng(3)
+    days, ads = 40, 30
+    imp = rng.poisson(5000, (days, ads)).astype(float)
+    clicks = rng.binomial(imp.astype(int), rng.uniform(0.005, 0.02, ads)).astype(float)
+    # gaps: ads that start late, stop early, or ran only a few days (unpaired, or too few)
+    for j in range(ads):
+        start, stop = sorted(rng.integers(0, days, 2))
+        if j % 3 == 0:
+            imp[:start, j] = np.nan
+        if j % 4 == 0:
+            imp[stop:, j] = 0.0
+    imp[:, 5] = np.nan
+    imp[[3, 9, 20], 5] = 4000.0  # three days: compared unpaired
+    imp[:, 6] = np.nan
+    imp[[1, 2], 6] = 4000.0  # two days: no comparison
+    clicks[rng.random((days, ads)) < 0.05] = np.nan
+    for a in (0, 7):
+        got = ratio_differences(clicks[:, a], imp[:, a], clicks, imp, 5)
+        for b in range(ads):
+            want = one_pair(clicks[:, a], imp[:, a], clicks[:, b], imp[:, b])
+            assert got["valid"][b] == (want is not None), b
+            if want is not None:
+                assert got["rate_a"][b] == pytest.approx(want[0], rel=1e-12)
+                assert got["rate_b"][b] == pytest.approx(want[1], rel=1e-12)
+                assert got["se"][b] == pytest.approx(want[2], rel=1e-9, abs=1e-15)
+                assert got["days"][b] == want[3]
+    assert not got["valid"][6]
+
+
+def test_every_verdict_is_two_sentences_ending_in_what_to_do(sample_dataset):
+    import re
+
+    from metrics.report import resolve_window
+
+    window = resolve_window(sample_dataset, 28)
+    texts = [v["explanation"] for v in fatigue(sample_dataset, window)]
+    texts += [g["recommendation"] for g in hook_vs_cta(sample_dataset, window)]
+    texts.append(fatigue_for_ad(noiseless_fatigue())["explanation"])  # with its projection
+    verbs = ("Keep", "Refresh", "Combine", "Move", "Test", "Give", "Prepare", "CTR is already",
+             "At this pace")  # fmt: skip
+    for text in texts:
+        # ad names are the advertiser's own text: left out
+        sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", re.sub(r"“[^”]*”", "“ad”", text))
+        assert len(sentences) == 2, text
+        assert sentences[1].startswith(verbs), text

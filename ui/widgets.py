@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import pandas as pd
@@ -19,7 +20,6 @@ from .numbers import (
     format_change,
     format_day,
     format_p,
-    format_points,
     format_span,
     format_value,
     round_half_up,
@@ -224,42 +224,119 @@ def number_format(unit: str, currency: str | None, decimals: int = 2) -> str:
     return "localized"
 
 
-# Fatigue evidence as a marketer reads it: (key, label, unit).
+# Fatigue evidence as a marketer reads it: (key, label, unit), in the order of the verdict's
+# reasoning. Every key the fatigue diagnostic returns is here, except the ones a row's label
+# already carries (EVIDENCE_IN_LABELS); tests/test_diagnostics.py checks both ways.
 EVIDENCE_ROWS = (
+    ("reference", "Judged against", "reference"),
     ("days", "Days with impressions (the ad's history up to the window's end)", "count"),
     ("impressions", "Impressions over those days", "count"),
     ("baseline_ctr", "CTR in the ad's first week", "ratio"),
     ("recent_ctr", "CTR in the last week", "ratio"),
     ("ctr_change_from_baseline", "Change from the first week", "change"),
-    ("ctr_drop_p_value", "Chance of a drop this large from noise alone (p)", "p"),
-    ("ctr_decline_p_value", "Chance of a downward trend this steep from noise (p)", "p"),
-    ("ctr_slope_per_day", "CTR trend per day (weighted least squares)", "pp"),
+    ("ctr_change_against_account", "Change from the first week, against the other ads", "change"),
+    ("break_statistic", "Break statistic", "break"),
+    ("day_correlation", "Day-to-day correlation allowed for", "number"),
+    ("decline_began", "Decline began", "date"),
+    ("decline_began_interval", "Decline began, 90 % interval", "span"),
+    ("ctr_change_since_onset", "CTR change since the decline began", "change"),
+    ("ctr_slope_per_day", "CTR trend since then, per day (compounding)", "log_change"),
+    ("corroborating_signals", "Also unusual for this ad", "signals"),
     ("baseline_cpm", "CPM in the first week", "currency"),
     ("recent_cpm", "CPM in the last week", "currency"),
+    ("cpm_change_from_baseline", "CPM change from the first week", "change"),
     ("frequency_start", "Frequency in the first week", "multiple"),
     ("frequency_end", "Frequency in the last week", "multiple"),
-    ("decline_began", "Decline began", "date"),
-    ("projected_floor_date", "CTR reaches the floor (projected)", "date"),
+    ("ctr_floor", "The floor", "floor"),
+    ("projected_floor_date", "CTR reaches the floor (projected)", "floor_date"),
+    ("projected_floor_interval", "CTR reaches the floor, 90 % interval", "open_span"),
 )
+# Shown inside another row's value: the thresholds beside the break statistic, the floor's
+# share beside the floor, whether it was reached beside the projected day.
+EVIDENCE_IN_LABELS = {"break_thresholds", "ctr_floor_share", "ctr_floor_reached"}
+REFERENCE_TEXT = {
+    "account": "The account's other ads on the same days",
+    "own history": "Its own history (too few other ads delivered to compare with)",
+}
+
+
+def _evidence_text(key: str, value, unit: str, evidence: dict, currency: str | None) -> str:
+    """One evidence value as text, with the app's formatter (ui/numbers.py)."""
+    if unit == "reference":
+        return REFERENCE_TEXT.get(value, str(value))
+    if unit == "date":
+        return format_day(value)
+    if unit == "span":
+        return format_span(*value)
+    if unit == "open_span":
+        early, late = value
+        if early and late:
+            return format_span(early, late)
+        return f"not before {format_day(early)}" if early else "—"
+    if unit == "floor_date":
+        reached = " (already reached)" if evidence.get("ctr_floor_reached") else ""
+        return format_day(value) + reached
+    if unit == "floor":
+        share = evidence.get("ctr_floor_share")
+        text = format_value(value, "ratio")
+        if share is not None:
+            text += f" ({format_value(share, 'ratio', decimals=0)} of the first week's CTR)"
+        return text
+    if unit == "break":
+        text = format_value(value, "count", decimals=2)
+        limits = evidence.get("break_thresholds") or {}
+        if limits:
+            text += (
+                f" (watch from {format_value(limits['watch'], 'count', decimals=1)}, "
+                f"fatigued from {format_value(limits['fatigued'], 'count', decimals=1)})"
+            )
+        return text
+    if unit == "number":
+        return format_value(value, "count", decimals=2)
+    if unit == "log_change":
+        # a slope of log CTR: −0.0202 a day is a fall of 2.0 % a day, compounding
+        return format_change(math.expm1(value))
+    if unit == "signals":
+        return "; ".join(value) if value else "none"
+    return format_value(value, unit, currency)
 
 
 def evidence_table(evidence: dict, currency: str | None) -> list[dict]:
-    """Rows (what, value) of a fatigue verdict's evidence, formatted; missing ones left out."""
+    """Rows (what, value) of a fatigue verdict's evidence, formatted; missing ones left out
+    (corroborating signals are always listed once the verdict has them: "none" says so)."""
     rows = []
     for key, label, unit in EVIDENCE_ROWS:
         value = evidence.get(key)
-        if value is None:
+        if value is None or (key == "corroborating_signals" and "decline_began" not in evidence):
             continue
-        if unit == "date":
-            text = format_day(value)
-        elif unit == "p":
-            text = format_p(value)
-        elif unit == "pp":
-            text = format_points(value, 4).replace(" pp", " percentage points")
-        else:
-            text = format_value(value, unit, currency)
-        rows.append({"What": label, "Value": text})
+        rows.append({"What": label, "Value": _evidence_text(key, value, unit, evidence, currency)})
     return rows
+
+
+def floor_interval(interval) -> str:
+    """The projected floor day's interval; an open end in words."""
+    early, late = interval or (None, None)
+    if early and late:
+        return format_span(early, late)
+    return f"not before {format_day(early)}" if early else ""
+
+
+def margin_lines(group: dict) -> list[str]:
+    """The leader's margin beside each verdict: "CTR: “B” +11.4 % over the next ad, at least
+    +8.9 % (p = 0.0012)"."""
+    lines = []
+    for what, key in (("Hook rate", "hook"), ("CTR", "cta")):
+        lift, low = group.get(f"{key}_lift"), group.get(f"{key}_lift_at_least")
+        p = group.get(f"{key}_p_value")
+        if lift is None or low is None or p is None:
+            continue
+        chance = format_p(p)  # "0.0312" or "< 0.0001"
+        chance = f"p {chance}" if chance.startswith("<") else f"p = {chance}"
+        lines.append(
+            f"{what}: “{group[f'best_{key}']}” {format_change(lift)} over the next ad, at least "
+            f"{format_change(low)} ({chance})"
+        )
+    return lines
 
 
 def currency_warning(dataset) -> None:

@@ -29,7 +29,17 @@ import pandas as pd
 from ..aggregate import in_window
 from ..io import Dataset
 from ..windows import Window
-from .core import DIMS, _ad_codes, _daily_per_ad, _day, _names, ar1, t_ppf
+from .core import (
+    DIMS,
+    _ad_codes,
+    _daily_per_ad,
+    _day,
+    _names,
+    ar1,
+    percent,
+    share_percent,
+    t_ppf,
+)
 
 # Gates: below these an ad has too little history to judge.
 MIN_DAYS = 10
@@ -49,6 +59,7 @@ FLOOR_INTERVAL = 0.90  # the projected floor day's interval
 RHO_MARGIN = 0.5  # ρ is taken at ρ̂ + RHO_MARGIN ÷ √n: short histories cannot pin ρ down
 POOL_MARGIN = 0.5  # the same margin on the account-wide ρ, over all the days it pools
 TAU2 = 0.01  # a typical day-to-day variance of log CTR (10 %), only to weight days
+ONSET_TOLERANCE = 3  # the onset is told as "about" a day: the likeliest week around it wins
 DEFAULT_FLOOR_SHARE = 0.5  # project when CTR falls to half its baseline, unless told otherwise
 
 # Seed 002's brief for a tired creative: what to change, in the order to try it.
@@ -208,7 +219,26 @@ def hinge_onset(series: list[tuple[np.ndarray, np.ndarray, bool]]) -> int | None
             fitted = np.einsum("kdp,kp->kd", X[solvable], beta)
             sse[solvable] = ((yo[None, :] - fitted) ** 2 * W).sum(axis=1)
         total += sse / scale**2
-    return int(ks[int(np.argmin(total))])
+    return int(ks[_likeliest_week(total)])
+
+
+def _likeliest_week(total: np.ndarray) -> int:
+    """Index of the onset whose ±ONSET_TOLERANCE days hold the most profile likelihood.
+
+    `total` is −2 log-likelihood per candidate onset (up to a constant). At a slow decline the
+    profile is flat over a fortnight and its single best day jumps with the noise; the
+    likelihood summed over the week around each candidate is steadier (the onset told as
+    "about" a day). Ties (a sharp peak) go to the single best day."""
+    finite = np.isfinite(total)
+    if not finite.any():
+        return 0
+    like = np.where(finite, np.exp(-(np.where(finite, total, 0.0) - total[finite].min()) / 2), 0.0)
+    # the week around each candidate ("full", then centred: as long as `total` even when
+    # there are fewer candidates than days in a week)
+    mass = np.convolve(like, np.ones(2 * ONSET_TOLERANCE + 1), mode="full")
+    mass = mass[ONSET_TOLERANCE : ONSET_TOLERANCE + len(like)]
+    near = mass >= mass.max() * (1 - 1e-6)
+    return int(np.argmax(np.where(near, like, -1.0)))
 
 
 def _joint_onset(fit, ctr, imp, spend, o, reference) -> int:
@@ -528,7 +558,7 @@ def _project(evidence, fit, dates, k, lo, hi, floor_share, base_ctr) -> None:
 
 def _fatigue_text(status: str, e: dict) -> str:
     change = e.get("ctr_change_since_onset")
-    pct = f"{abs(change) * 100:.0f} %" if change is not None else "?"
+    pct = percent(abs(change)) if change is not None else "?"
     began = f" since about {_day(e['decline_began'])}" if e.get("decline_began") else ""
     market = (
         "against the account's other ads"
@@ -551,14 +581,19 @@ def _fatigue_text(status: str, e: dict) -> str:
             ),
         )
         if e.get("ctr_floor_reached"):
-            then = f" CTR is already below {share:.0%} of its earlier level: refresh it now"
+            then = (
+                f" CTR is already below {share_percent(share)} of its earlier level: refresh it now"
+            )
         elif when:
             span = ""
             if early and late and early != late:
                 span = f" (between {_day(early)} and {_day(late)})"
             elif early and not late:
                 span = f" (not before {_day(early)})"
-            then = f" At this pace CTR reaches {share:.0%} of its earlier level around {_day(when)}"
+            then = (
+                f" At this pace CTR reaches {share_percent(share)} of its earlier level around "
+                f"{_day(when)}"
+            )
             then += f"{span}: refresh it before then"
         else:
             then = " Refresh it"

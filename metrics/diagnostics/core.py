@@ -176,6 +176,33 @@ def _day(iso: str) -> str:
     return f"{day.day} {day:%b %Y}"  # "20 Sep 2026", "5 Oct 2026" (no %-d: not on Windows)
 
 
+def _round_half_up(value: float, decimals: int) -> float:
+    """Half away from zero at `decimals` (as the app's formatter, ui/numbers.py, rounds)."""
+    scale = 10.0**decimals
+    scaled = abs(value) * scale
+    return math.copysign(math.floor(scaled + 0.5 + scaled * 2.0**-52 * 16) / scale, value)
+
+
+def percent(share: float, decimals: int = 1, signed: bool = False) -> str:
+    """A percentage in a sentence, written as the app writes them (ui/numbers.py): a space
+    before "%", rounded half away from zero; a relative change has one decimal and a sign
+    (+12.3 %, -4.0 %), a fall told in words its size (fallen 43.9 %), a whole share none
+    (50 % of its earlier level). Minus is "-", as everywhere in the app."""
+    number = _round_half_up(share * 100, decimals)
+    if number == 0:
+        number = 0.0  # no "-0.0 %"
+    text = f"{abs(number):,.{decimals}f} %"
+    if number < 0:
+        return "-" + text
+    return ("+" if signed and number > 0 else "") + text
+
+
+def share_percent(share: float) -> str:
+    """A share chosen as a setting (a floor at 50 %): whole when it is whole, else one decimal."""
+    whole = _round_half_up(share * 100, 1).is_integer()
+    return percent(share, 0 if whole else 1)
+
+
 def t_sf(t: float, df: float) -> float:
     """Upper tail of Student's t (scipy imported lazily)."""
     from scipy.special import stdtr
@@ -236,3 +263,104 @@ def ratio_difference(ya, xa, yb, xb) -> Paired | None:
     # ρ̂ plus a margin for its own uncertainty, as in the period comparison
     var = long_run_variance(u, min(ar1(u) + 1 / math.sqrt(n), 0.9))
     return Paired(float(ra), float(rb), math.sqrt(var) if var > 0 else 0.0, n)
+
+
+# --- many comparisons at once ------------------------------------------------------------------
+
+
+def _packed(values: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each column's kept rows moved to its top in their order (zeros below), and the counts:
+    the per-column series of `ar1` / `long_run_variance`, side by side."""
+    order = np.argsort(~keep, axis=0, kind="stable")
+    packed = np.take_along_axis(np.where(keep, values, 0.0), order, axis=0)
+    count = keep.sum(axis=0)
+    packed[np.arange(len(values))[:, None] >= count[None, :]] = 0.0
+    return packed, count
+
+
+def _ar1_columns(u: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """`ar1` of every column of a packed matrix (column j: its first n_j rows)."""
+    valid = np.arange(len(u))[:, None] < n[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = np.where(valid, u - u.sum(axis=0) / np.maximum(n, 1), 0.0)
+        denom = (d * d).sum(axis=0)
+        rho = (d[1:] * d[:-1]).sum(axis=0) / denom
+        rho = rho + (1 + 3 * rho) / n
+    rho = np.clip(np.nan_to_num(rho), 0.0, 0.9)
+    return np.where((n >= 6) & (denom > 0), rho, 0.0)
+
+
+def _long_run_variance_columns(u: np.ndarray, n: np.ndarray, rho: np.ndarray) -> np.ndarray:
+    """`long_run_variance` of every column of a packed matrix, with the given ρ per column."""
+    valid = np.arange(len(u))[:, None] < n[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = np.where(valid, u - u.sum(axis=0) / np.maximum(n, 1), 0.0)
+        squares = (d * d).sum(axis=0)
+        ar = squares / (n - 1) / n * (1 + rho) / (1 - rho)
+        lag = np.floor(n.astype("float64") ** (1 / 3)).astype(np.int64)
+        nw = squares / n
+        for j in range(1, int(lag.max(initial=0)) + 1):
+            weight = np.where(j <= lag, 1 - j / (lag + 1), 0.0)
+            nw = nw + 2 * weight * (d[j:] * d[:-j]).sum(axis=0) / n
+        out = np.maximum(ar, nw / (n - 1))
+    return np.where(n >= 2, out, np.nan)
+
+
+def ratio_differences(ya, xa, yb, xb, min_shared: int) -> dict:
+    """One ad's rate Σya ÷ Σxa against each column of (yb, xb) (days × ads), all at once.
+
+    Per column the same as `ratio_difference` on the days both ran (x > 0) when they share at
+    least `min_shared` days; otherwise unpaired (each ad's own day-to-day variance, correlated
+    days allowed for, added). Returns arrays rate_a, rate_b, se and days per column, and
+    `valid` (False where `ratio_difference` would return None: fewer than 3 usable days)."""
+    ya, xa = np.nan_to_num(np.asarray(ya, "float64")), np.asarray(xa, "float64")
+    yb, xb = np.nan_to_num(np.asarray(yb, "float64")), np.asarray(xb, "float64")
+    run_a, run_b = np.nan_to_num(xa) > 0, np.nan_to_num(xb) > 0
+    both = run_a[:, None] & run_b
+    paired = both.sum(axis=0) >= min_shared
+    m = xb.shape[1]
+
+    # paired by day
+    ok = both & np.isfinite(xa)[:, None] & np.isfinite(xb)
+    xa_m = np.where(ok, xa[:, None], 0.0)
+    ya_m = np.where(ok, ya[:, None], 0.0)
+    xb_m, yb_m = np.where(ok, xb, 0.0), np.where(ok, yb, 0.0)
+    n = ok.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sxa, sxb = xa_m.sum(axis=0), xb_m.sum(axis=0)
+        ra, rb = ya_m.sum(axis=0) / sxa, yb_m.sum(axis=0) / sxb
+        u = (ya_m - ra * xa_m) / (sxa / n) - (yb_m - rb * xb_m) / (sxb / n)
+    packed, count = _packed(np.nan_to_num(u), ok)
+    rho = np.minimum(_ar1_columns(packed, count) + 1 / np.sqrt(np.maximum(count, 1)), 0.9)
+    var = _long_run_variance_columns(packed, count, rho)
+    valid = (n >= 3) & (sxa > 0) & (sxb > 0)
+    se = np.sqrt(np.where(var > 0, var, 0.0))
+    days = n.astype(np.int64)
+
+    # unpaired: each side on its own days (the leader's side is the same for every column)
+    if (~paired).any():
+        own = {}
+        for side, (y, x, run) in enumerate(((ya[:, None], xa[:, None], run_a[:, None]),
+                                            (yb, xb, run_b))):  # fmt: skip
+            xs = np.where(run, x, 0.0)
+            k = run.sum(axis=0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                r = np.where(run, y, 0.0).sum(axis=0) / xs.sum(axis=0)
+                lin = (y - r * x) / (xs.sum(axis=0) / k)
+            lp, lc = _packed(np.nan_to_num(lin), run)
+            v = _long_run_variance_columns(lp, lc, _ar1_columns(lp, lc))
+            own[side] = (r, v, k, (k >= 3) & (xs.sum(axis=0) > 0))
+        (r_a, v_a, k_a, ok_a), (r_b, v_b, k_b, ok_b) = own[0], own[1]
+        un = ~paired
+        ra = np.where(un, r_a[0], ra)
+        rb = np.where(un, r_b, rb)
+        se = np.where(un, np.sqrt(np.maximum(v_a[0] + v_b, 0.0)), se)
+        days = np.where(un, np.minimum(k_a[0], k_b), days)
+        valid = np.where(un, ok_a[0] & ok_b, valid)
+    return {
+        "rate_a": ra.reshape(m),
+        "rate_b": rb.reshape(m),
+        "se": se.reshape(m),
+        "days": days.reshape(m),
+        "valid": valid.reshape(m),
+    }

@@ -14,11 +14,10 @@ from ..aggregate import in_window
 from ..io import Dataset
 from .core import (
     DIMS,
-    Paired,
     _ad_codes,
     dispersion_by_group,
-    long_run_variance,
-    ratio_difference,
+    percent,
+    ratio_differences,
     wilson,
 )
 
@@ -89,28 +88,6 @@ def _daily_wide(ads: pd.DataFrame, cols: list[str]) -> tuple[dict, dict]:
     return {c: wide[c].to_numpy("float64") for c in cols}, keys
 
 
-def _compare(a: int, b: int, wide: dict, num: str, den: str) -> Paired | None:
-    """Ad a's rate against ad b's (columns of `wide`): paired by day when they share at least
-    MIN_SHARED_DAYS days, otherwise each ad's own day-to-day variance added."""
-    ya, xa = wide[num][:, a], wide[den][:, a]
-    yb, xb = wide[num][:, b], wide[den][:, b]
-    run_a, run_b = np.nan_to_num(xa) > 0, np.nan_to_num(xb) > 0
-    both = run_a & run_b
-    if both.sum() >= MIN_SHARED_DAYS:
-        return ratio_difference(
-            np.nan_to_num(ya[both]), xa[both], np.nan_to_num(yb[both]), xb[both]
-        )
-    parts = []
-    for y, x in ((ya[run_a], xa[run_a]), (yb[run_b], xb[run_b])):
-        y = np.nan_to_num(y)
-        if len(x) < 3 or x.sum() <= 0:
-            return None
-        r = y.sum() / x.sum()
-        parts.append((r, long_run_variance((y - r * x) / x.mean()), len(x)))
-    (ra, va, na), (rb, vb, nb) = parts
-    return Paired(float(ra), float(rb), math.sqrt(max(va + vb, 0.0)), min(na, nb))
-
-
 def _winner(rates: pd.DataFrame, daily: tuple, rate: str, num: str, den: str) -> dict:
     """The ad with the highest rate and whether it beats *every* other eligible ad.
 
@@ -119,36 +96,51 @@ def _winner(rates: pd.DataFrame, daily: tuple, rate: str, num: str, den: str) ->
     the data does not inflate the error: crowning a wrong ad requires it to beat the truly best
     ad in a test whose null is true. The lift over the runner-up is reported with its one-sided
     95 % lower bound (the smallest over the other ads), beside the verdict, not inside the null.
+    Each comparison is paired by day when the two ads share at least MIN_SHARED_DAYS days,
+    otherwise each ad's own day-to-day variance is added (`ratio_differences`: the leader
+    against all the others at once, so the whole account's thousands of ads stay fast).
     """
-    valid = rates[rates[rate].notna()]
-    eligible = valid[valid[den] >= MIN_WINNER_IMPRESSIONS]
+    from scipy.special import stdtr, stdtrit  # lazily: the CLI must start fast
+
     out = {"best": None, "significant": False, "p_value": None, "lift": None, "lift_low": None}
-    if eligible.empty:
+    values = rates[rate].to_numpy("float64")
+    eligible = np.flatnonzero(
+        np.isfinite(values) & (rates[den].to_numpy("float64") >= MIN_WINNER_IMPRESSIONS)
+    )
+    if not len(eligible):
         return out
-    best = eligible.loc[eligible[rate].idxmax()]
-    out["best"] = best["ad"]
-    others = eligible.drop(index=best.name)
-    if others.empty:
+    best = int(eligible[np.argmax(values[eligible])])  # the first of equal leaders, as idxmax
+    out["best"] = rates["ad"].iloc[best]
+    others = eligible[eligible != best]
+    wide, _ = daily
+    if not len(others) or not wide:
         return out
-    wide, column = daily
-    if not column:
+    columns = rates["_column"].to_numpy(np.int64)
+    a, b = columns[best], columns[others]
+    if a < 0 or (b < 0).any():  # an ad without daily rows cannot be compared by day
         return out
-
-    def col(row) -> int:
-        return column[tuple(row[d] for d in DIMS)]
-
-    tests = [_compare(col(best), col(o), wide, num, den) for _, o in others.iterrows()]
-    if any(t is None for t in tests):
+    t = ratio_differences(
+        wide[num][:, a], wide[den][:, a], wide[num][:, b], wide[den][:, b], MIN_SHARED_DAYS
+    )
+    if not t["valid"].all():
         return out
-    p = max(t.p_greater() for t in tests)
-    runner = int(np.argmin([t.rate_a - t.rate_b for t in tests]))
+    diff, se, df = t["rate_a"] - t["rate_b"], t["se"], np.maximum(t["days"] - 1, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(
+            se > 0, stdtr(df, -diff / np.where(se > 0, se, 1.0)), np.where(diff > 0, 0.0, 1.0)
+        )
+        low = (t["rate_a"] - stdtrit(df, 1 - ALPHA_WINNER) * se) / t["rate_b"] - 1
+        lift = np.where(t["rate_b"] > 0, t["rate_a"] / t["rate_b"] - 1, np.inf)
+    low = low[(t["rate_b"] > 0) & np.isfinite(low)]  # no bound against an ad with rate 0
+    runner = int(np.argmin(diff))
+    worst = float(p.max())
     out.update(
         {
-            "significant": bool(p < ALPHA_WINNER),
-            "p_value": float(p),
-            "lift": float(tests[runner].lift),
-            "lift_low": float(min(t.lift_lower(ALPHA_WINNER) for t in tests)),
-            "runner_up": others.iloc[runner]["ad"],
+            "significant": bool(worst < ALPHA_WINNER),
+            "p_value": worst,
+            "lift": float(lift[runner]),
+            "lift_low": float(low.min()) if len(low) else None,
+            "runner_up": rates["ad"].iloc[int(others[runner])],
         }
     )
     return out
@@ -167,6 +159,17 @@ def hook_vs_cta(dataset: Dataset, window=None) -> list[dict]:
     every = every[every["impressions"] > 0].reset_index(drop=True)
     cols = [c for c in ("impressions", "clicks", "video_watched_2s") if c in ads]
     daily = _daily_wide(ads, cols)
+    column = daily[1]  # each ad's column in the daily matrices: one lookup per ad
+    every["_column"] = [
+        column.get(key, -1) for key in every[DIMS].itertuples(index=False, name=None)
+    ]
+    # Every ad's row for the JSON, built once (not once per group it is listed in).
+    records = [
+        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()
+         if not k.startswith("_")}
+        for r in every.to_dict("records")
+    ]  # fmt: skip
+    in_group = [{k: v for k, v in r.items() if k not in ("campaign", "ad_group")} for r in records]
     groups = list(every.groupby(["campaign", "ad_group"], dropna=False, sort=True, observed=True))
     groups.append((("(all campaigns)", "(whole account)"), every))
     for (campaign, group), rates in groups:
@@ -193,15 +196,10 @@ def hook_vs_cta(dataset: Dataset, window=None) -> list[dict]:
                 "significant": bool(hook["significant"] and cta["significant"]),
                 "recommendation": _hook_text(hook, cta, eligible),
                 "notes": _notes(hook, cta, tiny),
+                # across the account the same creative can run in several groups: there
+                # each ad keeps its campaign and ad group
                 "ads": [
-                    {
-                        k: (None if isinstance(v, float) and math.isnan(v) else v)
-                        for k, v in r.items()
-                        if not k.startswith("_")
-                        # across the account the same creative can run in several groups
-                        and (k not in ("campaign", "ad_group") or group == "(whole account)")
-                    }
-                    for r in rates.to_dict("records")
+                    (records if group == "(whole account)" else in_group)[i] for i in rates.index
                 ],
             }
         )
@@ -212,7 +210,7 @@ def _margin(result: dict, what: str) -> str:
     lift, low = result["lift"], result["lift_low"]
     if lift is None or low is None:
         return ""
-    return f" ({lift:+.0%} {what}, at least {low:+.0%})"
+    return f" ({percent(lift, signed=True)} {what}, at least {percent(low, signed=True)})"
 
 
 def _hook_text(hook: dict, cta: dict, eligible: int) -> str:
@@ -255,7 +253,7 @@ def _notes(hook: dict, cta: dict, tiny: pd.DataFrame) -> list[str]:
         if not result["significant"] and lift is not None and abs(lift) < TIE:
             notes.append(
                 f"“{result['best']}” and “{result['runner_up']}” are level on {what} "
-                f"({lift:+.1%}): a tie, not a winner."
+                f"({percent(lift, signed=True)}): a tie, not a winner."
             )
     for ad, imp in tiny.itertuples(index=False):
         notes.append(
