@@ -80,3 +80,29 @@ def test_the_sample_story_stands_out(sample_dataset):
     assert kinds["hook_cta"]["best_cta"] == "20% off first bag – offer card"
     assert kinds["post"]["post_time"].date() == dt.date(2026, 7, 18)
     assert [i["kind"] for i in items][:3] == ["fatigue", "hook_cta", "post"]
+
+
+def test_story_sentences_say_the_direction_in_words_and_round_multiples():
+    from ui.story import sentence
+
+    fatigue = {
+        "kind": "fatigue",
+        "ad": "Latte pour",
+        "ad_group": "UK",
+        "ctr_change": -0.52449,  # 1.00 % → 0.47551 %: down 52.449 % → 52.4 %
+        "decline_began": dt.date(2026, 9, 20),
+    }
+    text = sentence(fatigue, "GBP")
+    assert "its CTR is down 52.4 % from its first week, declining since 20 Sep 2026." in text
+    assert "-52" not in text and "−52" not in text
+    post = {
+        "kind": "post",
+        "scope": "export",
+        "title": "Tall latte",
+        "post_time": dt.date(2026, 7, 18),
+        "views": 194539,
+        "median_views": 14628,
+        "times_median": 194539 / 14628,  # 13.2991… → 13.3× (not 13.30×)
+    }
+    assert "views: 13.3× your median post (14,628)." in sentence(post, None)
+    assert "2.45× your median post" in sentence({**post, "times_median": 2.4549}, None)

@@ -21,6 +21,11 @@ def _quote(name) -> str:
     return f"“{escape_md(name)}”"
 
 
+def _times(multiple: float) -> str:
+    """A multiple as a reader says it: 13.3×, 2.45× (three significant digits at most)."""
+    return format_value(multiple, "multiple", decimals=1 if abs(multiple) >= 10 else 2)
+
+
 def sentence(item: dict, currency: str | None) -> str:
     """One finding as a sentence (user text escaped, numbers by the one formatter)."""
     kind = item["kind"]
@@ -30,9 +35,12 @@ def sentence(item: dict, currency: str | None) -> str:
             if item.get("decline_began")
             else ""
         )
+        change = item["ctr_change"]
+        size = (format_change(abs(change)) or "").lstrip("+") if change is not None else None
+        moved = f"{'down' if change < 0 else 'up'} {size}" if size else "lower"
         return (
             f"**{_quote(item['ad'])}** ({escape_md(item['ad_group'])}) is tiring: its CTR is "
-            f"{format_change(item['ctr_change'])} against its first week{since}."
+            f"{moved} from its first week{since}."
         )
     if kind == "hook_cta":
         hook, cta = item.get("best_hook"), item.get("best_cta")
@@ -53,7 +61,7 @@ def sentence(item: dict, currency: str | None) -> str:
         return (
             f"Your most-viewed post {where}, **{_quote(item['title'])}** (posted "
             f"{format_day(item['post_time'])}), has {format_value(item['views'], 'count')} "
-            f"views: {format_value(item['times_median'], 'multiple')} your median post "
+            f"views: {_times(item['times_median'])} your median post "
             f"({format_value(item['median_views'], 'count')})."
         )
     if kind == "move":
