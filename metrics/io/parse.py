@@ -110,7 +110,7 @@ _THOUSANDS_ONLY = r"\d{1,3}(?:[.,]\d{3})*"
 _PLAIN = r"^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity)$"
 
 
-def _arrow_text(values: pd.Series):
+def arrow_text(values: pd.Series):
     """The text cells of a Series as one Arrow string array (no copy for pandas' "str")."""
     import pyarrow as pa
 
@@ -131,7 +131,7 @@ def plain_numbers(text: pd.Series) -> pd.Series:
 
     if len(text) == 0:
         return pd.Series(np.nan, index=text.index, dtype="float64")
-    arr = pc.utf8_trim_whitespace(_arrow_text(text))
+    arr = pc.utf8_trim_whitespace(arrow_text(text))
     ok = pc.match_substring_regex(arr, _PLAIN, ignore_case=True)
     numbers = pc.cast(pc.if_else(ok, arr, pa.scalar(None, arr.type)), pa.float64())
     values = numbers.to_numpy(zero_copy_only=False)
@@ -143,7 +143,7 @@ def distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     uniques (in order of first appearance), -1 where a cell is missing."""
     import pyarrow.compute as pc
 
-    arr = _arrow_text(values)
+    arr = arrow_text(values)
     uniques = pc.drop_null(pc.unique(arr))
     codes = pc.fill_null(pc.index_in(arr, value_set=uniques), -1)
     codes = codes.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)

@@ -11,7 +11,13 @@ import pandas as pd
 
 from .labels import gender_labels, territory_labels
 from .limits import drop_absurd
-from .parse import DateColumn, column_decimal_evidence, parse_dates, parse_numbers
+from .parse import (
+    DateColumn,
+    arrow_text,
+    column_decimal_evidence,
+    parse_dates,
+    parse_numbers,
+)
 from .read import EXPECTED, Failure, Grid
 from .schema import (
     DATE,
@@ -23,6 +29,7 @@ from .schema import (
     NUMBER,
     TEXT,
     TOTAL_PATTERN,
+    TOTAL_PREFIX,
     Kind,
     loose_header,
     normalise_header,
@@ -247,6 +254,47 @@ def _text(col: pd.Series) -> pd.Series:
     return out.mask(out.isin(["", "nan", "None"]))
 
 
+def _is_text(col: pd.Series) -> bool:
+    return isinstance(col.dtype, pd.StringDtype)
+
+
+def _filled(col: pd.Series) -> np.ndarray:
+    """Which cells hold something (what _text keeps), one Arrow pass for a text column."""
+    if not _is_text(col):
+        return _text(col).notna().to_numpy(dtype=bool)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pc.utf8_trim_whitespace(arrow_text(col))
+    empty = pc.is_in(arr, value_set=pa.array(["", "nan", "None"], arr.type))
+    return ~pc.fill_null(empty, True).to_numpy(zero_copy_only=False)
+
+
+def _nonempty_rows(columns: list[pd.Series], n: int) -> np.ndarray:
+    """Rows with at least one filled cell: the first column decides for most rows, and only
+    the rows still empty are looked at in the next column."""
+    nonempty = np.zeros(n, dtype=bool)
+    todo = np.arange(n)
+    for col in columns:
+        if not len(todo):
+            break
+        part = col if len(todo) == n else col.iloc[todo]
+        filled = _filled(part)
+        nonempty[todo[filled]] = True
+        todo = todo[~filled]
+    return nonempty
+
+
+def _may_contain(col: pd.Series, word: str) -> bool:
+    """Whether any cell might hold `word` (a cheap Arrow test before the exact one)."""
+    if not _is_text(col):
+        return True
+    import pyarrow.compute as pc
+
+    hits = pc.match_substring(arrow_text(col), word, ignore_case=True)
+    return bool(pc.any(hits).as_py())
+
+
 # Columns that can only hold whole numbers (counts of views, clicks, people).
 _NOT_COUNTS = {"spend", "complete_payment_value", "revenue"}
 _COUNTS = {
@@ -263,6 +311,7 @@ def _note_undefined(kind: Kind, raw: dict[str, pd.Series], warnings: list[str]) 
     """TikTok writes `undefined` for a day it has no data for yet (usually the newest): say
     which days, since their numbers are missing, not zero, and sums over them are lower."""
     numeric = [c.name for c in kind.columns if c.type == NUMBER and c.name in raw]
+    numeric = [name for name in numeric if _may_contain(raw[name], "undefined")]
     if not numeric:
         return
     flagged = pd.Series(False, index=raw[numeric[0]].index)
@@ -289,14 +338,16 @@ def _parse_body(
     unrecognised = [h.strip() for pos, h in enumerate(headers) if pos not in mapping and h.strip()]
 
     # Drop fully empty rows (trailing lines, Excel padding).
-    nonempty = pd.Series(False, index=body.index)
-    for col in raw.values():
-        nonempty |= _text(col).notna()
-    body_index = body.index[nonempty]
-    raw = {k: v.loc[body_index].reset_index(drop=True) for k, v in raw.items()}
+    nonempty = _nonempty_rows(list(raw.values()), len(body))
+    if not nonempty.all():
+        body_index = body.index[nonempty]
+        raw = {k: v.loc[body_index].reset_index(drop=True) for k, v in raw.items()}
+        body = body.loc[body_index]
+    body = body.reset_index(drop=True)
+    raw = {k: v.reset_index(drop=True) for k, v in raw.items()}
 
     # Totals rows: "Total of N results" / "Total" as a row's first filled cell, anywhere.
-    is_total = _total_rows(kind, mapping, body.loc[body_index].reset_index(drop=True))
+    is_total = _total_rows(kind, mapping, body)
     total_rows = raw_total = None
     if is_total.any():
         total_rows = int(is_total.sum())
@@ -440,7 +491,20 @@ def _total_rows(kind: Kind, mapping: dict[int, str], body: pd.DataFrame) -> pd.S
     lead = list(body.columns[: min(3, body.shape[1])])
     maybe = pd.Series(False, index=range(n))
     for c in lead:
-        maybe |= _text(body[c]).fillna("").str.match(TOTAL_PATTERN).to_numpy()
+        cells = body[c]
+        if _is_text(cells):
+            # Arrow finds the few rows that start like a total; the exact pattern runs on those.
+            import pyarrow.compute as pc
+
+            start = pc.match_substring_regex(
+                pc.utf8_trim_whitespace(arrow_text(cells)), TOTAL_PREFIX, ignore_case=True
+            )
+            rows = np.flatnonzero(pc.fill_null(start, False).to_numpy(zero_copy_only=False))
+            if len(rows):
+                exact = _text(cells.iloc[rows]).fillna("").str.match(TOTAL_PATTERN)
+                maybe.iloc[rows[exact.to_numpy(dtype=bool)]] = True
+            continue
+        maybe |= _text(cells).fillna("").str.match(TOTAL_PATTERN).to_numpy()
     if not maybe.any():
         return is_total
     rows = body[maybe.to_numpy()]
