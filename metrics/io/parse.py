@@ -150,7 +150,12 @@ def distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     return codes, pd.Series(uniques.to_pandas(), dtype="str")
 
 
-def parse_numbers(raw: pd.Series, hint: str | None = None, count: bool = False) -> NumberColumn:
+def parse_numbers(
+    raw: pd.Series,
+    hint: str | None = None,
+    count: bool = False,
+    distinct_values: tuple[np.ndarray, pd.Series] | None = None,
+) -> NumberColumn:
     """Parse a column of cells into floats; decide the decimal mark for the whole column.
 
     `hint` ("dot" or "comma") is the file's decimal style, used only when this column's own
@@ -176,7 +181,10 @@ def parse_numbers(raw: pd.Series, hint: str | None = None, count: bool = False) 
     if text.empty:
         return NumberColumn(result)
     whole_column = len(text) == len(result)
-    codes, u = distinct(text)
+    # `distinct_values`: distinct(raw) already worked out by the caller, for a column without
+    # missing cells.
+    reuse = distinct_values is not None and whole_column and raw.dtype != object
+    codes, u = distinct_values if reuse else distinct(text)
 
     def to_rows(values: pd.Series) -> None:
         out = values.to_numpy(dtype="float64")[codes]
@@ -244,18 +252,22 @@ def parse_numbers(raw: pd.Series, hint: str | None = None, count: bool = False) 
     )
 
 
-def column_decimal_evidence(raw: pd.Series) -> str | None:
+def column_decimal_evidence(
+    raw: pd.Series, distinct_values: tuple[np.ndarray, pd.Series] | None = None
+) -> str | None:
     """The decimal style a text column shows on its own (for the file-wide hint)."""
     if raw.dtype.kind in "iufbM":
         return None
-    if raw.dtype == object:
+    if distinct_values is not None:
+        text = raw
+    elif raw.dtype == object:
         text = raw.dropna()
         text = text[text.map(lambda v: isinstance(v, str))]
     else:
         text = raw
     if text.empty:
         return None
-    u = distinct(text)[1]
+    u = (distinct_values or distinct(text))[1]
     if u.empty:
         return None
     cleaned = u.str.replace(_SPACES_RE, "", regex=True).str.replace(_CURRENCY_RE, "", regex=True)

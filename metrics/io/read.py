@@ -512,22 +512,30 @@ def _arrow_cells(text: _Text, delimiter: str, width: int, skip: int) -> pd.DataF
             return None
         raw = raw[end + 1 :]
     names = [str(i) for i in range(width)]
-    try:
-        table = pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(raw)),
-            read_options=pacsv.ReadOptions(column_names=names, block_size=16 * CHUNK),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter,
-                newlines_in_values=_quoted_newline(raw),
-                ignore_empty_lines=True,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    table = None
+    # Cells with line breaks inside quotes are rare: Arrow first reads the blocks in parallel
+    # as if there were none, and says so when a block boundary proves otherwise (a boundary
+    # inside a quoted cell puts its parser out of step); it then reads them the careful way.
+    for newlines_in_values in (False, True):
+        try:
+            table = pacsv.read_csv(
+                pa.BufferReader(pa.py_buffer(raw)),
+                read_options=pacsv.ReadOptions(column_names=names, block_size=16 * CHUNK),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=delimiter,
+                    newlines_in_values=newlines_in_values,
+                    ignore_empty_lines=True,
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.string()),
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+            break
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+    if table is None:
         return None
     del raw
     if table.num_rows == 0:
@@ -537,24 +545,6 @@ def _arrow_cells(text: _Text, delimiter: str, width: int, skip: int) -> pd.DataF
     del table
     cells.columns = range(width)
     return cells
-
-
-def _quoted_newline(raw) -> bool:
-    """Whether a line break falls inside a quoted cell (Arrow then reads more carefully):
-    the parity of the quotes before each line break, over the bytes in blocks."""
-    import numpy as np
-
-    buffer = np.frombuffer(raw, dtype=np.uint8)
-    if not (buffer == 34).any():
-        return False
-    carry = 0
-    for start in range(0, len(buffer), 16 * CHUNK):
-        block = buffer[start : start + 16 * CHUNK]
-        parity = np.bitwise_xor.accumulate((block == 34).astype(np.uint8)) ^ carry
-        if parity[(block == 10) | (block == 13)].any():
-            return True
-        carry = int(parity[-1])
-    return False
 
 
 def _pandas_cells(text: str, delimiter: str, width: int | None, skip: int) -> pd.DataFrame:

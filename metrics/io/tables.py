@@ -15,6 +15,7 @@ from .parse import (
     DateColumn,
     arrow_text,
     column_decimal_evidence,
+    distinct,
     parse_dates,
     parse_numbers,
 )
@@ -307,11 +308,25 @@ def _is_count(col) -> bool:
     return (col.additive and col.name not in _NOT_COUNTS) or col.name in _COUNTS
 
 
-def _note_undefined(kind: Kind, raw: dict[str, pd.Series], warnings: list[str]) -> None:
+def _note_undefined(
+    kind: Kind,
+    raw: dict[str, pd.Series],
+    warnings: list[str],
+    hashed: dict[str, tuple[np.ndarray, pd.Series]] | None = None,
+) -> None:
     """TikTok writes `undefined` for a day it has no data for yet (usually the newest): say
     which days, since their numbers are missing, not zero, and sums over them are lower."""
     numeric = [c.name for c in kind.columns if c.type == NUMBER and c.name in raw]
-    numeric = [name for name in numeric if _may_contain(raw[name], "undefined")]
+    hashed = hashed or {}
+    numeric = [
+        name
+        for name in numeric
+        if (
+            _text(hashed[name][1]).str.lower().eq("undefined").any()
+            if name in hashed
+            else _may_contain(raw[name], "undefined")
+        )
+    ]
     if not numeric:
         return
     flagged = pd.Series(False, index=raw[numeric[0]].index)
@@ -354,9 +369,15 @@ def _parse_body(
         raw_total = {k: v[is_total] for k, v in raw.items()}
         raw = {k: v[~is_total].reset_index(drop=True) for k, v in raw.items()}
 
+    # Text number columns without missing cells are hashed once, for the vote and the parse.
+    hashed = {
+        c.name: distinct(raw[c.name])
+        for c in kind.columns
+        if c.type == NUMBER and c.name in raw and _is_text(raw[c.name]) and not raw[c.name].hasnans
+    }
     # The file's decimal style: the columns that show it unambiguously vote.
     votes = [
-        column_decimal_evidence(raw[c.name])
+        column_decimal_evidence(raw[c.name], hashed.get(c.name))
         for c in kind.columns
         if c.type == NUMBER and c.name in raw
     ]
@@ -376,7 +397,9 @@ def _parse_body(
         series = raw[col.name]
         label = headers[next(p for p, nm in mapping.items() if nm == col.name)].strip()
         if col.type == NUMBER:
-            parsed = parse_numbers(series, hint, count=_is_count(col))
+            parsed = parse_numbers(
+                series, hint, count=_is_count(col), distinct_values=hashed.get(col.name)
+            )
             frame[col.name] = drop_absurd(parsed.values, label, warnings)
             masked_total += parsed.masked
             if parsed.masked:
@@ -435,7 +458,8 @@ def _parse_body(
             "treated as missing, so sums may be slightly low."
         )
     df = pd.DataFrame(frame)
-    _note_undefined(kind, raw, warnings)
+    _note_undefined(kind, raw, warnings, hashed)
+    del hashed
 
     currency = None
     if "currency" in df:
