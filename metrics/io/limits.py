@@ -103,6 +103,8 @@ def check_cell_lengths(cells: pd.DataFrame) -> None:
     """Refuse a grid with a cell over Excel's 32,767 characters (one check per column)."""
     for column in cells.columns:
         series = cells[column]
+        if isinstance(series.dtype, pd.CategoricalDtype):  # a dictionary: its distinct cells
+            series = pd.Series(series.cat.categories, dtype="str")
         if series.dtype != object and not pd.api.types.is_string_dtype(series):
             continue
         longest = series.astype("str").str.len().max()

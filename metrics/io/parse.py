@@ -114,7 +114,9 @@ def arrow_text(values: pd.Series):
     """The text cells of a Series as one Arrow string array (no copy for pandas' "str")."""
     import pyarrow as pa
 
-    if not isinstance(values.dtype, pd.StringDtype):
+    if is_dictionary(values):
+        values = pd.Series(values.cat.categories, dtype="str")  # callers spread by the codes
+    elif not isinstance(values.dtype, pd.StringDtype):
         values = values.astype("str")
     arr = pa.array(values, from_pandas=True)
     if isinstance(arr, pa.ChunkedArray):
@@ -138,10 +140,29 @@ def plain_numbers(text: pd.Series) -> pd.Series:
     return pd.Series(values, index=text.index, dtype="float64")
 
 
+def is_dictionary(values: pd.Series) -> bool:
+    """A dictionary-encoded column (pandas Categorical), as the Arrow reader's grids are."""
+    return isinstance(values.dtype, pd.CategoricalDtype)
+
+
 def distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """(codes, uniques) like pd.factorize for a text column, hashed by Arrow: codes index the
-    uniques (in order of first appearance), -1 where a cell is missing."""
+    uniques (in order of first appearance), -1 where a cell is missing. A dictionary column
+    is already hashed: only the distinct values its rows use are kept, in that order."""
     import pyarrow.compute as pc
+
+    if is_dictionary(values):
+        codes = values.cat.codes.to_numpy().astype(np.int64)
+        size = len(values.cat.categories)
+        rows = np.flatnonzero(codes >= 0)
+        first = np.full(size, len(codes), dtype=np.int64)
+        np.minimum.at(first, codes[rows], rows)
+        used = np.flatnonzero(first < len(codes))
+        order = used[np.argsort(first[used], kind="stable")]
+        remap = np.full(size + 1, -1, dtype=np.int64)
+        remap[order] = np.arange(len(order))
+        uniques = pd.Series(values.cat.categories[order], dtype="str")
+        return remap[codes], uniques  # code -1 reads remap[-1], which is -1
 
     arr = arrow_text(values)
     uniques = pc.drop_null(pc.unique(arr))
@@ -174,6 +195,8 @@ def parse_numbers(
         if is_num.any():
             result[is_num] = raw[is_num].astype("float64")
         text = raw[~is_num & raw.notna()].astype("str")
+    elif is_dictionary(raw):
+        text = raw[raw.notna()] if raw.hasnans else raw
     elif raw.hasnans:
         text = raw[raw.notna()].astype("str")
     else:
@@ -184,6 +207,7 @@ def parse_numbers(
     # `distinct_values`: distinct(raw) already worked out by the caller, for a column without
     # missing cells.
     reuse = distinct_values is not None and whole_column and raw.dtype != object
+    reuse = reuse or (distinct_values is not None and is_dictionary(raw) and not raw.hasnans)
     codes, u = distinct_values if reuse else distinct(text)
 
     def to_rows(values: pd.Series) -> None:

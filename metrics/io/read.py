@@ -512,39 +512,62 @@ def _arrow_cells(text: _Text, delimiter: str, width: int, skip: int) -> pd.DataF
             return None
         raw = raw[end + 1 :]
     names = [str(i) for i in range(width)]
-    table = None
-    # Cells with line breaks inside quotes are rare: Arrow first reads the blocks in parallel
-    # as if there were none, and says so when a block boundary proves otherwise (a boundary
-    # inside a quoted cell puts its parser out of step); it then reads them the careful way.
+    columns = None
+    # Cells with line breaks inside quotes are rare: Arrow first reads the blocks as if there
+    # were none, and says so when a block boundary proves otherwise (a boundary inside a
+    # quoted cell puts its parser out of step); it then reads them the careful way.
     for newlines_in_values in (False, True):
         try:
-            table = pacsv.read_csv(
-                pa.BufferReader(pa.py_buffer(raw)),
-                read_options=pacsv.ReadOptions(column_names=names, block_size=16 * CHUNK),
-                parse_options=pacsv.ParseOptions(
-                    delimiter=delimiter,
-                    newlines_in_values=newlines_in_values,
-                    ignore_empty_lines=True,
+            columns = _dictionary_columns(
+                pacsv.open_csv(
+                    pa.BufferReader(pa.py_buffer(raw)),
+                    read_options=pacsv.ReadOptions(column_names=names, block_size=8 * CHUNK),
+                    parse_options=pacsv.ParseOptions(
+                        delimiter=delimiter,
+                        newlines_in_values=newlines_in_values,
+                        ignore_empty_lines=True,
+                    ),
+                    convert_options=pacsv.ConvertOptions(
+                        column_types=dict.fromkeys(names, pa.string()),
+                        strings_can_be_null=False,
+                        quoted_strings_can_be_null=False,
+                    ),
                 ),
-                convert_options=pacsv.ConvertOptions(
-                    column_types=dict.fromkeys(names, pa.string()),
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                ),
+                width,
             )
             break
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             continue
-    if table is None:
-        return None
     del raw
-    if table.num_rows == 0:
+    if not columns or len(columns[0]) == 0:
         return None
-    text_dtype = pd.StringDtype("pyarrow", na_value=float("nan"))  # pandas' "str"
-    cells = table.to_pandas(types_mapper={pa.string(): text_dtype}.get, self_destruct=True)
-    del table
-    cells.columns = range(width)
-    return cells
+    return pd.DataFrame(dict(enumerate(columns)), copy=False)
+
+
+def _dictionary_columns(reader, width: int) -> list[pd.Series]:
+    """Every column of the streamed blocks, dictionary-encoded as the blocks arrive: a cell
+    costs its 4-byte code and each distinct text is kept once (a year of daily rows holds 365
+    dates, a few thousand ad names), so no grid of the whole file's strings is ever built."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chunks: list[list] = [[] for _ in range(width)]
+    for batch in reader:
+        for i in range(width):
+            chunks[i].append(pc.dictionary_encode(batch.column(i)))
+        del batch
+    out = []
+    for i in range(width):
+        column = pa.chunked_array(chunks[i], pa.dictionary(pa.int32(), pa.string()))
+        chunks[i] = None
+        column = column.unify_dictionaries().combine_chunks()
+        codes = column.indices.to_numpy(zero_copy_only=False)
+        categories = pd.Index(column.dictionary.to_pandas(), dtype="str")
+        del column
+        out.append(
+            pd.Series(pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories)))
+        )
+    return out
 
 
 def _pandas_cells(text: str, delimiter: str, width: int | None, skip: int) -> pd.DataFrame:

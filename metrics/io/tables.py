@@ -16,6 +16,7 @@ from .parse import (
     arrow_text,
     column_decimal_evidence,
     distinct,
+    is_dictionary,
     parse_dates,
     parse_numbers,
 )
@@ -242,6 +243,9 @@ def parse_grid(grid: Grid, column_map: dict[str, str] | None = None) -> ParsedTa
 
 def _text(col: pd.Series) -> pd.Series:
     """Cells as stripped strings, missing as NA (numbers from XLSX become their text)."""
+    if is_dictionary(col):
+        # Cleaned once per distinct cell, then spread to the rows by Arrow's take.
+        return _spread(col, _text(pd.Series(col.cat.categories, dtype="str")))
     if col.dtype == object:
         col = col.map(
             lambda v: (
@@ -255,12 +259,35 @@ def _text(col: pd.Series) -> pd.Series:
     return out.mask(out.isin(["", "nan", "None"]))
 
 
+def _spread(col: pd.Series, per_category: pd.Series) -> pd.Series:
+    """A value per category of a dictionary column → the value of every row, as text."""
+    import pyarrow as pa
+
+    codes = col.cat.codes.to_numpy()
+    indices = pa.array(codes, mask=codes < 0)
+    values = arrow_text(per_category).take(indices)
+    text_dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+    out = values.to_pandas(types_mapper={values.type: text_dtype}.get)
+    out.index = col.index
+    return out
+
+
 def _is_text(col: pd.Series) -> bool:
-    return isinstance(col.dtype, pd.StringDtype)
+    return isinstance(col.dtype, pd.StringDtype) or is_dictionary(col)
+
+
+def _per_row(col: pd.Series, per_category: np.ndarray, missing: bool) -> np.ndarray:
+    """A boolean per category of a dictionary column → a boolean per row."""
+    codes = col.cat.codes.to_numpy()
+    out = per_category[np.where(codes < 0, 0, codes)] if len(per_category) else codes < -1
+    return np.where(codes < 0, missing, out)
 
 
 def _filled(col: pd.Series) -> np.ndarray:
     """Which cells hold something (what _text keeps), one Arrow pass for a text column."""
+    if is_dictionary(col):
+        categories = pd.Series(col.cat.categories, dtype="str")
+        return _per_row(col, _filled(categories), False)
     if not _is_text(col):
         return _text(col).notna().to_numpy(dtype=bool)
     import pyarrow as pa
@@ -269,6 +296,20 @@ def _filled(col: pd.Series) -> np.ndarray:
     arr = pc.utf8_trim_whitespace(arrow_text(col))
     empty = pc.is_in(arr, value_set=pa.array(["", "nan", "None"], arr.type))
     return ~pc.fill_null(empty, True).to_numpy(zero_copy_only=False)
+
+
+def _starts_like_total(col: pd.Series) -> np.ndarray:
+    """Rows whose stripped text starts like a totals label (Arrow's regex, a superset of
+    TOTAL_PATTERN's matches), per distinct cell for a dictionary column."""
+    if is_dictionary(col):
+        categories = pd.Series(col.cat.categories, dtype="str")
+        return _per_row(col, _starts_like_total(categories), False)
+    import pyarrow.compute as pc
+
+    start = pc.match_substring_regex(
+        pc.utf8_trim_whitespace(arrow_text(col)), TOTAL_PREFIX, ignore_case=True
+    )
+    return pc.fill_null(start, False).to_numpy(zero_copy_only=False)
 
 
 def _nonempty_rows(columns: list[pd.Series], n: int) -> np.ndarray:
@@ -291,6 +332,9 @@ def _may_contain(col: pd.Series, word: str) -> bool:
     if not _is_text(col):
         return True
     import pyarrow.compute as pc
+
+    if is_dictionary(col):
+        col = pd.Series(col.cat.categories, dtype="str")
 
     hits = pc.match_substring(arrow_text(col), word, ignore_case=True)
     return bool(pc.any(hits).as_py())
@@ -336,7 +380,7 @@ def _note_undefined(
         return
     days = ""
     if kind.date_column and kind.date_column in raw:
-        labels = _text(raw[kind.date_column])[flagged].dropna().head(3).tolist()
+        labels = _text(raw[kind.date_column][flagged]).dropna().head(3).tolist()
         days = f" ({', '.join(labels)}{', …' if flagged.sum() > 3 else ''})"
     warnings.append(
         f"{int(flagged.sum())} row(s){days} say 'undefined': TikTok had no data for them yet "
@@ -518,12 +562,7 @@ def _total_rows(kind: Kind, mapping: dict[int, str], body: pd.DataFrame) -> pd.S
         cells = body[c]
         if _is_text(cells):
             # Arrow finds the few rows that start like a total; the exact pattern runs on those.
-            import pyarrow.compute as pc
-
-            start = pc.match_substring_regex(
-                pc.utf8_trim_whitespace(arrow_text(cells)), TOTAL_PREFIX, ignore_case=True
-            )
-            rows = np.flatnonzero(pc.fill_null(start, False).to_numpy(zero_copy_only=False))
+            rows = np.flatnonzero(_starts_like_total(cells))
             if len(rows):
                 exact = _text(cells.iloc[rows]).fillna("").str.match(TOTAL_PATTERN)
                 maybe.iloc[rows[exact.to_numpy(dtype=bool)]] = True
