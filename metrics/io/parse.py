@@ -162,12 +162,12 @@ def distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
         remap = np.full(size + 1, -1, dtype=np.int64)
         remap[order] = np.arange(len(order))
         uniques = pd.Series(values.cat.categories[order], dtype="str")
-        return remap[codes], uniques  # code -1 reads remap[-1], which is -1
+        return remap[codes].astype(np.int32), uniques  # code -1 reads remap[-1], i.e. -1
 
     arr = arrow_text(values)
     uniques = pc.drop_null(pc.unique(arr))
     codes = pc.fill_null(pc.index_in(arr, value_set=uniques), -1)
-    codes = codes.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    codes = codes.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
     return codes, pd.Series(uniques.to_pandas(), dtype="str")
 
 

@@ -539,6 +539,8 @@ def _arrow_cells(text: _Text, delimiter: str, width: int, skip: int) -> pd.DataF
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             continue
     del raw
+    # The blocks' text is freed; hand the memory Arrow kept for reuse back to the system.
+    pa.default_memory_pool().release_unused()
     if not columns or len(columns[0]) == 0:
         return None
     return pd.DataFrame(dict(enumerate(columns)), copy=False)

@@ -356,18 +356,16 @@ def _note_undefined(
     kind: Kind,
     raw: dict[str, pd.Series],
     warnings: list[str],
-    hashed: dict[str, tuple[np.ndarray, pd.Series]] | None = None,
+    uniques: dict[str, pd.Series] | None = None,
 ) -> None:
-    """TikTok writes `undefined` for a day it has no data for yet (usually the newest): say
-    which days, since their numbers are missing, not zero, and sums over them are lower."""
     numeric = [c.name for c in kind.columns if c.type == NUMBER and c.name in raw]
-    hashed = hashed or {}
+    uniques = uniques or {}
     numeric = [
         name
         for name in numeric
         if (
-            _text(hashed[name][1]).str.lower().eq("undefined").any()
-            if name in hashed
+            _text(uniques[name]).str.lower().eq("undefined").any()
+            if name in uniques
             else _may_contain(raw[name], "undefined")
         )
     ]
@@ -419,6 +417,7 @@ def _parse_body(
         for c in kind.columns
         if c.type == NUMBER and c.name in raw and _is_text(raw[c.name]) and not raw[c.name].hasnans
     }
+    uniques = {name: u for name, (_, u) in hashed.items()}
     # The file's decimal style: the columns that show it unambiguously vote.
     votes = [
         column_decimal_evidence(raw[c.name], hashed.get(c.name))
@@ -442,7 +441,7 @@ def _parse_body(
         label = headers[next(p for p, nm in mapping.items() if nm == col.name)].strip()
         if col.type == NUMBER:
             parsed = parse_numbers(
-                series, hint, count=_is_count(col), distinct_values=hashed.get(col.name)
+                series, hint, count=_is_count(col), distinct_values=hashed.pop(col.name, None)
             )
             frame[col.name] = drop_absurd(parsed.values, label, warnings)
             masked_total += parsed.masked
@@ -501,9 +500,8 @@ def _parse_body(
             f"{masked_total} cell(s) were masked by TikTok as '<5' (too few to show); they are "
             "treated as missing, so sums may be slightly low."
         )
-    df = pd.DataFrame(frame)
-    _note_undefined(kind, raw, warnings, hashed)
-    del hashed
+    df = pd.DataFrame(frame, copy=False)  # the parsed columns as they are, not one more copy
+    _note_undefined(kind, raw, warnings, uniques)
 
     currency = None
     if "currency" in df:
