@@ -490,7 +490,8 @@ def _dedupe_across_files(
     """
     complete = df[key].notna().all(axis=1)  # a row without a date is never merged away
     if kind == "ads":
-        inside = int(df[complete].duplicated([*key, "_order"]).sum())
+        cells = df[[*key, "_order"]]  # only the key columns, not a copy of every column
+        inside = int((cells if complete.all() else cells[complete]).duplicated().sum())
         if inside:
             dataset.notes.append(
                 f"{inside:,} Ads Manager row(s) share campaign, ad group, ad and day with another "
