@@ -47,6 +47,10 @@ _CURRENCY_RE = re.compile(
 )
 # Spaces that Excel and TikTok put inside numbers: plain, no-break, narrow no-break, thin.
 _SPACES_RE = re.compile(r"[\s\u00a0\u202f\u2009']")
+# The same characters for Arrow's RE2, whose \s is ASCII only: Python's \s in a str pattern
+# is every character str.isspace() accepts, which is these controls plus \p{Z}.
+_SPACES_RE2 = r"[\t\n\x{0B}\f\r\x{1C}-\x{1F}\x{85}\p{Z}']"
+_SYMBOLS = "£€$¥₩₹₺₫₱₽฿"
 _NUMBER_SHAPE = re.compile(r"^[+-]?[\d.,]*\d[\d.,]*$")
 _THOUSANDS_COMMA = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+$")
 _THOUSANDS_DOT = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+$")
@@ -171,6 +175,43 @@ def distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     return codes, pd.Series(uniques.to_pandas(), dtype="str")
 
 
+def _from_arrow(arr, index: pd.Index) -> pd.Series:
+    text_dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+    out = arr.to_pandas(types_mapper={arr.type: text_dtype}.get)
+    out.index = index
+    return out
+
+
+def _strip_spaces(u: pd.Series) -> pd.Series:
+    """u.str.replace(_SPACES_RE, ""), by Arrow over the whole column."""
+    import pyarrow.compute as pc
+
+    return _from_arrow(pc.replace_substring_regex(arrow_text(u), _SPACES_RE2, ""), u.index)
+
+
+def _strip_currency(cleaned: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(the cells without currency codes and symbols, the first one found in each).
+
+    Cells without an ASCII letter can hold only the one-character symbols (every code, and
+    R$, zł and kr, has a letter): Arrow strips those. The few cells with letters take the
+    full pattern, whose letter boundaries RE2 cannot express.
+    """
+    import pyarrow.compute as pc
+
+    arr = arrow_text(cleaned)
+    lettered = pc.fill_null(pc.match_substring_regex(arr, "[A-Za-z]"), False)
+    lettered = lettered.to_numpy(zero_copy_only=False)
+    symbols = "[" + re.escape(_SYMBOLS) + "]"
+    found = pc.struct_field(pc.extract_regex(arr, f"(?P<c>{symbols})"), [0])
+    stripped = _from_arrow(pc.replace_substring_regex(arr, symbols, ""), cleaned.index)
+    found = _from_arrow(found, cleaned.index)
+    if lettered.any():
+        rest = cleaned[lettered]
+        found[lettered] = rest.str.extract("(" + _CURRENCY_RE.pattern + ")", expand=False)
+        stripped[lettered] = rest.str.replace(_CURRENCY_RE, "", regex=True)
+    return stripped, found
+
+
 def parse_numbers(
     raw: pd.Series,
     hint: str | None = None,
@@ -231,9 +272,7 @@ def parse_numbers(
 
     missing = _is_missing(u)
     masked = u.str.strip().str.fullmatch(MASKED_RE) & ~missing
-    cleaned = u.str.replace(_SPACES_RE, "", regex=True)
-    currency_found = cleaned.str.extract("(" + _CURRENCY_RE.pattern + ")", expand=False)
-    cleaned = cleaned.str.replace(_CURRENCY_RE, "", regex=True)
+    cleaned, currency_found = _strip_currency(_strip_spaces(u))
     percent = cleaned.str.endswith("%")
     cleaned = cleaned.str.rstrip("%")
     # Accounting negatives "(12.50)" and a trailing minus "12.50-".
@@ -294,7 +333,7 @@ def column_decimal_evidence(
     u = (distinct_values or distinct(text))[1]
     if u.empty:
         return None
-    cleaned = u.str.replace(_SPACES_RE, "", regex=True).str.replace(_CURRENCY_RE, "", regex=True)
+    cleaned = _strip_currency(_strip_spaces(u))[0]
     cleaned = cleaned.str.rstrip("%").str.strip("()")
     shaped = cleaned[cleaned.str.fullmatch(_NUMBER_SHAPE)]
     return decimal_style(shaped) if len(shaped) else None
