@@ -183,12 +183,13 @@ def combine(
         and any(matches_file(p.name, f) and p.kind == k for f, k in exclude)
     ]
     tables = [p for p in parsed if isinstance(p, ParsedTable) and p not in left_out]
-    # Work on copies: the parsed tables may be cached objects shared between reruns.
+    # Work on copies: the parsed tables may be cached objects shared between reruns. (Shallow:
+    # with pandas' copy-on-write a column changed here is copied then, never the cached one.)
     tables = [
         ParsedTable(
             **{
                 **t.__dict__,
-                "frame": t.frame.copy(),
+                "frame": t.frame.copy(deep=False),
                 "warnings": list(t.warnings),
                 "yearless": dict(t.yearless),
             }
@@ -260,7 +261,8 @@ def combine(
     found: set[str] = set()
     for t in tables:
         if "currency" in t.frame and t.frame["currency"].notna().any():
-            codes = t.frame["currency"].dropna().astype("str").str.strip().str.upper()
+            distinct = pd.Series(t.frame["currency"].dropna().unique(), dtype="str")
+            codes = distinct.str.strip().str.upper()
             found |= set(codes[codes.str.fullmatch(r"[A-Z]{3}")])  # ISO 4217 codes only
         elif t.currency:
             found.add(t.currency)
@@ -431,7 +433,7 @@ def _merge(kind: str, tables: list[ParsedTable], dataset: Dataset) -> pd.DataFra
     spec = KIND_BY_NAME[kind]
     frames = []
     for order, t in enumerate(tables):
-        f = t.frame.copy()
+        f = t.frame.copy(deep=False)  # copy-on-write: the table's own frame is never changed
         if spec.date_column == "date" and "date" in f:
             f["date"] = f["date"].dt.normalize()  # "2024-01-14 21:40" is a day's total
             undated = f["date"].isna()
@@ -488,7 +490,8 @@ def _dedupe_across_files(
     """
     complete = df[key].notna().all(axis=1)  # a row without a date is never merged away
     if kind == "ads":
-        inside = int(df[complete].duplicated([*key, "_order"]).sum())
+        cells = df[[*key, "_order"]]  # only the key columns, not a copy of every column
+        inside = int((cells if complete.all() else cells[complete]).duplicated().sum())
         if inside:
             dataset.notes.append(
                 f"{inside:,} Ads Manager row(s) share campaign, ad group, ad and day with another "

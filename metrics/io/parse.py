@@ -47,6 +47,10 @@ _CURRENCY_RE = re.compile(
 )
 # Spaces that Excel and TikTok put inside numbers: plain, no-break, narrow no-break, thin.
 _SPACES_RE = re.compile(r"[\s\u00a0\u202f\u2009']")
+# The same characters for Arrow's RE2, whose \s is ASCII only: Python's \s in a str pattern
+# is every character str.isspace() accepts, which is these controls plus \p{Z}.
+_SPACES_RE2 = r"[\t\n\x{0B}\f\r\x{1C}-\x{1F}\x{85}\p{Z}']"
+_SYMBOLS = "£€$¥₩₹₺₫₱₽฿"
 _NUMBER_SHAPE = re.compile(r"^[+-]?[\d.,]*\d[\d.,]*$")
 _THOUSANDS_COMMA = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+$")
 _THOUSANDS_DOT = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+$")
@@ -102,18 +106,126 @@ def _to_float(tokens: pd.Series, style: str) -> pd.Series:
         tokens = tokens.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
         tokens = tokens.str.replace(",", "", regex=False)
-    return pd.to_numeric(tokens, errors="coerce")
+    return plain_numbers(tokens)
 
 
 _THOUSANDS_ONLY = r"\d{1,3}(?:[.,]\d{3})*"
+# What counts as a plain number, for Arrow's string → float cast (which has no "coerce").
+_PLAIN = r"^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity)$"
 
 
-def parse_numbers(raw: pd.Series, hint: str | None = None, count: bool = False) -> NumberColumn:
+def arrow_text(values: pd.Series):
+    """The text cells of a Series as one Arrow string array (no copy for pandas' "str")."""
+    import pyarrow as pa
+
+    if is_dictionary(values):
+        values = pd.Series(values.cat.categories, dtype="str")  # callers spread by the codes
+    elif not isinstance(values.dtype, pd.StringDtype):
+        values = values.astype("str")
+    arr = pa.array(values, from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    return arr
+
+
+def plain_numbers(text: pd.Series) -> pd.Series:
+    """Text → floats, NaN where a (stripped) cell is not a plain number: Arrow's cast over the
+    whole column, as pd.to_numeric(errors="coerce") would give, without a Python object per cell.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(text) == 0:
+        return pd.Series(np.nan, index=text.index, dtype="float64")
+    arr = pc.utf8_trim_whitespace(arrow_text(text))
+    ok = pc.match_substring_regex(arr, _PLAIN, ignore_case=True)
+    numbers = pc.cast(pc.if_else(ok, arr, pa.scalar(None, arr.type)), pa.float64())
+    values = numbers.to_numpy(zero_copy_only=False)
+    return pd.Series(values, index=text.index, dtype="float64")
+
+
+def is_dictionary(values: pd.Series) -> bool:
+    """A dictionary-encoded column (pandas Categorical), as the Arrow reader's grids are."""
+    return isinstance(values.dtype, pd.CategoricalDtype)
+
+
+def distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """(codes, uniques) like pd.factorize for a text column, hashed by Arrow: codes index the
+    uniques (in order of first appearance), -1 where a cell is missing. A dictionary column
+    is already hashed: only the distinct values its rows use are kept, in that order."""
+    import pyarrow.compute as pc
+
+    if is_dictionary(values):
+        codes = values.cat.codes.to_numpy().astype(np.int64)
+        size = len(values.cat.categories)
+        rows = np.flatnonzero(codes >= 0)
+        first = np.full(size, len(codes), dtype=np.int64)
+        np.minimum.at(first, codes[rows], rows)
+        used = np.flatnonzero(first < len(codes))
+        order = used[np.argsort(first[used], kind="stable")]
+        remap = np.full(size + 1, -1, dtype=np.int64)
+        remap[order] = np.arange(len(order))
+        uniques = pd.Series(values.cat.categories[order], dtype="str")
+        return remap[codes].astype(np.int32), uniques  # code -1 reads remap[-1], i.e. -1
+
+    arr = arrow_text(values)
+    uniques = pc.drop_null(pc.unique(arr))
+    codes = pc.fill_null(pc.index_in(arr, value_set=uniques), -1)
+    codes = codes.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+    return codes, pd.Series(uniques.to_pandas(), dtype="str")
+
+
+def _from_arrow(arr, index: pd.Index) -> pd.Series:
+    text_dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+    out = arr.to_pandas(types_mapper={arr.type: text_dtype}.get)
+    out.index = index
+    return out
+
+
+def _strip_spaces(u: pd.Series) -> pd.Series:
+    """u.str.replace(_SPACES_RE, ""), by Arrow over the whole column."""
+    import pyarrow.compute as pc
+
+    return _from_arrow(pc.replace_substring_regex(arrow_text(u), _SPACES_RE2, ""), u.index)
+
+
+def _strip_currency(cleaned: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(the cells without currency codes and symbols, the first one found in each).
+
+    Cells without an ASCII letter can hold only the one-character symbols (every code, and
+    R$, zł and kr, has a letter): Arrow strips those. The few cells with letters take the
+    full pattern, whose letter boundaries RE2 cannot express.
+    """
+    import pyarrow.compute as pc
+
+    arr = arrow_text(cleaned)
+    lettered = pc.fill_null(pc.match_substring_regex(arr, "[A-Za-z]"), False)
+    lettered = lettered.to_numpy(zero_copy_only=False)
+    symbols = "[" + re.escape(_SYMBOLS) + "]"
+    found = pc.struct_field(pc.extract_regex(arr, f"(?P<c>{symbols})"), [0])
+    stripped = _from_arrow(pc.replace_substring_regex(arr, symbols, ""), cleaned.index)
+    found = _from_arrow(found, cleaned.index)
+    if lettered.any():
+        rest = cleaned[lettered]
+        found[lettered] = rest.str.extract("(" + _CURRENCY_RE.pattern + ")", expand=False)
+        stripped[lettered] = rest.str.replace(_CURRENCY_RE, "", regex=True)
+    return stripped, found
+
+
+def parse_numbers(
+    raw: pd.Series,
+    hint: str | None = None,
+    count: bool = False,
+    distinct_values: tuple[np.ndarray, pd.Series] | None = None,
+) -> NumberColumn:
     """Parse a column of cells into floats; decide the decimal mark for the whole column.
 
     `hint` ("dot" or "comma") is the file's decimal style, used only when this column's own
     values are ambiguous ("1.234" could be 1234 or 1.234). A `count` column (views, clicks,
     followers) holds whole numbers, so there an ambiguous "1.234" or "1,234" is 1,234.
+
+    Text is cleaned once per distinct value (a million-row column holds far fewer), by Arrow
+    for the hashing and the casts, and mapped back to the rows by index.
     """
     if raw.dtype.kind in "iufb":
         return NumberColumn(raw.astype("float64"))
@@ -123,33 +235,44 @@ def parse_numbers(raw: pd.Series, hint: str | None = None, count: bool = False) 
         is_num = raw.map(type).isin((int, float, np.int64, np.float64))
         if is_num.any():
             result[is_num] = raw[is_num].astype("float64")
-        text = raw[~is_num & raw.notna()].astype(str)
+        text = raw[~is_num & raw.notna()].astype("str")
+    elif is_dictionary(raw):
+        text = raw[raw.notna()] if raw.hasnans else raw
+    elif raw.hasnans:
+        text = raw[raw.notna()].astype("str")
     else:
-        text = raw[raw.notna()].astype(str)
+        text = raw.astype("str")
     if text.empty:
         return NumberColumn(result)
-    text = text.astype("str")
+    whole_column = len(text) == len(result)
+    # `distinct_values`: distinct(raw) already worked out by the caller, for a column without
+    # missing cells.
+    reuse = distinct_values is not None and whole_column and raw.dtype != object
+    reuse = reuse or (distinct_values is not None and is_dictionary(raw) and not raw.hasnans)
+    codes, u = distinct_values if reuse else distinct(text)
+
+    def to_rows(values: pd.Series) -> None:
+        out = values.to_numpy(dtype="float64")[codes]
+        if whole_column:
+            result[:] = out
+        else:
+            result[text.index] = out
 
     # Fast path: a column of plain numbers (the common case for counts).
     # (Not when the file writes decimal commas: there "100.000" is a hundred thousand.)
-    plain = pd.to_numeric(text, errors="coerce")
-    ambiguous_count = count and text.str.fullmatch(r"\d{1,3}\.\d{3}").any()
+    plain = plain_numbers(u)
+    ambiguous_count = count and u.str.fullmatch(r"\d{1,3}\.\d{3}").any()
     if (
         plain.notna().all()
-        and not (hint == "comma" and text.str.contains(".", regex=False).any())
+        and not (hint == "comma" and u.str.contains(".", regex=False).any())
         and not ambiguous_count
     ):
-        result[text.index] = plain.to_numpy(dtype="float64")
+        to_rows(plain)
         return NumberColumn(result)
 
-    # Work on distinct values only; a million-row column has far fewer of them.
-    codes, uniques = pd.factorize(text)
-    u = pd.Series(uniques, dtype="str")
     missing = _is_missing(u)
     masked = u.str.strip().str.fullmatch(MASKED_RE) & ~missing
-    cleaned = u.str.replace(_SPACES_RE, "", regex=True)
-    currency_found = cleaned.str.extract("(" + _CURRENCY_RE.pattern + ")", expand=False)
-    cleaned = cleaned.str.replace(_CURRENCY_RE, "", regex=True)
+    cleaned, currency_found = _strip_currency(_strip_spaces(u))
     percent = cleaned.str.endswith("%")
     cleaned = cleaned.str.rstrip("%")
     # Accounting negatives "(12.50)" and a trailing minus "12.50-".
@@ -162,21 +285,17 @@ def parse_numbers(raw: pd.Series, hint: str | None = None, count: bool = False) 
     values = _to_float(cleaned.where(shaped, ""), style)
     if count and evidence is None and cleaned[shaped].str.fullmatch(_THOUSANDS_ONLY).all():
         # Whole numbers with a separator every three digits: thousands, whatever the mark.
-        whole = pd.to_numeric(cleaned.where(shaped, "").str.replace(r"[.,]", "", regex=True),
-                              errors="coerce")  # fmt: skip
-        values = whole
+        values = plain_numbers(cleaned.where(shaped, "").str.replace(r"[.,]", "", regex=True))
     values = values.where(~negative, -values)
     values = values.where(~percent, values / 100.0)
     values = values.where(shaped)
 
     bad = ~(shaped | missing | masked)
     counts = np.bincount(codes[codes >= 0], minlength=len(u))
-    out = values.to_numpy(dtype="float64")[codes]
-    out[codes < 0] = np.nan
-    result[text.index] = out
+    to_rows(values)
 
-    masked_np = masked.to_numpy()
-    limits = pd.to_numeric(u[masked_np].str.extract(r"(\d+)", expand=False), errors="coerce")
+    masked_np = masked.to_numpy(dtype=bool)
+    limits = plain_numbers(u[masked_np].str.extract(r"(\d+)", expand=False).fillna(""))
     masked_bound = float((limits.to_numpy(dtype="float64") * counts[masked_np]).sum())
 
     currencies = currency_found.dropna()
@@ -191,22 +310,30 @@ def parse_numbers(raw: pd.Series, hint: str | None = None, count: bool = False) 
         masked=int(counts[masked_np].sum()),
         masked_bound=masked_bound,
         unparsed=u[bad].head(3).tolist(),
-        unparsed_count=int(counts[bad.to_numpy()].sum()),
+        unparsed_count=int(counts[bad.to_numpy(dtype=bool)].sum()),
         decimal_evidence=evidence,
     )
 
 
-def column_decimal_evidence(raw: pd.Series) -> str | None:
+def column_decimal_evidence(
+    raw: pd.Series, distinct_values: tuple[np.ndarray, pd.Series] | None = None
+) -> str | None:
     """The decimal style a text column shows on its own (for the file-wide hint)."""
     if raw.dtype.kind in "iufbM":
         return None
-    text = raw.dropna()
-    if raw.dtype == object:
+    if distinct_values is not None:
+        text = raw
+    elif raw.dtype == object:
+        text = raw.dropna()
         text = text[text.map(lambda v: isinstance(v, str))]
+    else:
+        text = raw
     if text.empty:
         return None
-    u = pd.Series(pd.unique(text.astype("str")), dtype="str")
-    cleaned = u.str.replace(_SPACES_RE, "", regex=True).str.replace(_CURRENCY_RE, "", regex=True)
+    u = (distinct_values or distinct(text))[1]
+    if u.empty:
+        return None
+    cleaned = _strip_currency(_strip_spaces(u))[0]
     cleaned = cleaned.str.rstrip("%").str.strip("()")
     shaped = cleaned[cleaned.str.fullmatch(_NUMBER_SHAPE)]
     return decimal_style(shaped) if len(shaped) else None

@@ -128,15 +128,15 @@ def _read_any(
     if lower.endswith(".xls"):
         raise ReadError("is an old Excel 97–2003 workbook (.xls). Save it as .xlsx or CSV.")
     _refuse_binary(data)
-    text, encoding = decode_text(data)
-    if lower.endswith(".json") or re.match(r"\s*[\[{]", text):
-        _refuse_json(name, text)
+    text = _Text(data)
+    if lower.endswith(".json") or re.match(r"\s*[\[{]", text.head):
+        _refuse_json(name, text.full if len(data) < 1024**2 else text.head)
     if "user_data" in lower and lower.endswith((".txt", ".json", ".html")):
         raise ReadError(f"{ACCOUNT_DATA}.")
-    if _looks_like_account_text(text):
+    if _looks_like_account_text(text.head):
         raise ReadError(f"{ACCOUNT_DATA}.")
     check_line_lengths(data)
-    return [_read_delimited(name, text, encoding, archive)]
+    return [_read_delimited(name, text, archive)]
 
 
 def _is_xlsx(data: bytes) -> bool:
@@ -325,6 +325,76 @@ def _looks_utf16(head: bytes) -> bool:
     return max(odd, even) > len(head) // 3
 
 
+HEAD_BYTES = 1024**2
+
+
+class _Text:
+    """A text file's encoding and first lines, decoded without decoding the whole file.
+
+    A large UTF-8 file (the common case: a year of Ads Manager rows) is never turned into one
+    Python string: its bytes are checked as UTF-8 by Arrow and handed to Arrow's CSV reader as
+    they are. Other encodings (UTF-16, cp1252) are decoded whole, as before, and re-encoded.
+    """
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self._full: str | None = None
+        if len(data) <= HEAD_BYTES:
+            self._full, self.encoding = decode_text(data)
+            self.head = self._full
+            return
+        self.encoding = _big_encoding(data)
+        if self.encoding in ("utf-8", "utf-8-sig"):
+            start = 3 if self.encoding == "utf-8-sig" else 0
+            end = start
+            for _ in range(SAMPLE_LINES + 1):  # the lines _head_lines looks at, however long
+                end = data.find(b"\n", end) + 1
+                if end <= 0:
+                    end = len(data)
+                    break
+            self.head = data[start:end].decode("utf-8", errors="replace")
+        else:
+            self.head = self.full
+
+    @property
+    def full(self) -> str:
+        if self._full is None:
+            self._full, self.encoding = decode_text(self.data)
+        return self._full
+
+    def utf8(self) -> memoryview | bytes:
+        """The text as UTF-8 bytes, without a BOM (the file's own bytes where it is UTF-8)."""
+        if self.encoding == "utf-8":  # decoded strictly, or checked by _big_encoding
+            return memoryview(self.data)
+        if self.encoding == "utf-8-sig" and _valid_utf8(self.data, 3):
+            return memoryview(self.data)[3:]
+        return self.full.removeprefix("\ufeff").encode("utf-8")
+
+
+def _valid_utf8(data: bytes, start: int = 0) -> bool:
+    """Whether data[start:] is valid UTF-8, checked by Arrow without a copy."""
+    import numpy as np
+    import pyarrow as pa
+
+    offsets = pa.py_buffer(np.array([0, len(data) - start], dtype=np.int64))
+    values = pa.py_buffer(data)[start:]
+    try:
+        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, values]).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _big_encoding(data: bytes) -> str:
+    """decode_text's choice of encoding, made without decoding a large file."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    head = data[:4096]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(b"\x00") > len(head) // 4:
+        return "utf-16"  # decoded whole by decode_text, which names the exact form
+    return "utf-8" if _valid_utf8(data) else "cp1252"
+
+
 def decode_text(data: bytes) -> tuple[str, str]:
     """Decode text bytes: BOMs first, then UTF-16 without BOM, UTF-8, cp1252."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -395,10 +465,8 @@ def sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
-def _read_delimited(name: str, text: str, encoding: str, archive: str | None) -> Grid:
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    lines = _head_lines(text)
+def _read_delimited(name: str, text: _Text, archive: str | None) -> Grid:
+    lines = _head_lines(text.head.removeprefix("\ufeff"))
     if not any(line.strip() for line in lines):
         raise ReadError(f"holds no text rows. {EXPECTED}")
     # Excel's "sep=;" first line names the delimiter.
@@ -411,13 +479,102 @@ def _read_delimited(name: str, text: str, encoding: str, archive: str | None) ->
         delimiter = sniff_delimiter(lines)
     # Name the columns up front so a short preamble line does not fix the width of the grid.
     try:
-        width = max(len(r) for r in csv.reader(lines[skip:], delimiter=delimiter))
+        rows = list(csv.reader(lines[skip:], delimiter=delimiter))
+        width = max(len(r) for r in rows)
     except csv.Error:
-        width = None
+        rows, width = [], None
     if width:
         check_columns(width)
+    first = next((r for r in rows if r), None)
+    cells = None
+    if width and first is not None and len(first) == width:
+        # The common case, every export TikTok writes: the header row first, every row as wide.
+        cells = _arrow_cells(text, delimiter, width, skip)
+    if cells is None:
+        cells = _pandas_cells(text.full.removeprefix("\ufeff"), delimiter, width, skip)
+    check_columns(cells.shape[1])
+    check_cell_lengths(cells)
+    return Grid(name, cells, archive=archive, delimiter=delimiter, encoding=text.encoding)
+
+
+def _arrow_cells(text: _Text, delimiter: str, width: int, skip: int) -> pd.DataFrame | None:
+    """Every cell as text, read by Arrow's CSV reader straight from the bytes; None when the
+    rows are not all as wide as the header (a short preamble or totals line, a damaged row):
+    pandas then reads the file as before, and names the line that does not fit."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    raw = text.utf8()
+    if skip:
+        # The "sep=;" line: the data starts after its line break.
+        end = bytes(raw[:4096]).find(b"\n")
+        if end < 0 or b"\r" in bytes(raw[: max(end - 1, 0)]):
+            return None
+        raw = raw[end + 1 :]
+    names = [str(i) for i in range(width)]
+    columns = None
+    # Cells with line breaks inside quotes are rare: Arrow first reads the blocks as if there
+    # were none, and says so when a block boundary proves otherwise (a boundary inside a
+    # quoted cell puts its parser out of step); it then reads them the careful way.
+    for newlines_in_values in (False, True):
+        try:
+            columns = _dictionary_columns(
+                pacsv.open_csv(
+                    pa.BufferReader(pa.py_buffer(raw)),
+                    read_options=pacsv.ReadOptions(column_names=names, block_size=8 * CHUNK),
+                    parse_options=pacsv.ParseOptions(
+                        delimiter=delimiter,
+                        newlines_in_values=newlines_in_values,
+                        ignore_empty_lines=True,
+                    ),
+                    convert_options=pacsv.ConvertOptions(
+                        column_types=dict.fromkeys(names, pa.string()),
+                        strings_can_be_null=False,
+                        quoted_strings_can_be_null=False,
+                    ),
+                ),
+                width,
+            )
+            break
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+    del raw
+    # The blocks' text is freed; hand the memory Arrow kept for reuse back to the system.
+    pa.default_memory_pool().release_unused()
+    if not columns or len(columns[0]) == 0:
+        return None
+    return pd.DataFrame(dict(enumerate(columns)), copy=False)
+
+
+def _dictionary_columns(reader, width: int) -> list[pd.Series]:
+    """Every column of the streamed blocks, dictionary-encoded as the blocks arrive: a cell
+    costs its 4-byte code and each distinct text is kept once (a year of daily rows holds 365
+    dates, a few thousand ad names), so no grid of the whole file's strings is ever built."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chunks: list[list] = [[] for _ in range(width)]
+    for batch in reader:
+        for i in range(width):
+            chunks[i].append(pc.dictionary_encode(batch.column(i)))
+        del batch
+    out = []
+    for i in range(width):
+        column = pa.chunked_array(chunks[i], pa.dictionary(pa.int32(), pa.string()))
+        chunks[i] = None
+        column = column.unify_dictionaries().combine_chunks()
+        codes = column.indices.to_numpy(zero_copy_only=False)
+        categories = pd.Index(column.dictionary.to_pandas(), dtype="str")
+        del column
+        out.append(
+            pd.Series(pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories)))
+        )
+    return out
+
+
+def _pandas_cells(text: str, delimiter: str, width: int | None, skip: int) -> pd.DataFrame:
     try:
-        cells = pd.read_csv(
+        return pd.read_csv(
             io.StringIO(text),
             sep=delimiter,
             header=None,
@@ -442,9 +599,6 @@ def _read_delimited(name: str, text: str, encoding: str, archive: str | None) ->
         raise ReadError(
             f"could not be read as a table (its rows do not line up). {EXPECTED}"
         ) from err
-    check_columns(cells.shape[1])
-    check_cell_lengths(cells)
-    return Grid(name, cells, archive=archive, delimiter=delimiter, encoding=encoding)
 
 
 def _head_lines(text: str) -> list[str]:

@@ -609,6 +609,8 @@ FOREIGN: tuple[Foreign, ...] = (
 MISSING_TOKENS = frozenset(
     {"", "-", "--", "—", "–", "undefined", "nan", "n/a", "na", "null", "none", "#n/a", "#div/0!"}
 )
+# For Arrow's regex engine (RE2): a prefix every TOTAL_PATTERN match starts with.
+TOTAL_PREFIX = r"^(total|totaal|gesamt|summe|合计|合計)"
 TOTAL_PATTERN = re.compile(
     r"^\s*(total|totals|totaal|gesamt|summe|totale|totales|totalt|totaux|合计|合計)\b",
     re.IGNORECASE,

@@ -11,7 +11,15 @@ import pandas as pd
 
 from .labels import gender_labels, territory_labels
 from .limits import drop_absurd
-from .parse import DateColumn, column_decimal_evidence, parse_dates, parse_numbers
+from .parse import (
+    DateColumn,
+    arrow_text,
+    column_decimal_evidence,
+    distinct,
+    is_dictionary,
+    parse_dates,
+    parse_numbers,
+)
 from .read import EXPECTED, Failure, Grid
 from .schema import (
     DATE,
@@ -23,6 +31,7 @@ from .schema import (
     NUMBER,
     TEXT,
     TOTAL_PATTERN,
+    TOTAL_PREFIX,
     Kind,
     loose_header,
     normalise_header,
@@ -234,6 +243,9 @@ def parse_grid(grid: Grid, column_map: dict[str, str] | None = None) -> ParsedTa
 
 def _text(col: pd.Series) -> pd.Series:
     """Cells as stripped strings, missing as NA (numbers from XLSX become their text)."""
+    if is_dictionary(col):
+        # Cleaned once per distinct cell, then spread to the rows by Arrow's take.
+        return _spread(col, _text(pd.Series(col.cat.categories, dtype="str")))
     if col.dtype == object:
         col = col.map(
             lambda v: (
@@ -245,6 +257,87 @@ def _text(col: pd.Series) -> pd.Series:
         )
     out = col.astype("str").str.strip()
     return out.mask(out.isin(["", "nan", "None"]))
+
+
+def _spread(col: pd.Series, per_category: pd.Series) -> pd.Series:
+    """A value per category of a dictionary column → the value of every row, as text."""
+    import pyarrow as pa
+
+    codes = col.cat.codes.to_numpy()
+    indices = pa.array(codes, mask=codes < 0)
+    values = arrow_text(per_category).take(indices)
+    text_dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+    out = values.to_pandas(types_mapper={values.type: text_dtype}.get)
+    out.index = col.index
+    return out
+
+
+def _is_text(col: pd.Series) -> bool:
+    return isinstance(col.dtype, pd.StringDtype) or is_dictionary(col)
+
+
+def _per_row(col: pd.Series, per_category: np.ndarray, missing: bool) -> np.ndarray:
+    """A boolean per category of a dictionary column → a boolean per row."""
+    codes = col.cat.codes.to_numpy()
+    out = per_category[np.where(codes < 0, 0, codes)] if len(per_category) else codes < -1
+    return np.where(codes < 0, missing, out)
+
+
+def _filled(col: pd.Series) -> np.ndarray:
+    """Which cells hold something (what _text keeps), one Arrow pass for a text column."""
+    if is_dictionary(col):
+        categories = pd.Series(col.cat.categories, dtype="str")
+        return _per_row(col, _filled(categories), False)
+    if not _is_text(col):
+        return _text(col).notna().to_numpy(dtype=bool)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pc.utf8_trim_whitespace(arrow_text(col))
+    empty = pc.is_in(arr, value_set=pa.array(["", "nan", "None"], arr.type))
+    return ~pc.fill_null(empty, True).to_numpy(zero_copy_only=False)
+
+
+def _starts_like_total(col: pd.Series) -> np.ndarray:
+    """Rows whose stripped text starts like a totals label (Arrow's regex, a superset of
+    TOTAL_PATTERN's matches), per distinct cell for a dictionary column."""
+    if is_dictionary(col):
+        categories = pd.Series(col.cat.categories, dtype="str")
+        return _per_row(col, _starts_like_total(categories), False)
+    import pyarrow.compute as pc
+
+    start = pc.match_substring_regex(
+        pc.utf8_trim_whitespace(arrow_text(col)), TOTAL_PREFIX, ignore_case=True
+    )
+    return pc.fill_null(start, False).to_numpy(zero_copy_only=False)
+
+
+def _nonempty_rows(columns: list[pd.Series], n: int) -> np.ndarray:
+    """Rows with at least one filled cell: the first column decides for most rows, and only
+    the rows still empty are looked at in the next column."""
+    nonempty = np.zeros(n, dtype=bool)
+    todo = np.arange(n)
+    for col in columns:
+        if not len(todo):
+            break
+        part = col if len(todo) == n else col.iloc[todo]
+        filled = _filled(part)
+        nonempty[todo[filled]] = True
+        todo = todo[~filled]
+    return nonempty
+
+
+def _may_contain(col: pd.Series, word: str) -> bool:
+    """Whether any cell might hold `word` (a cheap Arrow test before the exact one)."""
+    if not _is_text(col):
+        return True
+    import pyarrow.compute as pc
+
+    if is_dictionary(col):
+        col = pd.Series(col.cat.categories, dtype="str")
+
+    hits = pc.match_substring(arrow_text(col), word, ignore_case=True)
+    return bool(pc.any(hits).as_py())
 
 
 # Columns that can only hold whole numbers (counts of views, clicks, people).
@@ -259,10 +352,23 @@ def _is_count(col) -> bool:
     return (col.additive and col.name not in _NOT_COUNTS) or col.name in _COUNTS
 
 
-def _note_undefined(kind: Kind, raw: dict[str, pd.Series], warnings: list[str]) -> None:
-    """TikTok writes `undefined` for a day it has no data for yet (usually the newest): say
-    which days, since their numbers are missing, not zero, and sums over them are lower."""
+def _note_undefined(
+    kind: Kind,
+    raw: dict[str, pd.Series],
+    warnings: list[str],
+    uniques: dict[str, pd.Series] | None = None,
+) -> None:
     numeric = [c.name for c in kind.columns if c.type == NUMBER and c.name in raw]
+    uniques = uniques or {}
+    numeric = [
+        name
+        for name in numeric
+        if (
+            _text(uniques[name]).str.lower().eq("undefined").any()
+            if name in uniques
+            else _may_contain(raw[name], "undefined")
+        )
+    ]
     if not numeric:
         return
     flagged = pd.Series(False, index=raw[numeric[0]].index)
@@ -272,7 +378,7 @@ def _note_undefined(kind: Kind, raw: dict[str, pd.Series], warnings: list[str]) 
         return
     days = ""
     if kind.date_column and kind.date_column in raw:
-        labels = _text(raw[kind.date_column])[flagged].dropna().head(3).tolist()
+        labels = _text(raw[kind.date_column][flagged]).dropna().head(3).tolist()
         days = f" ({', '.join(labels)}{', …' if flagged.sum() > 3 else ''})"
     warnings.append(
         f"{int(flagged.sum())} row(s){days} say 'undefined': TikTok had no data for them yet "
@@ -289,23 +395,32 @@ def _parse_body(
     unrecognised = [h.strip() for pos, h in enumerate(headers) if pos not in mapping and h.strip()]
 
     # Drop fully empty rows (trailing lines, Excel padding).
-    nonempty = pd.Series(False, index=body.index)
-    for col in raw.values():
-        nonempty |= _text(col).notna()
-    body_index = body.index[nonempty]
-    raw = {k: v.loc[body_index].reset_index(drop=True) for k, v in raw.items()}
+    nonempty = _nonempty_rows(list(raw.values()), len(body))
+    if not nonempty.all():
+        body_index = body.index[nonempty]
+        raw = {k: v.loc[body_index].reset_index(drop=True) for k, v in raw.items()}
+        body = body.loc[body_index]
+    body = body.reset_index(drop=True)
+    raw = {k: v.reset_index(drop=True) for k, v in raw.items()}
 
     # Totals rows: "Total of N results" / "Total" as a row's first filled cell, anywhere.
-    is_total = _total_rows(kind, mapping, body.loc[body_index].reset_index(drop=True))
+    is_total = _total_rows(kind, mapping, body)
     total_rows = raw_total = None
     if is_total.any():
         total_rows = int(is_total.sum())
         raw_total = {k: v[is_total] for k, v in raw.items()}
         raw = {k: v[~is_total].reset_index(drop=True) for k, v in raw.items()}
 
+    # Text number columns without missing cells are hashed once, for the vote and the parse.
+    hashed = {
+        c.name: distinct(raw[c.name])
+        for c in kind.columns
+        if c.type == NUMBER and c.name in raw and _is_text(raw[c.name]) and not raw[c.name].hasnans
+    }
+    uniques = {name: u for name, (_, u) in hashed.items()}
     # The file's decimal style: the columns that show it unambiguously vote.
     votes = [
-        column_decimal_evidence(raw[c.name])
+        column_decimal_evidence(raw[c.name], hashed.get(c.name))
         for c in kind.columns
         if c.type == NUMBER and c.name in raw
     ]
@@ -325,7 +440,9 @@ def _parse_body(
         series = raw[col.name]
         label = headers[next(p for p, nm in mapping.items() if nm == col.name)].strip()
         if col.type == NUMBER:
-            parsed = parse_numbers(series, hint, count=_is_count(col))
+            parsed = parse_numbers(
+                series, hint, count=_is_count(col), distinct_values=hashed.pop(col.name, None)
+            )
             frame[col.name] = drop_absurd(parsed.values, label, warnings)
             masked_total += parsed.masked
             if parsed.masked:
@@ -383,8 +500,8 @@ def _parse_body(
             f"{masked_total} cell(s) were masked by TikTok as '<5' (too few to show); they are "
             "treated as missing, so sums may be slightly low."
         )
-    df = pd.DataFrame(frame)
-    _note_undefined(kind, raw, warnings)
+    df = pd.DataFrame(frame, copy=False)  # the parsed columns as they are, not one more copy
+    _note_undefined(kind, raw, warnings, uniques)
 
     currency = None
     if "currency" in df:
@@ -440,7 +557,15 @@ def _total_rows(kind: Kind, mapping: dict[int, str], body: pd.DataFrame) -> pd.S
     lead = list(body.columns[: min(3, body.shape[1])])
     maybe = pd.Series(False, index=range(n))
     for c in lead:
-        maybe |= _text(body[c]).fillna("").str.match(TOTAL_PATTERN).to_numpy()
+        cells = body[c]
+        if _is_text(cells):
+            # Arrow finds the few rows that start like a total; the exact pattern runs on those.
+            rows = np.flatnonzero(_starts_like_total(cells))
+            if len(rows):
+                exact = _text(cells.iloc[rows]).fillna("").str.match(TOTAL_PATTERN)
+                maybe.iloc[rows[exact.to_numpy(dtype=bool)]] = True
+            continue
+        maybe |= _text(cells).fillna("").str.match(TOTAL_PATTERN).to_numpy()
     if not maybe.any():
         return is_total
     rows = body[maybe.to_numpy()]
