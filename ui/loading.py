@@ -20,7 +20,7 @@ import streamlit as st
 
 from metrics.io import Dataset, combine, read_file
 
-from . import state
+from . import memo, state
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 SAMPLE_SUFFIXES = (".zip", ".csv", ".xlsx")
@@ -113,6 +113,7 @@ def parse_file(name: str, data: bytes, column_map: tuple[tuple[str, str], ...] =
 
 
 _SAMPLE_LOCK = threading.RLock()
+SAMPLE_TOKEN = "sample"
 _SAMPLE: dict[str, object] = {}
 
 
@@ -142,14 +143,18 @@ def _sample() -> tuple[dict[str, list], Dataset]:
 def _session_view(dataset: Dataset) -> Dataset:
     """A session's own containers around the shared frames (pandas copies on write, so a
     page deriving a frame from them never changes the shared one)."""
-    return Dataset(
+    view = Dataset(
         tables=dict(dataset.tables),
         reports=list(dataset.reports),
         currency=dataset.currency,
         currencies=list(dataset.currencies),
         warnings=list(dataset.warnings),
         notes=list(dataset.notes),
+        conflicts=list(dataset.conflicts),
     )
+    # Same content as the shared sample: its figures are computed once for every session.
+    memo.set_token(view, SAMPLE_TOKEN)
+    return view
 
 
 def _combine(parsed: dict[str, list], years=None, exclude=None) -> Dataset | None:
