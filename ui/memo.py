@@ -48,10 +48,19 @@ def token_of(dataset) -> str | None:
         try:
             token = f"dataset-{next(_ids)}"
             object.__setattr__(dataset, TOKEN, token)
-            weakref.finalize(dataset, MEMO.forget_later, token)
+            weakref.finalize(dataset, _forget_later, token)
         except (AttributeError, TypeError):  # an object that takes no attribute: no memo
             return None
     return token
+
+
+_MEMOS: weakref.WeakSet = weakref.WeakSet()
+
+
+def _forget_later(token: str) -> None:
+    """A dataset died (possibly inside the garbage collector: no lock taken here)."""
+    for memo in list(_MEMOS):
+        memo.forget_later(token)
 
 
 class _Unhashable(Exception):
@@ -120,6 +129,7 @@ class Memo:
         self._lock = threading.Lock()
         self.total = 0
         self.computed = 0  # how many calls actually ran (for tests and the bench)
+        _MEMOS.add(self)
 
     def forget_later(self, token: str) -> None:
         """Called when a dataset dies (possibly inside the garbage collector): no lock here."""
