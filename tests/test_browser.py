@@ -10,12 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -40,98 +35,42 @@ if not Path(CHROMIUM).exists():
         raise RuntimeError("CI must install Debian's chromium for the browser tests (see .ci/run).")
     pytest.skip("chromium is not installed on this machine", allow_module_level=True)
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from playwright.sync_api import expect  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def server():
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    started = time.perf_counter()
-    for _ in range(120):
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read() == b"ok":
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
-    yield url, time.perf_counter() - started
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+def server(app_server):
+    """The session's one `streamlit run` (tests/conftest.py), as (url, seconds it took to start)."""
+    return app_server.url, app_server.start_seconds
 
 
 @pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield b
-        b.close()
+def browser(chromium):
+    return chromium
 
 
-def wait_idle(page, timeout: float = 60_000) -> None:
+# Idle: Streamlit has finished its run and painted (no skeletons), for long enough that a
+# rerun coming straight after (a burst) would have started, and every visible chart is drawn.
+SETTLED = """(quiet) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const idle = app && app.getAttribute('data-test-script-state') === 'notRunning'
+        && !document.querySelector('[data-testid="stSkeleton"]');
+    const now = Date.now();
+    if (!idle) { window.__idleSince = undefined; return false; }
+    window.__idleSince = window.__idleSince || now;
+    const drawn = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+        .filter(c => c.offsetParent !== null)
+        .every(c => { const g = c.querySelector('canvas, svg');
+                      return g && g.getBoundingClientRect().width > 0; });
+    return drawn && now - window.__idleSince > quiet;
+}"""
+
+
+def wait_idle(page, timeout: float = 60_000, quiet_ms: int = 500) -> None:
     """Wait until Streamlit has finished running and painted: the script state has been
-    'notRunning' for a second (reruns come in bursts), no skeletons, charts drawn."""
+    'notRunning' for `quiet_ms` (reruns come in bursts), no skeletons, charts drawn."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            const idle = app && app.getAttribute('data-test-script-state') === 'notRunning'
-                && !document.querySelector('[data-testid="stSkeleton"]');
-            const now = Date.now();
-            if (!idle) { window.__idleSince = undefined; return false; }
-            window.__idleSince = window.__idleSince || now;
-            return now - window.__idleSince > 1000;
-        }""",
-        timeout=timeout,
-        polling=100,
-    )
-    page.wait_for_timeout(500)  # let Vega finish drawing
+    page.wait_for_function(SETTLED, arg=quiet_ms, timeout=timeout, polling=50)
 
 
 def no_exception(page) -> None:
@@ -347,10 +286,8 @@ def test_upload_through_the_real_file_input(server, browser):
     )
     assert files
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(files)
-    wait_idle(page)
-    page.wait_for_timeout(1500)
-    wait_idle(page)
     expect(page.get_by_text("Showing your uploaded files")).to_be_visible(timeout=30_000)
+    wait_idle(page)
     no_exception(page)
     page.close()
 

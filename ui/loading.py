@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -20,7 +21,7 @@ import streamlit as st
 
 from metrics.io import Dataset, combine, read_file
 
-from . import memo, state
+from . import janitor, memo, state
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 SAMPLE_SUFFIXES = (".zip", ".csv", ".xlsx")
@@ -41,6 +42,15 @@ def _keep_uploads_in_memory() -> None:
 
 
 _keep_uploads_in_memory()
+janitor.start()
+
+
+def _timing(step: str, name: str, size: int, seconds: float) -> None:
+    """With METRICS_TIMINGS=1 in the environment, one line per parse and rebuild on stderr
+    (what bench/bench_app.py reads to split an upload's time); silent otherwise."""
+    if os.environ.get("METRICS_TIMINGS") == "1":
+        sys.stderr.write(f"metrics-timing {step} {size} {seconds:.3f} {name!r}\n")
+        sys.stderr.flush()
 
 
 def _size_of(items: list) -> int:
@@ -84,7 +94,9 @@ class ParseCache:
             waiting.wait(timeout=300)  # another session is reading the same file
         try:
             self.parses += 1
+            started = time.perf_counter()
             items = read_file(name, data, dict(column_map) or None)
+            _timing("parse", name, len(data), time.perf_counter() - started)
             size = _size_of(items)
             with self._lock:
                 if size <= self.max_bytes:
@@ -167,11 +179,14 @@ def _combine(parsed: dict[str, list], years=None, exclude=None) -> Dataset | Non
 
 
 def _rebuild() -> None:
+    started = time.perf_counter()
+    parsed = st.session_state[state.PARSED]
     st.session_state[state.DATASET] = _combine(
-        st.session_state[state.PARSED],
+        parsed,
         years=st.session_state.get(YEARS, {}),
         exclude=st.session_state.get(EXCLUDED, []),
     )
+    _timing("combine", f"{len(parsed)} files", 0, time.perf_counter() - started)
 
 
 # Choices made on the Data page: the year of a year-less file, tables left out (conflicts).

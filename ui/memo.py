@@ -135,6 +135,14 @@ class Memo:
         """Called when a dataset dies (possibly inside the garbage collector): no lock here."""
         self._dead.append(token)
 
+    def purge(self) -> bool:
+        """Drop the entries of datasets that died and of entries past the TTL; whether any
+        dataset had died since the last purge."""
+        with self._lock:
+            died = bool(self._dead)
+            self._purge(time.monotonic())
+        return died
+
     def _purge(self, now: float) -> None:
         dead = set()
         while self._dead:
