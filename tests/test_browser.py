@@ -29,6 +29,15 @@ PAGES = {
     "reports": "reports",
     "diagnostics": "diagnostics",
 }
+TITLES = {
+    "data": "Data",
+    "overview": "Overview",
+    "content": "Content",
+    "audience": "Audience",
+    "ads": "Ads",
+    "reports": "Custom columns & reports",
+    "diagnostics": "Diagnostics",
+}
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):
@@ -90,14 +99,14 @@ def open_page(browser, url: str, path: str, width: int = 1440, height: int = 100
 
 def full_screenshot(page, path: Path, width: int, height: int = 1000) -> None:
     """The whole page: Streamlit scrolls inside its main block, so grow the viewport to fit."""
-    height = page.evaluate(
+    full = page.evaluate(
         '() => Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], '
         '[data-testid="stAppViewContainer"], section\')].map(e => e.scrollHeight), 1000)'
     )
-    page.set_viewport_size({"width": width, "height": min(int(height) + 40, 12_000)})
+    page.set_viewport_size({"width": width, "height": min(int(full) + 40, 12_000)})
     wait_idle(page)
     page.screenshot(path=str(path))
-    page.set_viewport_size({"width": width, "height": height})
+    page.set_viewport_size({"width": width, "height": height})  # back to the screen's size
 
 
 CUT_TEXT = """() => {
@@ -127,8 +136,21 @@ def test_every_page_renders_with_the_badge_and_no_cut_cards(server, browser, wid
     url, _ = server
     SHOTS.mkdir(exist_ok=True)
     height = SIZES[width]
+    # The first page from its address, the others as a user reaches them: by the sidebar's
+    # links, in the same session (every address is opened directly, and checked, in
+    # test_no_request_leaves_the_machine).
+    page = open_page(browser, url, "data", width, height)
+    sidebar = page.locator('[data-testid="stSidebar"]')
     for name, path in PAGES.items():
-        page = open_page(browser, url, path, width, height)
+        if path != "data":
+            if sidebar.get_attribute("data-collapsed") == "true":  # a phone: open it first
+                page.locator('[data-testid="stExpandSidebarButton"]').click()
+            sidebar.locator('[data-testid="stPageLink-NavLink"]').get_by_text(
+                TITLES[path], exact=True
+            ).click()
+            page.wait_for_url(f"**/{path}*")
+            expect(page.get_by_role("heading", name=TITLES[path], exact=True)).to_be_visible()
+            wait_idle(page)
         no_exception(page)
         expect(page.locator("h1").first).to_be_visible()
         expect(page.get_by_text("Sample data: northwind.coffee").first).to_be_visible()
@@ -141,7 +163,7 @@ def test_every_page_renders_with_the_badge_and_no_cut_cards(server, browser, wid
         )
         assert overflow <= 1, (name, width, overflow)
         full_screenshot(page, SHOTS / f"{name}_{width}_full.png", width, height)
-        page.close()
+    page.close()
 
 
 def test_the_app_opens_on_the_overview_with_the_story(server, browser):
@@ -199,6 +221,7 @@ def test_no_request_leaves_the_machine(server, browser):
     for path in [*PAGES.values(), "content?days=365"]:
         page.goto(f"{url}/{path}")
         wait_idle(page)
+        no_exception(page)  # every page opened from its address runs cleanly
     icon = page.evaluate("() => document.querySelector('link[rel~=\"icon\"]')?.href || ''")
     assert icon.startswith(url) or icon.startswith("data:"), icon
     context.close()
