@@ -11,6 +11,7 @@ until the server answers its health check, and stops it (terminate, then kill) o
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -19,7 +20,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -37,6 +38,29 @@ IDLE = """() => {
     return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
         && !document.querySelector('[data-testid="stSkeleton"]');
 }"""
+
+
+# Settled: idle as above for `quiet` ms (reruns come in bursts: one that follows straight
+# after would have started) and every visible chart drawn (Vega paints after the run ends).
+SETTLED = """(quiet) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const idle = app && app.getAttribute('data-test-script-state') === 'notRunning'
+        && !document.querySelector('[data-testid="stSkeleton"]');
+    const now = Date.now();
+    if (!idle) { window.__idleSince = undefined; return false; }
+    window.__idleSince = window.__idleSince || now;
+    const drawn = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+        .filter(c => c.offsetParent !== null)
+        .every(c => { const g = c.querySelector('canvas, svg');
+                      return g && g.getBoundingClientRect().width > 0; });
+    return drawn && now - window.__idleSince > quiet;
+}"""
+
+
+def settle(page, timeout: float = 60_000, quiet_ms: int = 500) -> None:
+    """Wait (sync Playwright) until Streamlit has finished running and painted."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    page.wait_for_function(SETTLED, arg=quiet_ms, timeout=timeout, polling=50)
 
 
 def free_port() -> int:

@@ -46,6 +46,8 @@ if not Path(CHROMIUM).exists():
 
 from playwright.sync_api import expect  # noqa: E402
 
+from tests._server import settle  # noqa: E402
+
 
 @pytest.fixture(scope="module")
 def server(app_server):
@@ -58,28 +60,7 @@ def browser(chromium):
     return chromium
 
 
-# Idle: Streamlit has finished its run and painted (no skeletons), for long enough that a
-# rerun coming straight after (a burst) would have started, and every visible chart is drawn.
-SETTLED = """(quiet) => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    const idle = app && app.getAttribute('data-test-script-state') === 'notRunning'
-        && !document.querySelector('[data-testid="stSkeleton"]');
-    const now = Date.now();
-    if (!idle) { window.__idleSince = undefined; return false; }
-    window.__idleSince = window.__idleSince || now;
-    const drawn = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
-        .filter(c => c.offsetParent !== null)
-        .every(c => { const g = c.querySelector('canvas, svg');
-                      return g && g.getBoundingClientRect().width > 0; });
-    return drawn && now - window.__idleSince > quiet;
-}"""
-
-
-def wait_idle(page, timeout: float = 60_000, quiet_ms: int = 500) -> None:
-    """Wait until Streamlit has finished running and painted: the script state has been
-    'notRunning' for `quiet_ms` (reruns come in bursts), no skeletons, charts drawn."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_function(SETTLED, arg=quiet_ms, timeout=timeout, polling=50)
+wait_idle = settle  # tests/_server.py: idle for half a second, every visible chart drawn
 
 
 def no_exception(page) -> None:

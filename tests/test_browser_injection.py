@@ -25,6 +25,8 @@ if not Path(CHROMIUM).exists():
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
+from tests._server import settle  # noqa: E402
+
 MARKER = "zqxj4417"
 HOST = "evil.example"
 PAYLOADS = [
@@ -72,18 +74,7 @@ def server(tmp_path_factory):
 
 
 def wait_idle(page, timeout: float = 90_000) -> None:
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            const idle = app && app.getAttribute('data-test-script-state') === 'notRunning';
-            if (!idle) { window.__idleSince = undefined; return false; }
-            window.__idleSince = window.__idleSince || Date.now();
-            return Date.now() - window.__idleSince > 1000;
-        }""",
-        timeout=timeout,
-        polling=100,
-    )
+    settle(page, timeout)  # tests/_server.py: idle for half a second, every chart drawn
 
 
 def assert_no_markup(page, where: str) -> None:
