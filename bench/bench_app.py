@@ -105,17 +105,32 @@ def rounds(page, repeat: int, timeout: float = 120_000) -> dict:
     }
 
 
-def timings(log: Path) -> dict:
-    """The server's METRICS_TIMINGS lines: seconds per step (parse, combine)."""
-    out: dict[str, float] = {}
+def timing_lines(log: Path) -> list[tuple[str, float]]:
+    """The server's METRICS_TIMINGS lines: (step, seconds), in order."""
+    out = []
     for line in log.read_text(errors="replace").splitlines():
         if line.startswith("metrics-timing "):
             _, step, _size, seconds, *_ = line.split(" ", 4)
-            out[step] = round(out.get(step, 0.0) + float(seconds), 3)
+            out.append((step, float(seconds)))
     return out
 
 
-def sample_part(browser, url: str, repeat: int, started: float) -> dict:
+def timings(log: Path) -> dict:
+    """Seconds per step (parse, combine, run) summed over the server's timing lines."""
+    out: dict[str, float] = {}
+    for step, seconds in timing_lines(log):
+        out[step] = round(out.get(step, 0.0) + seconds, 3)
+    return out
+
+
+def server_runs(log: Path, since: int) -> dict:
+    """Median and p95 of the server's script runs after the first `since` timing lines:
+    the part of a page switch or window change spent in Python, the rest is the browser."""
+    runs = [s for step, s in timing_lines(log)[since:] if step == "run"]
+    return figures(runs) if runs else {}
+
+
+def sample_part(browser, url: str, repeat: int, started: float, log: Path) -> dict:
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
     t0 = time.perf_counter()
     page.goto(f"{url}/", timeout=120_000)
@@ -125,7 +140,9 @@ def sample_part(browser, url: str, repeat: int, started: float) -> dict:
         "server_start_to_first_page_s": round(time.perf_counter() - started, 2),
         "first_page_s": round(time.perf_counter() - t0, 2),
     }
+    since = len(timing_lines(log))
     results.update(rounds(page, repeat))
+    results["server_script_runs_s"] = server_runs(log, since)
     page.close()
     return results
 
@@ -163,7 +180,9 @@ def million_part(browser, url: str, repeat: int, rows: int, log: Path) -> dict:
     results["of_which_server_parse_s"] = parse
     results["of_which_server_combine_s"] = combine
     results["of_which_rest_s"] = round(total - parse - combine, 2)
+    since = len(timing_lines(log))
     results.update(rounds(page, repeat, timeout=600_000))
+    results["server_script_runs_s"] = server_runs(log, since)
     context.close()
     return results
 
@@ -182,7 +201,7 @@ def main() -> None:
             with AppServer(output=output, env={"METRICS_TIMINGS": "1"}) as server:
                 with sync_playwright() as p:
                     browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                    results["sample"] = sample_part(browser, server.url, args.repeat, started)
+                    results["sample"] = sample_part(browser, server.url, args.repeat, started, log)
                     if not args.skip_1m:
                         results["1m_rows"] = million_part(
                             browser, server.url, args.repeat, args.rows, log

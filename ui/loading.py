@@ -45,7 +45,7 @@ _keep_uploads_in_memory()
 janitor.start()
 
 
-def _timing(step: str, name: str, size: int, seconds: float) -> None:
+def timing(step: str, name: str, size: int, seconds: float) -> None:
     """With METRICS_TIMINGS=1 in the environment, one line per parse and rebuild on stderr
     (what bench/bench_app.py reads to split an upload's time); silent otherwise."""
     if os.environ.get("METRICS_TIMINGS") == "1":
@@ -96,7 +96,7 @@ class ParseCache:
             self.parses += 1
             started = time.perf_counter()
             items = read_file(name, data, dict(column_map) or None)
-            _timing("parse", name, len(data), time.perf_counter() - started)
+            timing("parse", name, len(data), time.perf_counter() - started)
             size = _size_of(items)
             with self._lock:
                 if size <= self.max_bytes:
@@ -186,7 +186,7 @@ def _rebuild() -> None:
         years=st.session_state.get(YEARS, {}),
         exclude=st.session_state.get(EXCLUDED, []),
     )
-    _timing("combine", f"{len(parsed)} files", 0, time.perf_counter() - started)
+    timing("combine", f"{len(parsed)} files", 0, time.perf_counter() - started)
 
 
 # Choices made on the Data page: the year of a year-less file, tables left out (conflicts).
