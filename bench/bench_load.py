@@ -13,7 +13,8 @@ memory (RSS) before (warmed by one session), at its peak and after the sessions 
 (after --settle seconds, which must pass Streamlit's server.disconnectedSessionTTL, 120 s
 by default, for a closed session to be let go); CPU seconds used by the server and by
 Chromium while the sessions ran (where the time goes on a 2-core machine); and how many
-sessions showed another session's token (must be 0). Bounded: every wait times out at 180 s
+sessions showed another session's token (must be 0); the server's own time per script run
+(METRICS_TIMINGS lines), apart from the browser's. Bounded: every wait times out at 180 s
 and the sessions at --limit seconds. Nothing here runs in the test suite.
 """
 
@@ -25,6 +26,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -149,8 +151,23 @@ def pct(values: list[float], q: float) -> float | None:
     return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))], 2)
 
 
+def script_runs(log: Path, since: int) -> dict:
+    """p50/p95 of the server's script runs (METRICS_TIMINGS lines) after the first `since`:
+    the server's own work per page, apart from the browser's."""
+    lines = [ln for ln in log.read_text(errors="replace").splitlines() if ln.startswith("metrics-")]
+    runs = [float(ln.split(" ")[3]) for ln in lines[since:] if ln.split(" ")[1] == "run"]
+    return {"p50": pct(runs, 0.5), "p95": pct(runs, 0.95), "max": pct(runs, 1.0), "n": len(runs)}
+
+
+def timing_count(log: Path) -> int:
+    return sum(ln.startswith("metrics-") for ln in log.read_text(errors="replace").splitlines())
+
+
 async def run(args) -> dict:
-    server = AppServer()
+    log_dir = tempfile.TemporaryDirectory(prefix="bench_load_")
+    log = Path(log_dir.name) / "server.log"
+    output = log.open("wb")
+    server = AppServer(output=output, env={"METRICS_TIMINGS": "1"})
     server.start()
     peak = [0]
     stop = threading.Event()
@@ -172,6 +189,7 @@ async def run(args) -> dict:
             before = server.rss()
             threading.Thread(target=sample, daemon=True).start()
             server_cpu0, browser_cpu0 = cpu_seconds(server.proc.pid), chromium_cpu()
+            since = timing_count(log)
             started = time.perf_counter()
             start = asyncio.Event()
             tasks = [
@@ -185,12 +203,15 @@ async def run(args) -> dict:
             wall = time.perf_counter() - started
             server_cpu = cpu_seconds(server.proc.pid) - server_cpu0
             browser_cpu = chromium_cpu() - browser_cpu0
+            runs = script_runs(log, since)
             await browser.close()
         await asyncio.sleep(args.settle)
         after = server.rss()
     finally:
         stop.set()
         server.stop()
+        output.close()
+        log_dir.cleanup()
     done = [r for r in results if "error" not in r]
 
     def figures(key: str) -> dict:
@@ -207,6 +228,7 @@ async def run(args) -> dict:
         "failed_sessions": [r["error"] for r in results if "error" in r],
         "sessions_showing_another_sessions_names": sum(bool(r.get("saw_others")) for r in done),
         "sessions_not_showing_their_own_names": sum(not r.get("saw_own") for r in done),
+        "server_script_runs_s": runs,
         "wall_s": round(wall, 1),
         "cpu_s_while_sessions_ran": {
             "server": round(server_cpu, 1),
