@@ -180,3 +180,37 @@ def test_a_chart_of_the_same_data_is_built_once_and_of_other_data_anew():
     assert [row["spend"] for rows in values.values() for row in rows] == [1.5, 9.0]
     retitled = charts.bars(frame, "campaign", "spend", "Cost")
     assert retitled is not first
+
+
+def test_the_samples_default_windows_are_computed_before_anyone_asks():
+    from metrics.aggregate import data_end
+
+    _, dataset = loading._sample()
+    view = loading._session_view(dataset)
+    derived.prefetch(view)  # what the server does once, in the background, at start
+    before = MEMO.computed
+    end = data_end(dataset)
+    for days in (7, 28, 60, 365):
+        window = last_n_days(days, end)
+        changes = derived.summary_changes(loading._session_view(dataset), window)
+        assert changes == summary_changes(dataset, window)  # the same figures as direct
+        derived.stand_out(loading._session_view(dataset), window)
+    assert MEMO.computed == before  # every one of them read, none computed again
+
+
+def test_the_samples_figures_do_not_age_but_an_uploads_do(monkeypatch):
+    calls, fn = _counting()
+    memo = Memo(max_bytes=10**9, ttl=60)
+    memo.pinned.add("pinned-token")
+    clock = [1000.0]
+    monkeypatch.setattr("ui.memo.time.monotonic", lambda: clock[0])
+    kept, aged = _dataset(), _dataset()
+    from ui.memo import set_token
+
+    set_token(kept, "pinned-token")
+    memo.call(fn, kept, (2,), {})
+    memo.call(fn, aged, (2,), {})
+    clock[0] += 120
+    memo.call(fn, kept, (2,), {})
+    memo.call(fn, aged, (2,), {})
+    assert len(calls) == 3  # the pinned one read, the other computed again

@@ -55,3 +55,35 @@ drop_off = per_dataset(_drop_off)
 delivery = per_dataset(_delivery)
 organic_vs_paid = per_dataset(_organic_vs_paid)
 tracking = per_dataset(_tracking)
+
+
+# The figures of a window that the first page and the diagnostics ask for, in the order a
+# visitor meets them; called exactly as the pages call them, so the memo's keys are theirs.
+WINDOW_FIGURES = (
+    summary_changes,
+    stand_out,
+    coverage_gaps,
+    coverage_notes,
+    follower_reasons,
+    organic_vs_paid,
+    hook_vs_cta,
+    group_spend,
+    drop_off,
+    delivery,
+)
+
+
+def prefetch(dataset, days=(28, 7, 60, 365)) -> None:
+    """Compute the window figures of the default windows (ending on the newest day) ahead of
+    the first visitor, in the background: a session asking for one meanwhile waits for it
+    rather than computing it again (ui/memo.py). Errors are left to the page that asks."""
+    end = data_end(dataset)
+    if end is None:
+        return
+    for n in days:
+        window = _windows.last_n_days(n, end)
+        for figure in WINDOW_FIGURES:
+            try:
+                figure(dataset, window)
+            except Exception:  # noqa: BLE001 - the page shows its own sentence for it
+                continue

@@ -27,6 +27,7 @@ SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 SAMPLE_SUFFIXES = (".zip", ".csv", ".xlsx")
 CACHE_BYTES = int(os.environ.get("METRICS_PARSE_CACHE_MB", "512")) * 1024**2
 CACHE_TTL_SECONDS = float(os.environ.get("METRICS_PARSE_CACHE_TTL", "600"))
+PREFETCH = os.environ.get("METRICS_PREFETCH", "1") != "0"
 
 
 def _keep_uploads_in_memory() -> None:
@@ -126,6 +127,7 @@ def parse_file(name: str, data: bytes, column_map: tuple[tuple[str, str], ...] =
 
 _SAMPLE_LOCK = threading.RLock()
 SAMPLE_TOKEN = "sample"
+memo.MEMO.pinned.add(SAMPLE_TOKEN)  # the sample lives as long as the process: so do its figures
 _SAMPLE: dict[str, object] = {}
 
 
@@ -149,6 +151,13 @@ def _sample() -> tuple[dict[str, list], Dataset]:
             parsed = {name: read_file(name, data) for name, data in files}
             _SAMPLE["parsed"] = parsed
             _SAMPLE["dataset"] = _combine(parsed)
+            if PREFETCH:  # every visitor's windows on the sample, computed once, up front
+                from . import derived
+
+                view = _session_view(_SAMPLE["dataset"])
+                threading.Thread(
+                    target=derived.prefetch, args=(view,), name="sample-prefetch", daemon=True
+                ).start()
         return _SAMPLE["parsed"], _SAMPLE["dataset"]
 
 

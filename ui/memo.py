@@ -129,6 +129,7 @@ class Memo:
         self._lock = threading.Lock()
         self.total = 0
         self.computed = 0  # how many calls actually ran (for tests and the bench)
+        self.pinned: set[str] = set()  # tokens whose entries do not age (the sample's)
         _MEMOS.add(self)
 
     def forget_later(self, token: str) -> None:
@@ -148,7 +149,9 @@ class Memo:
         while self._dead:
             dead.add(self._dead.popleft())
         for key in [
-            k for k, (at, _, _) in self._entries.items() if k[0] in dead or now - at > self.ttl
+            k
+            for k, (at, _, _) in self._entries.items()
+            if k[0] in dead or (now - at > self.ttl and k[0] not in self.pinned)
         ]:
             self.total -= self._entries.pop(key)[1]
 
