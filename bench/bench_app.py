@@ -1,28 +1,43 @@
-"""Start-up and rerun times of the app on the sample data, in a real headless Chromium.
+"""Page switches and window changes in a real headless Chromium, on the sample and on 1M rows.
 
-    python bench/bench_app.py [--repeat 3]
+    python bench/bench_app.py [--repeat 3] [--rows 1000000] [--skip-1m]
 
-Starts `streamlit run app.py`, measures the time from the process start to the first rendered
-page (the Overview with its "What stands out" panel drawn), then the time of each page's run (a
-click in the navigation until Streamlit is idle and the page's title is drawn) and of a window
-change on the Overview. Needs Debian's chromium (/usr/bin/chromium) and playwright. Figures go
-to stdout as JSON; nothing here runs in the test suite.
+Starts one `streamlit run app.py` (tests/_server.py) and one Chromium (/usr/bin/chromium).
+
+Sample data: the time to the first rendered page (the Overview with "What stands out"), then
+`--repeat` rounds of a click on each page's link until Streamlit is idle and the page's
+title is drawn, and of window changes on the Overview (7, 365, 28 days). Reported: median
+and 95th percentile of every page switch and of every window change, and the same for the
+first round alone (the first time a figure is asked for, before anything is remembered).
+
+1M rows (left out with --skip-1m): a synthetic Ads Manager report (bench/bench_import.py's
+generator, ~200 MB) is uploaded through the file input in a new session; the time from
+choosing the file until the Overview shows its KPI cards, split into the server's parse and
+combine (read from the server's METRICS_TIMINGS lines) and the rest (upload transfer,
+pages, charts); then the same page-switch and window-change rounds.
+
+Figures go to stdout as JSON; nothing here runs in the test suite. Bounded: every wait times
+out (120 s for a page, 600 s for the 1M upload).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import socket
 import statistics
-import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests._server import CHROMIUM, CHROMIUM_ARGS, IDLE, AppServer  # noqa: E402
+
 PAGES = [
     "Data",
     "Overview",
@@ -32,82 +47,167 @@ PAGES = [
     "Custom columns & reports",
     "Diagnostics",
 ]
-IDLE = """() => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    return app && app.getAttribute('data-test-script-state') === 'notRunning'
-        && !document.querySelector('[data-testid="stSkeleton"]');
-}"""
+WINDOWS = ["7 days", "365 days", "28 days"]
+LINKS = '[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]'
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def wait_idle(page, timeout: float = 120_000) -> None:
+    page.wait_for_timeout(30)  # let the rerun start before polling for its end
+    page.wait_for_function(IDLE, timeout=timeout, polling=20)
 
 
-def wait_idle(page) -> None:
-    page.wait_for_timeout(50)  # let the rerun start before polling for its end
-    page.wait_for_function(IDLE, timeout=120_000, polling=20)
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def figures(values: list[float]) -> dict:
+    return {
+        "median": round(statistics.median(values), 3),
+        "p95": round(p95(values), 3),
+        "max": round(max(values), 3),
+        "n": len(values),
+    }
+
+
+def switch(page, name: str, timeout: float = 120_000) -> float:
+    t0 = time.perf_counter()
+    page.locator(LINKS).get_by_text(name, exact=True).click()
+    page.locator("h1", has_text=name.split(" ")[0]).first.wait_for(timeout=timeout)
+    wait_idle(page, timeout)
+    return time.perf_counter() - t0
+
+
+def change_window(page, label: str, timeout: float = 120_000) -> float:
+    t0 = time.perf_counter()
+    page.locator('[data-testid="stSidebar"]').get_by_text(label, exact=True).click()
+    wait_idle(page, timeout)
+    return time.perf_counter() - t0
+
+
+def rounds(page, repeat: int, timeout: float = 120_000) -> dict:
+    """`repeat` rounds of every page switch, then of window changes on the Overview."""
+    pages: dict[str, list[float]] = {name: [] for name in PAGES}
+    for _ in range(repeat):
+        for name in PAGES:
+            pages[name].append(switch(page, name, timeout))
+    switch(page, "Overview", timeout)
+    windows = [change_window(page, label, timeout) for label in WINDOWS * repeat]
+    every = [t for times in pages.values() for t in times]
+    return {
+        "page_switch_s": figures(every),
+        "page_switch_first_round_s": figures([times[0] for times in pages.values()]),
+        "page_switch_by_page_median_s": {
+            name: round(statistics.median(t), 3) for name, t in pages.items()
+        },
+        "window_change_s": figures(windows),
+        "window_change_first_round_s": figures(windows[: len(WINDOWS)]),
+    }
+
+
+def timing_lines(log: Path) -> list[tuple[str, float]]:
+    """The server's METRICS_TIMINGS lines: (step, seconds), in order."""
+    out = []
+    for line in log.read_text(errors="replace").splitlines():
+        if line.startswith("metrics-timing "):
+            _, step, _size, seconds, *_ = line.split(" ", 4)
+            out.append((step, float(seconds)))
+    return out
+
+
+def timings(log: Path) -> dict:
+    """Seconds per step (parse, combine, run) summed over the server's timing lines."""
+    out: dict[str, float] = {}
+    for step, seconds in timing_lines(log):
+        out[step] = round(out.get(step, 0.0) + seconds, 3)
+    return out
+
+
+def server_runs(log: Path, since: int) -> dict:
+    """Median and p95 of the server's script runs after the first `since` timing lines:
+    the part of a page switch or window change spent in Python, the rest is the browser."""
+    runs = [s for step, s in timing_lines(log)[since:] if step == "run"]
+    return figures(runs) if runs else {}
+
+
+def sample_part(browser, url: str, repeat: int, started: float, log: Path) -> dict:
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    t0 = time.perf_counter()
+    page.goto(f"{url}/", timeout=120_000)
+    page.locator(".st-key-story_panel").wait_for(timeout=120_000)
+    wait_idle(page)
+    results = {
+        "server_start_to_first_page_s": round(time.perf_counter() - started, 2),
+        "first_page_s": round(time.perf_counter() - t0, 2),
+    }
+    since = len(timing_lines(log))
+    results.update(rounds(page, repeat))
+    results["server_script_runs_s"] = server_runs(log, since)
+    page.close()
+    return results
+
+
+def million_part(browser, url: str, repeat: int, rows: int, log: Path) -> dict:
+    from bench_import import make_report
+
+    t0 = time.perf_counter()
+    data = make_report(rows)
+    results: dict = {"rows": rows, "file_mb": round(len(data) / 1e6, 1)}
+    results["generate_s"] = round(time.perf_counter() - t0, 1)
+    with tempfile.TemporaryDirectory(prefix="bench_app_") as folder:
+        path = Path(folder) / "Custom_report_1M_rows.csv"
+        path.write_bytes(data)
+        del data
+        context = browser.new_context(viewport={"width": 1440, "height": 1000})
+        page = context.new_page()
+        page.goto(f"{url}/data", timeout=120_000)
+        page.get_by_text("Tables found").wait_for(timeout=120_000)
+        wait_idle(page)
+        before = timings(log)
+        t0 = time.perf_counter()
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+        page.get_by_text("Showing your uploaded files").wait_for(timeout=600_000)
+        wait_idle(page, 600_000)
+        results["upload_to_data_page_s"] = round(time.perf_counter() - t0, 2)
+        page.locator(LINKS).get_by_text("Overview", exact=True).click()
+        page.locator('[data-testid="stMetric"]').first.wait_for(timeout=600_000)
+        wait_idle(page, 600_000)
+        total = time.perf_counter() - t0
+    after = timings(log)
+    parse = round(after.get("parse", 0) - before.get("parse", 0), 2)
+    combine = round(after.get("combine", 0) - before.get("combine", 0), 2)
+    results["upload_to_overview_s"] = round(total, 2)
+    results["of_which_server_parse_s"] = parse
+    results["of_which_server_combine_s"] = combine
+    results["of_which_rest_s"] = round(total - parse - combine, 2)
+    since = len(timing_lines(log))
+    results.update(rounds(page, repeat, timeout=600_000))
+    results["server_script_runs_s"] = server_runs(log, since)
+    context.close()
+    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--skip-1m", action="store_true", help="the sample only")
     args = parser.parse_args()
-    port = free_port()
-    started = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    results: dict = {}
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"]
-            )
-            page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            while True:
-                try:
-                    page.goto(f"http://127.0.0.1:{port}/", timeout=2000)
-                    break
-                except Exception:  # noqa: BLE001 - the server is not listening yet
-                    time.sleep(0.1)
-            page.locator(".st-key-story_panel").wait_for(timeout=120_000)
-            wait_idle(page)
-            results["start_to_first_page_s"] = round(time.perf_counter() - started, 2)
-            runs: dict[str, list[float]] = {name: [] for name in PAGES}
-            for _ in range(args.repeat):
-                for name in PAGES:
-                    t0 = time.perf_counter()
-                    page.locator(
-                        '[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]'
-                    ).get_by_text(name, exact=True).click()
-                    page.locator("h1", has_text=name.split(" ")[0]).first.wait_for()
-                    wait_idle(page)
-                    runs[name].append(time.perf_counter() - t0)
-            results["page_run_s"] = {
-                name: {"median": round(statistics.median(v), 2), "max": round(max(v), 2)}
-                for name, v in runs.items()
-            }
-            page.locator(
-                '[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]'
-            ).get_by_text("Overview").click()
-            wait_idle(page)
-            window_runs = []
-            for label in ["7 days", "365 days", "28 days"] * args.repeat:
-                t0 = time.perf_counter()
-                page.locator('[data-testid="stSidebar"]').get_by_text(label, exact=True).click()
-                wait_idle(page)
-                window_runs.append(time.perf_counter() - t0)
-            results["window_change_on_overview_s"] = {
-                "median": round(statistics.median(window_runs), 2),
-                "max": round(max(window_runs), 2),
-            }
-            browser.close()
-    finally:
-        proc.terminate()
+    results: dict = {"repeat": args.repeat}
+    with tempfile.TemporaryDirectory(prefix="bench_app_log_") as folder:
+        log = Path(folder) / "server.log"
+        with log.open("wb") as output:
+            started = time.perf_counter()
+            with AppServer(output=output, env={"METRICS_TIMINGS": "1"}) as server:
+                with sync_playwright() as p:
+                    browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                    results["sample"] = sample_part(browser, server.url, args.repeat, started, log)
+                    if not args.skip_1m:
+                        results["1m_rows"] = million_part(
+                            browser, server.url, args.repeat, args.rows, log
+                        )
+                    browser.close()
+                results["server_rss_mb_at_end"] = round(server.rss() / 1024**2)
     print(json.dumps(results, indent=2))
 
 

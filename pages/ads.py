@@ -2,17 +2,10 @@
 
 import streamlit as st
 
-from metrics.aggregate import unavailable
 from metrics.definitions import ADS, FUNNEL, REGISTRY
-from metrics.report import (
-    DEFAULT_TABLE_METRICS,
-    ad_daily,
-    filter_level,
-    funnel_steps,
-    summary_changes,
-    table,
-)
+from metrics.report import DEFAULT_TABLE_METRICS, filter_level
 from ui import charts, state
+from ui.derived import ad_daily, funnel_steps, summary_changes, table, unavailable
 from ui.format import escape_md
 from ui.frame import page_setup
 from ui.templates import metric_picker, pick_template, unique_columns

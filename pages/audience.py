@@ -2,17 +2,18 @@
 
 import streamlit as st
 
-from metrics.audience import (
+from metrics.definitions import ORGANIC, REGISTRY
+from ui import charts, state
+from ui.derived import (
     activity_matrix,
     busiest_hours,
     follower_balance,
+    follower_reasons,
     followers_daily,
     shares,
+    summary_changes,
     viewers_daily,
 )
-from metrics.definitions import ORGANIC, REGISTRY
-from metrics.report import follower_reasons, summary_changes
-from ui import charts, state
 from ui.format import format_span
 from ui.frame import page_setup
 from ui.widgets import empty_state, kpi_cards

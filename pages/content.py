@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from metrics.aggregate import aggregate, unavailable
 from metrics.definitions import POSTS, REGISTRY
-from metrics.posts import all_posts, comparison_set, differences, posts_in_window, standing
+from metrics.posts import comparison_set, differences, posts_in_window, standing
 from ui import state
+from ui.derived import aggregate, all_posts, unavailable
 from ui.format import escape_md
 from ui.frame import page_setup
 from ui.numbers import format_day, format_span, format_value

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from metrics.io import KIND_BY_NAME
-from metrics.windows import default_end
 from ui import loading, state
 from ui.data_status import (
     conflict_choices,
@@ -13,6 +12,7 @@ from ui.data_status import (
     unmapped_headers,
     yearless_files,
 )
+from ui.derived import default_end
 from ui.format import escape_md
 from ui.frame import page_setup
 

@@ -4,20 +4,19 @@ import pandas as pd
 import streamlit as st
 
 from metrics.definitions import ADS, REGISTRY
-from metrics.diagnostics import (
+from metrics.diagnostics import history_window, quadrant_frame, retention_frame
+from metrics.story import verdict_order
+from ui import charts, loading, state
+from ui.derived import (
+    ad_daily,
     delivery,
     drop_off,
     fatigue,
-    history_window,
+    group_spend,
     hook_vs_cta,
     organic_vs_paid,
-    quadrant_frame,
-    retention_frame,
     tracking,
 )
-from metrics.report import ad_daily
-from metrics.story import group_spend, verdict_order
-from ui import charts, loading, state
 from ui.format import ad_label, escape_md, format_day, format_value
 from ui.frame import page_setup
 from ui.numbers import change_percent, format_span

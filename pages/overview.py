@@ -4,11 +4,10 @@ from dataclasses import replace
 
 import streamlit as st
 
-from metrics.aggregate import aggregate, unavailable, whole_weeks
+from metrics.aggregate import whole_weeks
 from metrics.definitions import ADS, ORGANIC, PER_ROW, REGISTRY
-from metrics.diagnostics import organic_vs_paid
-from metrics.report import follower_reasons, summary_changes
 from ui import charts, state
+from ui.derived import aggregate, follower_reasons, organic_vs_paid, summary_changes, unavailable
 from ui.format import format_span, format_value
 from ui.frame import page_setup
 from ui.story import what_stands_out

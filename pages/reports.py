@@ -2,14 +2,13 @@
 
 import streamlit as st
 
-from metrics.aggregate import unavailable
 from metrics.definitions import ADS, REGISTRY
 from metrics.export import to_csv_bytes, to_xlsx_bytes
 from metrics.formula import MAX_LENGTH, UNITS, FormulaError, parse_custom_column
-from metrics.report import table
 from metrics.templates import Template, TemplateError, load_template
 from metrics.windows import WINDOW_DAYS
 from ui import charts, state
+from ui.derived import table, unavailable
 from ui.format import escape_md, format_span
 from ui.frame import page_setup
 from ui.templates import (
@@ -205,16 +204,16 @@ if chartable and not frame.empty:
     )
     st.altair_chart(chart, width="stretch")
     label = column_label(pick, ADS, dataset.currency, units)
-    png = charts.to_png(
-        chart,
-        title=f"{label} by {DIMENSION_LABELS[level].lower()}",
-        subtitle=f"{UNIT_LABELS.get(unit_of(pick, ADS, units) or 'count', 'Count')} · "
-        f"{format_span(window.start, window.end)} ({window.days} days)",
+    title = f"{label} by {DIMENSION_LABELS[level].lower()}"
+    subtitle = (
+        f"{UNIT_LABELS.get(unit_of(pick, ADS, units) or 'count', 'Count')} · "
+        f"{format_span(window.start, window.end)} ({window.days} days)"
     )
-    if png:
+    if charts.can_png():
+        # Drawn only when the button is clicked: a PNG costs most of a second to render.
         st.download_button(
             "Download chart (PNG)",
-            png,
+            lambda: charts.to_png(chart, title=title, subtitle=subtitle) or b"",
             f"tiktok_{pick}_{stamp}.png",
             "image/png",
             key="download_png",

@@ -1,4 +1,5 @@
-"""Shared fixtures: the sample data set, loaded once per test session."""
+"""Shared fixtures: the sample data set, loaded once per test session; for the browser tests
+one `streamlit run` of the app and one headless Chromium, started once per test session."""
 
 import datetime as dt
 from pathlib import Path
@@ -29,3 +30,25 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.path.name.startswith("test_browser"):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def app_server():
+    """One server for every browser test that needs no folders of its own (tests/_server.py)."""
+    from tests._server import AppServer
+
+    with AppServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the whole run; each test opens its own page or context."""
+    from playwright.sync_api import sync_playwright
+
+    from tests._server import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

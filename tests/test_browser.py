@@ -10,12 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -34,104 +29,38 @@ PAGES = {
     "reports": "reports",
     "diagnostics": "diagnostics",
 }
+TITLES = {
+    "data": "Data",
+    "overview": "Overview",
+    "content": "Content",
+    "audience": "Audience",
+    "ads": "Ads",
+    "reports": "Custom columns & reports",
+    "diagnostics": "Diagnostics",
+}
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):
         raise RuntimeError("CI must install Debian's chromium for the browser tests (see .ci/run).")
     pytest.skip("chromium is not installed on this machine", allow_module_level=True)
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests._server import settle  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def server():
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    started = time.perf_counter()
-    for _ in range(120):
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read() == b"ok":
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
-    yield url, time.perf_counter() - started
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+def server(app_server):
+    """The session's one `streamlit run` (tests/conftest.py), as (url, seconds it took to start)."""
+    return app_server.url, app_server.start_seconds
 
 
 @pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield b
-        b.close()
+def browser(chromium):
+    return chromium
 
 
-def wait_idle(page, timeout: float = 60_000) -> None:
-    """Wait until Streamlit has finished running and painted: the script state has been
-    'notRunning' for a second (reruns come in bursts), no skeletons, charts drawn."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            const idle = app && app.getAttribute('data-test-script-state') === 'notRunning'
-                && !document.querySelector('[data-testid="stSkeleton"]');
-            const now = Date.now();
-            if (!idle) { window.__idleSince = undefined; return false; }
-            window.__idleSince = window.__idleSince || now;
-            return now - window.__idleSince > 1000;
-        }""",
-        timeout=timeout,
-        polling=100,
-    )
-    page.wait_for_timeout(500)  # let Vega finish drawing
+wait_idle = settle  # tests/_server.py: idle for half a second, every visible chart drawn
 
 
 def no_exception(page) -> None:
@@ -151,14 +80,14 @@ def open_page(browser, url: str, path: str, width: int = 1440, height: int = 100
 
 def full_screenshot(page, path: Path, width: int, height: int = 1000) -> None:
     """The whole page: Streamlit scrolls inside its main block, so grow the viewport to fit."""
-    height = page.evaluate(
+    full = page.evaluate(
         '() => Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], '
         '[data-testid="stAppViewContainer"], section\')].map(e => e.scrollHeight), 1000)'
     )
-    page.set_viewport_size({"width": width, "height": min(int(height) + 40, 12_000)})
+    page.set_viewport_size({"width": width, "height": min(int(full) + 40, 12_000)})
     wait_idle(page)
     page.screenshot(path=str(path))
-    page.set_viewport_size({"width": width, "height": height})
+    page.set_viewport_size({"width": width, "height": height})  # back to the screen's size
 
 
 CUT_TEXT = """() => {
@@ -188,8 +117,21 @@ def test_every_page_renders_with_the_badge_and_no_cut_cards(server, browser, wid
     url, _ = server
     SHOTS.mkdir(exist_ok=True)
     height = SIZES[width]
+    # The first page from its address, the others as a user reaches them: by the sidebar's
+    # links, in the same session (every address is opened directly, and checked, in
+    # test_no_request_leaves_the_machine).
+    page = open_page(browser, url, "data", width, height)
+    sidebar = page.locator('[data-testid="stSidebar"]')
     for name, path in PAGES.items():
-        page = open_page(browser, url, path, width, height)
+        if path != "data":
+            if sidebar.get_attribute("data-collapsed") == "true":  # a phone: open it first
+                page.locator('[data-testid="stExpandSidebarButton"]').click()
+            sidebar.locator('[data-testid="stPageLink-NavLink"]').get_by_text(
+                TITLES[path], exact=True
+            ).click()
+            page.wait_for_url(f"**/{path}*")
+            expect(page.get_by_role("heading", name=TITLES[path], exact=True)).to_be_visible()
+            wait_idle(page)
         no_exception(page)
         expect(page.locator("h1").first).to_be_visible()
         expect(page.get_by_text("Sample data: northwind.coffee").first).to_be_visible()
@@ -202,7 +144,7 @@ def test_every_page_renders_with_the_badge_and_no_cut_cards(server, browser, wid
         )
         assert overflow <= 1, (name, width, overflow)
         full_screenshot(page, SHOTS / f"{name}_{width}_full.png", width, height)
-        page.close()
+    page.close()
 
 
 def test_the_app_opens_on_the_overview_with_the_story(server, browser):
@@ -260,6 +202,7 @@ def test_no_request_leaves_the_machine(server, browser):
     for path in [*PAGES.values(), "content?days=365"]:
         page.goto(f"{url}/{path}")
         wait_idle(page)
+        no_exception(page)  # every page opened from its address runs cleanly
     icon = page.evaluate("() => document.querySelector('link[rel~=\"icon\"]')?.href || ''")
     assert icon.startswith(url) or icon.startswith("data:"), icon
     context.close()
@@ -347,10 +290,8 @@ def test_upload_through_the_real_file_input(server, browser):
     )
     assert files
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(files)
-    wait_idle(page)
-    page.wait_for_timeout(1500)
-    wait_idle(page)
     expect(page.get_by_text("Showing your uploaded files")).to_be_visible(timeout=30_000)
+    wait_idle(page)
     no_exception(page)
     page.close()
 

@@ -12,11 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -29,7 +24,8 @@ if not Path(CHROMIUM).exists():
     pytest.skip("chromium is not installed on this machine", allow_module_level=True)
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests._server import settle  # noqa: E402
 
 MARKER = "zqxj4417"
 HOST = "evil.example"
@@ -62,68 +58,23 @@ def headers_file() -> bytes:
     return (",".join(f'"{p}"' for p in PAYLOADS) + "\n1,2,3,4\n").encode("utf-8")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
+    """A server of its own: its temp dir, home and working dir are empty folders, searched
+    for the report's marker at the end."""
+    from tests._server import AppServer
+
     base = tmp_path_factory.mktemp("injection")
     dirs = {name: base / name for name in ("tmp", "home", "work")}
     for d in dirs.values():
         d.mkdir()
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "TMPDIR": str(dirs["tmp"]),
-        "HOME": str(dirs["home"]),
-    }
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-            "--server.port", str(port), "--server.address", "127.0.0.1",
-            "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        ],
-        cwd=dirs["work"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read() == b"ok":
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not start")
-    yield url, dirs
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    env = {"TMPDIR": str(dirs["tmp"]), "HOME": str(dirs["home"])}
+    with AppServer(cwd=dirs["work"], env=env) as app:
+        yield app.url, dirs
 
 
 def wait_idle(page, timeout: float = 90_000) -> None:
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            const idle = app && app.getAttribute('data-test-script-state') === 'notRunning';
-            if (!idle) { window.__idleSince = undefined; return false; }
-            window.__idleSince = window.__idleSince || Date.now();
-            return Date.now() - window.__idleSince > 1000;
-        }""",
-        timeout=timeout,
-        polling=100,
-    )
+    settle(page, timeout)  # tests/_server.py: idle for half a second, every chart drawn
 
 
 def assert_no_markup(page, where: str) -> None:
@@ -146,54 +97,52 @@ def files_holding(folder: Path, needle: bytes) -> list[Path]:
     return found
 
 
-def test_payloads_stay_text_and_nothing_lands_on_disk(server, tmp_path):
+def test_payloads_stay_text_and_nothing_lands_on_disk(server, chromium, tmp_path):
     url, dirs = server
     requests, dialogs = [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
-        page = browser.new_page(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
-        page.on("request", lambda r: requests.append(r.url))
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(f"{url}/data")
+    # The session's one Chromium (tests/conftest.py), a context of its own.
+    context = chromium.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(f"{url}/data")
+    wait_idle(page)
+    upload = [
+        {"name": "Custom_report.csv", "mimeType": "text/csv", "buffer": report()},
+        {"name": "odd_headers.csv", "mimeType": "text/csv", "buffer": headers_file()},
+    ]
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(upload)
+    wait_idle(page)
+    page.get_by_text("Columns not recognised").click()  # the select boxes with payloads
+    wait_idle(page)
+    assert_no_markup(page, "data")
+    for name in ("ads", "reports", "diagnostics", "overview"):
+        title = {"reports": "Custom columns & reports"}.get(name, name.capitalize())
+        page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]').filter(
+            has_text=title
+        ).first.click()
         wait_idle(page)
-        upload = [
-            {"name": "Custom_report.csv", "mimeType": "text/csv", "buffer": report()},
-            {"name": "odd_headers.csv", "mimeType": "text/csv", "buffer": headers_file()},
-        ]
-        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(upload)
-        wait_idle(page)
-        page.get_by_text("Columns not recognised").click()  # the select boxes with payloads
-        wait_idle(page)
-        assert_no_markup(page, "data")
-        for name in ("ads", "reports", "diagnostics", "overview"):
-            title = {"reports": "Custom columns & reports"}.get(name, name.capitalize())
-            page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]').filter(
-                has_text=title
-            ).first.click()
-            wait_idle(page)
-            if name == "ads":
-                assert_no_markup(page, name)
-            if name == "reports":
-                for label in ("Download CSV", "Download XLSX"):
-                    button = page.get_by_role("button", name=label)
-                    button.scroll_into_view_if_needed()
-                    wait_idle(page)
-                    # A click that lands while the page is still rerunning can be lost:
-                    # try again (bounded) rather than wait on one click for ever.
-                    for attempt in range(4):
-                        try:
-                            with page.expect_download(timeout=30_000) as download:
-                                button.click()
-                            break
-                        except PlaywrightTimeout:
-                            if attempt == 3:
-                                raise
-                            wait_idle(page)
-                    download.value.save_as(tmp_path / label.split()[-1])
+        if name == "ads":
+            assert_no_markup(page, name)
+        if name == "reports":
+            for label in ("Download CSV", "Download XLSX"):
+                button = page.get_by_role("button", name=label)
+                button.scroll_into_view_if_needed()
                 wait_idle(page)
-        browser.close()
+                # A click that lands while the page is still rerunning can be lost:
+                # try again (bounded) rather than wait on one click for ever.
+                for attempt in range(4):
+                    try:
+                        with page.expect_download(timeout=30_000) as download:
+                            button.click()
+                        break
+                    except PlaywrightTimeout:
+                        if attempt == 3:
+                            raise
+                        wait_idle(page)
+                download.value.save_as(tmp_path / label.split()[-1])
+            wait_idle(page)
+    context.close()
     assert not dialogs, dialogs
     assert not [u for u in requests if HOST in u or u.startswith("javascript:")], requests
     assert MARKER.encode() in (tmp_path / "CSV").read_bytes()  # the download did happen

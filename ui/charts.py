@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import threading
+from collections import OrderedDict
+
 import altair as alt
 import pandas as pd
 
@@ -15,6 +20,64 @@ SECOND = "#25F4EE"  # TikTok cyan
 INK = "#161823"
 PALETTE = [ACCENT, "#1F77B4", "#2CA02C", "#9467BD", "#FF7F0E", "#17BECF", "#8C564B"]
 HEIGHT = 260
+
+# Altair checks every part of a chart against the Vega-Lite schema as it is built ("debug
+# mode", for tracebacks that point at the line at fault); the whole spec is still checked
+# when Streamlit draws it. Building without the first check halves a chart's cost.
+alt.utils.schemapi.disable_debug_mode()
+
+CHART_CACHE_SIZE = 256
+_CHARTS: OrderedDict[tuple, alt.TopLevelMixin] = OrderedDict()
+_CHARTS_LOCK = threading.Lock()
+
+
+def _digest(value):
+    """A hashable stand-in for a builder's argument: frames by their content."""
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        h = hashlib.blake2b(digest_size=16)
+        columns = list(value.columns) if isinstance(value, pd.DataFrame) else [value.name]
+        dtypes = list(value.dtypes) if isinstance(value, pd.DataFrame) else [value.dtype]
+        h.update(repr((type(value).__name__, columns, [str(d) for d in dtypes])).encode())
+        h.update(pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes())
+        return ("frame", len(value), h.hexdigest())
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, *(_digest(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", *((k, _digest(v)) for k, v in sorted(value.items(), key=repr)))
+    hash(value)
+    return value
+
+
+def _shared(build):
+    """The chart of the same data built once: a page's rerun (a click, a page switch, a
+    window change back) and every session showing the same figures reuse it. A chart is
+    checked against the schema when first drawn; the copy handed out again skips the check
+    (it is the same spec). Callers never change a chart in place (Altair's methods copy)."""
+
+    @functools.wraps(build)
+    def wrapper(*args, **kwargs):
+        try:
+            key = (build.__name__, _digest(args), _digest(kwargs))
+            hash(key)
+        except TypeError:  # an argument that cannot be hashed: build it every time
+            return build(*args, **kwargs)
+        with _CHARTS_LOCK:
+            chart = _CHARTS.get(key)
+            if chart is not None:
+                _CHARTS.move_to_end(key)
+        if chart is not None:
+            if "to_dict" not in vars(chart):
+                unchecked = functools.partial(type(chart).to_dict, chart, validate=False)
+                object.__setattr__(chart, "to_dict", unchecked)
+            return chart
+        chart = build(*args, **kwargs)
+        with _CHARTS_LOCK:
+            _CHARTS[key] = chart
+            while len(_CHARTS) > CHART_CACHE_SIZE:
+                _CHARTS.popitem(last=False)
+        return chart
+
+    return wrapper
 
 
 def _style(chart: alt.Chart) -> alt.Chart:
@@ -73,6 +136,7 @@ def _metric_axis(metric: Metric, currency: str | None) -> str:
     return f"{metric.label}{suffix}"
 
 
+@_shared
 def trend(
     frame: pd.DataFrame,
     metrics: list[Metric],
@@ -121,6 +185,7 @@ def trend(
     return _style(alt.vconcat(*charts).resolve_scale(x="shared"))
 
 
+@_shared
 def bars(
     frame: pd.DataFrame,
     category: str,
@@ -163,6 +228,7 @@ def _span(frame: pd.DataFrame, x: str, span: tuple | None) -> tuple:
     return span if span is not None else (frame[x].min(), frame[x].max())
 
 
+@_shared
 def diverging_days(
     frame: pd.DataFrame, x: str, value: str, title: str, span: tuple | None = None
 ) -> alt.Chart:
@@ -184,6 +250,7 @@ def diverging_days(
     return _style(chart)
 
 
+@_shared
 def stacked_days(
     frame: pd.DataFrame, x: str, series: str, value: str, title: str, span: tuple | None = None
 ) -> alt.Chart:
@@ -205,6 +272,7 @@ def stacked_days(
     return _style(chart)
 
 
+@_shared
 def heatmap(frame: pd.DataFrame, title: str = "Active followers") -> alt.Chart:
     """Day × hour of the most active followers."""
     chart = (
@@ -225,6 +293,7 @@ def heatmap(frame: pd.DataFrame, title: str = "Active followers") -> alt.Chart:
     return _style(chart)
 
 
+@_shared
 def funnel(frame: pd.DataFrame, currency: str | None = None) -> alt.Chart:
     """Counts per funnel step as horizontal bars on a linear axis (awareness → consideration →
     conversion), so a step's bar is as long as its count is large: conversions are a sliver
@@ -276,6 +345,7 @@ def _padded(low: pd.Series, high: pd.Series) -> list[float]:
     return [max(0.0, lo - pad), hi + pad]
 
 
+@_shared
 def quadrant(frame: pd.DataFrame) -> alt.Chart:
     """Hook rate × CTR per ad, with interval whiskers and medians as quadrant lines. The axes
     span the ads' intervals (not zero to the largest), and labels alternate above and below
@@ -327,6 +397,7 @@ def quadrant(frame: pd.DataFrame) -> alt.Chart:
     )
 
 
+@_shared
 def retention(frame: pd.DataFrame) -> alt.Chart:
     """Share of impressions still watching at each stage after the impression: the ad (red)
     against its ad group (grey, dashed). The impression itself (always 100 %) is left out so
@@ -361,6 +432,7 @@ def retention(frame: pd.DataFrame) -> alt.Chart:
     return _style(chart)
 
 
+@_shared
 def side_by_side(frame: pd.DataFrame, title: str) -> alt.Chart:
     chart = (
         alt.Chart(frame, height=HEIGHT)
@@ -374,6 +446,13 @@ def side_by_side(frame: pd.DataFrame, title: str) -> alt.Chart:
         .properties(width="container")
     )
     return _style(chart)
+
+
+def can_png() -> bool:
+    """Whether charts can be drawn as PNG here (vl-convert installed)."""
+    import importlib.util
+
+    return importlib.util.find_spec("vl_convert") is not None
 
 
 def to_png(chart: alt.Chart, title: str | None = None, subtitle: str | None = None) -> bytes | None:

@@ -6,10 +6,10 @@ import datetime as dt
 
 import streamlit as st
 
-from metrics.aggregate import data_end
 from metrics.windows import WINDOW_DAYS, Window, custom_window, last_n_days
 
 from . import state
+from .derived import data_end
 from .numbers import PICKER_FORMAT, format_span
 
 CHOICES = [str(d) for d in WINDOW_DAYS] + ["custom"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -20,12 +21,13 @@ import streamlit as st
 
 from metrics.io import Dataset, combine, read_file
 
-from . import state
+from . import janitor, memo, state
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 SAMPLE_SUFFIXES = (".zip", ".csv", ".xlsx")
 CACHE_BYTES = int(os.environ.get("METRICS_PARSE_CACHE_MB", "512")) * 1024**2
 CACHE_TTL_SECONDS = float(os.environ.get("METRICS_PARSE_CACHE_TTL", "600"))
+PREFETCH = os.environ.get("METRICS_PREFETCH", "1") != "0"
 
 
 def _keep_uploads_in_memory() -> None:
@@ -41,6 +43,15 @@ def _keep_uploads_in_memory() -> None:
 
 
 _keep_uploads_in_memory()
+janitor.start()
+
+
+def timing(step: str, name: str, size: int, seconds: float) -> None:
+    """With METRICS_TIMINGS=1 in the environment, one line per parse and rebuild on stderr
+    (what bench/bench_app.py reads to split an upload's time); silent otherwise."""
+    if os.environ.get("METRICS_TIMINGS") == "1":
+        sys.stderr.write(f"metrics-timing {step} {size} {seconds:.3f} {name!r}\n")
+        sys.stderr.flush()
 
 
 def _size_of(items: list) -> int:
@@ -84,7 +95,9 @@ class ParseCache:
             waiting.wait(timeout=300)  # another session is reading the same file
         try:
             self.parses += 1
+            started = time.perf_counter()
             items = read_file(name, data, dict(column_map) or None)
+            timing("parse", name, len(data), time.perf_counter() - started)
             size = _size_of(items)
             with self._lock:
                 if size <= self.max_bytes:
@@ -113,6 +126,8 @@ def parse_file(name: str, data: bytes, column_map: tuple[tuple[str, str], ...] =
 
 
 _SAMPLE_LOCK = threading.RLock()
+SAMPLE_TOKEN = "sample"
+memo.MEMO.pinned.add(SAMPLE_TOKEN)  # the sample lives as long as the process: so do its figures
 _SAMPLE: dict[str, object] = {}
 
 
@@ -136,20 +151,31 @@ def _sample() -> tuple[dict[str, list], Dataset]:
             parsed = {name: read_file(name, data) for name, data in files}
             _SAMPLE["parsed"] = parsed
             _SAMPLE["dataset"] = _combine(parsed)
+            if PREFETCH:  # every visitor's windows on the sample, computed once, up front
+                from . import derived
+
+                view = _session_view(_SAMPLE["dataset"])
+                threading.Thread(
+                    target=derived.prefetch, args=(view,), name="sample-prefetch", daemon=True
+                ).start()
         return _SAMPLE["parsed"], _SAMPLE["dataset"]
 
 
 def _session_view(dataset: Dataset) -> Dataset:
     """A session's own containers around the shared frames (pandas copies on write, so a
     page deriving a frame from them never changes the shared one)."""
-    return Dataset(
+    view = Dataset(
         tables=dict(dataset.tables),
         reports=list(dataset.reports),
         currency=dataset.currency,
         currencies=list(dataset.currencies),
         warnings=list(dataset.warnings),
         notes=list(dataset.notes),
+        conflicts=list(dataset.conflicts),
     )
+    # Same content as the shared sample: its figures are computed once for every session.
+    memo.set_token(view, SAMPLE_TOKEN)
+    return view
 
 
 def _combine(parsed: dict[str, list], years=None, exclude=None) -> Dataset | None:
@@ -162,11 +188,14 @@ def _combine(parsed: dict[str, list], years=None, exclude=None) -> Dataset | Non
 
 
 def _rebuild() -> None:
+    started = time.perf_counter()
+    parsed = st.session_state[state.PARSED]
     st.session_state[state.DATASET] = _combine(
-        st.session_state[state.PARSED],
+        parsed,
         years=st.session_state.get(YEARS, {}),
         exclude=st.session_state.get(EXCLUDED, []),
     )
+    timing("combine", f"{len(parsed)} files", 0, time.perf_counter() - started)
 
 
 # Choices made on the Data page: the year of a year-less file, tables left out (conflicts).

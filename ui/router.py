@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import streamlit as st
 
 from . import controls, look, state
+from .loading import timing
 
 FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
 
@@ -52,6 +54,7 @@ def keep_settings() -> None:
 
 def run() -> None:
     """Set the page up, draw the navigation and the window selector, run the chosen page."""
+    started = time.perf_counter()
     st.set_page_config(
         page_title="TikTok metrics explorer",
         page_icon=str(FAVICON),  # a file served by the app: nothing fetched from the internet
@@ -82,7 +85,10 @@ def run() -> None:
                 st.page_link(page)
     controls.window_selector()
     data_badge(pages[0])
-    navigation.run()
+    try:
+        navigation.run()
+    finally:  # with METRICS_TIMINGS=1: the whole run's time, for bench/bench_app.py
+        timing("run", navigation.url_path or "start", 0, time.perf_counter() - started)
 
 
 def data_badge(data_page) -> None:

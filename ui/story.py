@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics.story import stand_out
-
+from .derived import stand_out
 from .format import escape_md
 from .numbers import format_change, format_day, format_value
 

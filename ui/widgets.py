@@ -8,11 +8,10 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from metrics.aggregate import date_range
 from metrics.compare import Change
 from metrics.definitions import ADS, REGISTRY, Metric
-from metrics.report import coverage_gaps, coverage_notes
 
+from .derived import coverage_gaps, coverage_notes, date_range
 from .format import escape_md
 from .numbers import (
     column_decimals,

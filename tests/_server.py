@@ -1,0 +1,154 @@
+"""One `streamlit run` of the app on a free loopback port, for the browser tests and benches.
+
+    with AppServer() as server:          # or AppServer(cwd=..., env={...}) for other dirs
+        page.goto(server.url + "/data")
+
+Started once per test module (tests/conftest.py's `app_server` fixture, or a module's own
+fixture when it needs its own temp dir or home) and once per bench run; it waits, bounded,
+until the server answers its health check, and stops it (terminate, then kill) on exit.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Streamlit's own state on the page: 'notRunning' once a run has finished and no skeleton
+# (a placeholder while elements arrive) is left.
+IDLE = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+        && !document.querySelector('[data-testid="stSkeleton"]');
+}"""
+
+
+# Settled: idle as above for `quiet` ms (reruns come in bursts: one that follows straight
+# after would have started) and every visible chart drawn (Vega paints after the run ends).
+SETTLED = """(quiet) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const idle = app && app.getAttribute('data-test-script-state') === 'notRunning'
+        && !document.querySelector('[data-testid="stSkeleton"]');
+    const now = Date.now();
+    if (!idle) { window.__idleSince = undefined; return false; }
+    window.__idleSince = window.__idleSince || now;
+    const drawn = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+        .filter(c => c.offsetParent !== null)
+        .every(c => { const g = c.querySelector('canvas, svg');
+                      return g && g.getBoundingClientRect().width > 0; });
+    return drawn && now - window.__idleSince > quiet;
+}"""
+
+
+def settle(page, timeout: float = 60_000, quiet_ms: int = 500) -> None:
+    """Wait (sync Playwright) until Streamlit has finished running and painted."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    page.wait_for_function(SETTLED, arg=quiet_ms, timeout=timeout, polling=50)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class AppServer:
+    """`streamlit run app.py` in a child process, loopback only, no usage statistics."""
+
+    def __init__(
+        self,
+        cwd: Path | None = None,
+        env: dict[str, str] | None = None,
+        output: int | None = subprocess.DEVNULL,
+        start_timeout: float = 120,
+        options: dict[str, str] | None = None,
+    ):
+        self.cwd = Path(cwd or ROOT)
+        self.env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+        self.output = output
+        self.start_timeout = start_timeout
+        self.options = options or {}
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+        self.start_seconds: float | None = None
+
+    def start(self) -> AppServer:
+        command = [
+            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+            "--server.port", str(self.port), "--server.address", "127.0.0.1",
+            "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        ]  # fmt: skip
+        for name, value in self.options.items():
+            command += [f"--{name}", str(value)]
+        started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            command,
+            cwd=self.cwd,
+            env=self.env,
+            stdout=self.output,
+            stderr=subprocess.STDOUT if self.output == subprocess.PIPE else self.output,
+        )
+        deadline = started + self.start_timeout
+        while time.perf_counter() < deadline:
+            if self.proc.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.read() == b"ok":
+                        self.start_seconds = time.perf_counter() - started
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        output = ""
+        if self.output == subprocess.PIPE and self.proc.stdout:
+            self.proc.kill()
+            output = self.proc.stdout.read().decode(errors="replace")[-2000:]
+        self.stop()
+        raise RuntimeError(f"streamlit did not start within {self.start_timeout:.0f} s {output}")
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def rss(self) -> int:
+        """The server's resident memory in bytes (Linux /proc)."""
+        if self.proc is None:
+            return 0
+        try:
+            with open(f"/proc/{self.proc.pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        return 0
+
+    def __enter__(self) -> AppServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -1,0 +1,216 @@
+"""The per-dataset memo (ui/memo.py) and the shared charts (ui/charts.py): each distinct call
+computed once, what is handed out never reaches what is kept, bounded, forgotten with its
+dataset; and the pages show the same figures from it as straight from metrics/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import threading
+
+import pandas as pd
+import pytest
+
+from metrics.io import Dataset
+from metrics.report import summary_changes
+from metrics.windows import last_n_days
+from ui import charts, derived, loading
+from ui.memo import MEMO, Memo, per_dataset, token_of
+
+
+def _dataset(values=(1.0, 2.0, 3.0)) -> Dataset:
+    frame = pd.DataFrame(
+        {"date": pd.date_range("2026-10-01", periods=len(values)), "spend": list(values)}
+    )
+    return Dataset(tables={"ads": frame})
+
+
+def _counting():
+    calls = []
+
+    def spend_in(dataset, days, metrics=("spend",)):
+        calls.append((days, tuple(metrics)))
+        frame = dataset.tables["ads"]
+        return {"frame": frame.tail(days).copy(), "total": float(frame.tail(days)["spend"].sum())}
+
+    return calls, spend_in
+
+
+def test_each_distinct_call_is_computed_once():
+    calls, fn = _counting()
+    wrapped = per_dataset(fn)
+    dataset = _dataset()
+    assert wrapped(dataset, 2)["total"] == 5.0  # 2 + 3
+    assert wrapped(dataset, 2)["total"] == 5.0
+    assert wrapped(dataset, 3, metrics=["spend"])["total"] == 6.0
+    assert wrapped(dataset, 3, metrics=["spend"])["total"] == 6.0  # a list, frozen for the key
+    assert calls == [(2, ("spend",)), (3, ("spend",))]
+    other = _dataset((10.0, 20.0, 30.0))  # another dataset: its own entries
+    assert wrapped(other, 2)["total"] == 50.0
+    assert len(calls) == 3
+
+
+def test_what_is_handed_out_never_changes_what_is_kept():
+    _, fn = _counting()
+    wrapped = per_dataset(fn)
+    dataset = _dataset()
+    first = wrapped(dataset, 3)
+    first["frame"]["spend"] = 0.0  # a page changing its copy in place
+    first["frame"].loc[first["frame"].index[0], "date"] = pd.Timestamp("2000-01-01")
+    first["total"] = -1
+    again = wrapped(dataset, 3)
+    assert again["total"] == 6.0
+    assert again["frame"]["spend"].tolist() == [1.0, 2.0, 3.0]
+    assert again["frame"]["date"].iloc[0] == pd.Timestamp("2026-10-01")
+
+
+def test_a_datasets_entries_go_when_the_dataset_does():
+    calls, fn = _counting()
+    memo = Memo(max_bytes=10**9, ttl=3600)
+    dataset = _dataset()
+    memo.call(fn, dataset, (2,), {})
+    assert len(memo) == 1
+    del dataset
+    gc.collect()
+    memo.call(fn, _dataset(), (1,), {})  # the next call purges the dead dataset's entries
+    assert len(memo) == 1
+    assert len(calls) == 2
+
+
+def test_the_memo_is_bounded_by_size_and_by_age(monkeypatch):
+    calls, fn = _counting()
+    memo = Memo(max_bytes=1, ttl=3600)  # nothing fits: computed every time, nothing kept
+    dataset = _dataset()
+    memo.call(fn, dataset, (2,), {})
+    memo.call(fn, dataset, (2,), {})
+    assert len(memo) == 0 and len(calls) == 2
+    aged = Memo(max_bytes=10**9, ttl=60)
+    clock = [1000.0]
+    monkeypatch.setattr("ui.memo.time.monotonic", lambda: clock[0])
+    aged.call(fn, dataset, (2,), {})
+    clock[0] += 30
+    aged.call(fn, dataset, (2,), {})
+    assert len(calls) == 3  # within the TTL: read
+    clock[0] += 61
+    aged.call(fn, dataset, (2,), {})
+    assert len(calls) == 4  # past it: computed again
+
+
+def test_sessions_asking_at_once_compute_once():
+    started, release = threading.Event(), threading.Event()
+    calls = []
+
+    def slow(dataset, days):
+        calls.append(days)
+        started.set()
+        release.wait(10)
+        return days * 2
+
+    memo = Memo(max_bytes=10**9, ttl=3600)
+    dataset = _dataset()
+    results = []
+    threads = [
+        threading.Thread(target=lambda: results.append(memo.call(slow, dataset, (4,), {})))
+        for _ in range(5)
+    ]
+    threads[0].start()
+    started.wait(10)
+    for t in threads[1:]:
+        t.start()
+    release.set()
+    for t in threads:
+        t.join(10)
+    assert results == [8] * 5
+    assert calls == [4]
+
+
+def test_unhashable_arguments_are_computed_every_time():
+    calls = []
+
+    def by_frame(dataset, frame):
+        calls.append(1)
+        return len(frame)
+
+    wrapped = per_dataset(by_frame)
+    dataset = _dataset()
+    assert wrapped(dataset, pd.DataFrame({"a": [1, 2]})) == 2
+    assert wrapped(dataset, pd.DataFrame({"a": [1, 2, 3]})) == 3
+    assert len(calls) == 2
+
+
+def test_every_sessions_view_of_the_sample_shares_one_token():
+    _, dataset = loading._sample()
+    one, two = loading._session_view(dataset), loading._session_view(dataset)
+    assert one is not two and one.tables is not two.tables
+    assert token_of(one) == token_of(two) == loading.SAMPLE_TOKEN
+    assert token_of(_dataset()) != token_of(_dataset())
+
+
+def test_the_pages_figures_from_the_memo_equal_the_direct_ones(sample_dataset):
+    # The sample's 28 days ending 31 Oct 2026: spend summed straight from the dataset's rows
+    # (an independent sum), and the memo's answer equal to the unmemoised function's.
+    window = last_n_days(28, dt.date(2026, 10, 31))
+    ads = sample_dataset.tables["ads"]
+    inside = ads[(ads["date"] >= "2026-10-04") & (ads["date"] <= "2026-10-31")]
+    direct = summary_changes(sample_dataset, window)
+    memo_first = derived.summary_changes(sample_dataset, window)
+    memo_again = derived.summary_changes(sample_dataset, window)
+    assert memo_first["ads"]["spend"].value == pytest.approx(inside["spend"].sum())
+    for family in direct:
+        for name, change in direct[family].items():
+            for got in (memo_first[family][name], memo_again[family][name]):
+                assert (got.value, got.previous, got.p_value) == (
+                    change.value,
+                    change.previous,
+                    change.p_value,
+                ), (family, name)
+    assert MEMO.total > 0
+
+
+def test_a_chart_of_the_same_data_is_built_once_and_of_other_data_anew():
+    frame = pd.DataFrame({"campaign": ["A", "B"], "spend": [1.5, 2.5]})
+    first = charts.bars(frame, "campaign", "spend", "Spend")
+    same = charts.bars(frame.copy(), "campaign", "spend", "Spend")  # equal content
+    assert same is first
+    other = charts.bars(
+        pd.DataFrame({"campaign": ["A", "B"], "spend": [1.5, 9.0]}), "campaign", "spend", "Spend"
+    )
+    assert other is not first
+    values = other.to_dict()["datasets"]
+    assert [row["spend"] for rows in values.values() for row in rows] == [1.5, 9.0]
+    retitled = charts.bars(frame, "campaign", "spend", "Cost")
+    assert retitled is not first
+
+
+def test_the_samples_default_windows_are_computed_before_anyone_asks():
+    from metrics.aggregate import data_end
+
+    _, dataset = loading._sample()
+    view = loading._session_view(dataset)
+    derived.prefetch(view)  # what the server does once, in the background, at start
+    before = MEMO.computed
+    end = data_end(dataset)
+    for days in (7, 28, 60, 365):
+        window = last_n_days(days, end)
+        changes = derived.summary_changes(loading._session_view(dataset), window)
+        assert changes == summary_changes(dataset, window)  # the same figures as direct
+        derived.stand_out(loading._session_view(dataset), window)
+    assert MEMO.computed == before  # every one of them read, none computed again
+
+
+def test_the_samples_figures_do_not_age_but_an_uploads_do(monkeypatch):
+    calls, fn = _counting()
+    memo = Memo(max_bytes=10**9, ttl=60)
+    memo.pinned.add("pinned-token")
+    clock = [1000.0]
+    monkeypatch.setattr("ui.memo.time.monotonic", lambda: clock[0])
+    kept, aged = _dataset(), _dataset()
+    from ui.memo import set_token
+
+    set_token(kept, "pinned-token")
+    memo.call(fn, kept, (2,), {})
+    memo.call(fn, aged, (2,), {})
+    clock[0] += 120
+    memo.call(fn, kept, (2,), {})
+    memo.call(fn, aged, (2,), {})
+    assert len(calls) == 3  # the pinned one read, the other computed again

@@ -1,0 +1,214 @@
+"""Figures derived from a dataset, computed once per dataset and shared by every rerun.
+
+A page's rerun (a page switch, a window change, a click) asks for the same KPI changes,
+aggregates and diagnostics as the run before; `per_dataset(fn)` wraps a function whose first
+argument is the dataset so each distinct call is computed once and then read from a bounded,
+process-wide memo. The key is the dataset's token (every session's view of the built-in sample
+shares one, so a room full of people looking at the sample computes its figures once) and the
+other arguments (windows, level names, metric lists, custom columns: all immutable values).
+
+What is shared is never handed out as is: DataFrames and Series come back as shallow copies
+(pandas copies on write, so a page changing its copy never changes the memo's), and dicts,
+lists and tuples are rebuilt around them. A dataset's entries go when the dataset does (a
+session that ends, an upload replaced), when the memo passes its size bound (least recently
+used first), or after a TTL.
+"""
+
+from __future__ import annotations
+
+import collections
+import copy
+import dataclasses
+import functools
+import itertools
+import os
+import threading
+import time
+import weakref
+from collections.abc import Callable, Hashable
+
+import numpy as np
+import pandas as pd
+
+MEMO_BYTES = int(os.environ.get("METRICS_MEMO_MB", "256")) * 1024**2
+MEMO_TTL_SECONDS = float(os.environ.get("METRICS_MEMO_TTL", "900"))
+TOKEN = "_memo_token"
+_ids = itertools.count(1)
+
+
+def set_token(dataset, token: str) -> None:
+    """Give a dataset the token of another with the same content (the sample's views)."""
+    object.__setattr__(dataset, TOKEN, token)
+
+
+def token_of(dataset) -> str | None:
+    """The dataset's memo token, given on first use; its entries are dropped when it dies."""
+    token = getattr(dataset, TOKEN, None)
+    if token is None:
+        try:
+            token = f"dataset-{next(_ids)}"
+            object.__setattr__(dataset, TOKEN, token)
+            weakref.finalize(dataset, _forget_later, token)
+        except (AttributeError, TypeError):  # an object that takes no attribute: no memo
+            return None
+    return token
+
+
+_MEMOS: weakref.WeakSet = weakref.WeakSet()
+
+
+def _forget_later(token: str) -> None:
+    """A dataset died (possibly inside the garbage collector: no lock taken here)."""
+    for memo in list(_MEMOS):
+        memo.forget_later(token)
+
+
+class _Unhashable(Exception):
+    pass
+
+
+def _freeze(value) -> Hashable:
+    """A hashable stand-in for an argument (lists → tuples); raises for anything else."""
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, *(_freeze(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", *sorted((repr(k), _freeze(v)) for k, v in value.items()))
+    if isinstance(value, (set, frozenset)):
+        return ("set", *sorted(repr(_freeze(v)) for v in value))
+    if isinstance(value, (pd.DataFrame, pd.Series, np.ndarray)):
+        raise _Unhashable
+    try:
+        hash(value)
+    except TypeError as err:
+        raise _Unhashable from err
+    return value
+
+
+def fresh(value):
+    """A copy a caller may change without reaching the shared one (cheap: copy on write)."""
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return value.copy(deep=False)
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, dict):
+        return type(value)((k, fresh(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return [fresh(v) for v in value]
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return tuple(fresh(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        params = getattr(type(value), "__dataclass_params__", None)
+        return value if params is not None and params.frozen else copy.copy(value)
+    return value
+
+
+def _size(value) -> int:
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        usage = value.memory_usage(index=True, deep=False)
+        return int(usage.sum() if isinstance(usage, pd.Series) else usage)
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, dict):
+        return 64 + sum(_size(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return 64 + sum(_size(v) for v in value)
+    return 128
+
+
+class Memo:
+    """Bounded by the size of what it holds and by age; thread-safe (sessions are threads of
+    one process); a call another session is already computing is waited for, not repeated."""
+
+    def __init__(self, max_bytes: int, ttl: float):
+        self.max_bytes, self.ttl = max_bytes, ttl
+        self._entries: collections.OrderedDict[tuple, tuple[float, int, object]] = (
+            collections.OrderedDict()
+        )
+        self._pending: dict[tuple, threading.Event] = {}
+        self._dead: collections.deque[str] = collections.deque()
+        self._lock = threading.Lock()
+        self.total = 0
+        self.computed = 0  # how many calls actually ran (for tests and the bench)
+        self.pinned: set[str] = set()  # tokens whose entries do not age (the sample's)
+        _MEMOS.add(self)
+
+    def forget_later(self, token: str) -> None:
+        """Called when a dataset dies (possibly inside the garbage collector): no lock here."""
+        self._dead.append(token)
+
+    def purge(self) -> bool:
+        """Drop the entries of datasets that died and of entries past the TTL; whether any
+        dataset had died since the last purge."""
+        with self._lock:
+            died = bool(self._dead)
+            self._purge(time.monotonic())
+        return died
+
+    def _purge(self, now: float) -> None:
+        dead = set()
+        while self._dead:
+            dead.add(self._dead.popleft())
+        for key in [
+            k
+            for k, (at, _, _) in self._entries.items()
+            if k[0] in dead or (now - at > self.ttl and k[0] not in self.pinned)
+        ]:
+            self.total -= self._entries.pop(key)[1]
+
+    def call(self, fn: Callable, dataset, args: tuple, kwargs: dict):
+        token = token_of(dataset)
+        try:
+            if token is None:
+                raise _Unhashable
+            key = (token, fn.__module__, fn.__qualname__, _freeze(args), _freeze(kwargs))
+            hash(key)
+        except (_Unhashable, TypeError):
+            return fn(dataset, *args, **kwargs)
+        while True:
+            with self._lock:
+                self._purge(time.monotonic())
+                if key in self._entries:
+                    self._entries.move_to_end(key)
+                    return fresh(self._entries[key][2])
+                waiting = self._pending.get(key)
+                if waiting is None:
+                    self._pending[key] = threading.Event()
+                    break
+            waiting.wait(timeout=300)  # another session is computing the same figures
+        try:
+            self.computed += 1
+            result = fn(dataset, *args, **kwargs)
+            size = _size(result)
+            with self._lock:
+                if size <= self.max_bytes:
+                    self._entries[key] = (time.monotonic(), size, result)
+                    self.total += size
+                    while self.total > self.max_bytes:
+                        self.total -= self._entries.popitem(last=False)[1][1]
+            return fresh(result)
+        finally:
+            with self._lock:
+                self._pending.pop(key).set()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.total = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+MEMO = Memo(MEMO_BYTES, MEMO_TTL_SECONDS)
+
+
+def per_dataset(fn: Callable) -> Callable:
+    """`fn(dataset, *args, **kwargs)`, computed once per dataset and arguments."""
+
+    @functools.wraps(fn)
+    def wrapper(dataset, *args, **kwargs):
+        if dataset is None:
+            return fn(dataset, *args, **kwargs)
+        return MEMO.call(fn, dataset, args, kwargs)
+
+    return wrapper
