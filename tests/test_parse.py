@@ -447,3 +447,31 @@ def test_dates_written_by_cldr_in_every_ui_language_are_read_back(locale):
             else:
                 assert col.month is not None, (pattern, text)
                 assert (col.month[i], col.day[i]) == (day.month, day.day), (pattern, text)
+
+
+def test_english_month_and_territory_names_mean_the_same_in_every_language_table():
+    # The importer reads English first and builds the 42 languages' tables only for a name
+    # English does not know; that is only safe if no English name means something else (or
+    # is dropped as ambiguous) in the full table.
+    from metrics.io.labels import territory_codes
+    from metrics.io.parse import FIRST_LOCALES, month_names
+
+    english, full = month_names(FIRST_LOCALES), month_names()
+    assert english["october"] == 10 and english["oct"] == 10 and english["may"] == 5
+    assert {k: full.get(k) for k in english} == english
+    english_t, full_t = territory_codes(FIRST_LOCALES), territory_codes()
+    assert english_t["united kingdom"] == "GB" and english_t["de"] == "DE"
+    assert {k: full_t.get(k) for k in english_t} == english_t
+
+
+def test_english_dates_do_not_build_the_other_languages_tables():
+    from metrics.io import parse
+
+    parse.month_names.cache_clear()
+    parse._month_pattern.cache_clear()
+    column = parse.parse_dates(pd.Series(["Oct 4, 2026", "October 5, 2026", "Nov 30, 2026"]))
+    assert list(column.values.dt.strftime("%Y-%m-%d")) == ["2026-10-04", "2026-10-05", "2026-11-30"]
+    assert parse.month_names.cache_info().currsize == 1  # English only
+    greek = parse.parse_dates(pd.Series(["25 Φεβρουαρίου 2026"]))  # then the full table
+    assert greek.values.iloc[0] == pd.Timestamp("2026-02-25")
+    assert parse.month_names.cache_info().currsize == 2

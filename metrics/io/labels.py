@@ -13,7 +13,7 @@ import unicodedata
 
 import pandas as pd
 
-from .parse import TIKTOK_UI_LOCALES
+from .parse import FIRST_LOCALES, TIKTOK_UI_LOCALES
 
 
 def _key(text: str) -> str:
@@ -64,12 +64,12 @@ def gender_labels(values: pd.Series) -> pd.Series:
 
 
 @functools.cache
-def territory_codes() -> dict[str, str]:
-    """Every territory name in the UI languages (and every ISO code) → ISO two-letter code."""
+def territory_codes(locales: tuple[str, ...] = TIKTOK_UI_LOCALES) -> dict[str, str]:
+    """Every territory name in these UI languages (and every ISO code) → ISO two-letter code."""
     from babel import Locale, UnknownLocaleError
 
     found: dict[str, set[str]] = {}
-    for code in TIKTOK_UI_LOCALES:
+    for code in locales:
         try:
             names = Locale.parse(code).territories
         except (UnknownLocaleError, ValueError):
@@ -85,14 +85,16 @@ def territory_codes() -> dict[str, str]:
 
 def territory_labels(values: pd.Series) -> pd.Series:
     """Territory cells (ISO codes or names in any UI language) → ISO code; Others → Others."""
-    lookup = territory_codes()
     uniques = pd.Series(values.dropna().unique())
 
     def one(value: str) -> str:
         key = _key(value)
         if key in _OTHERS:
             return "Others"
-        return lookup.get(key, value)
+        # English names and ISO codes first; the other languages' table (about a second to
+        # build) only for a name English does not know. Tested to agree on English names.
+        found = territory_codes(FIRST_LOCALES).get(key)
+        return found if found is not None else territory_codes().get(key, value)
 
     mapping = {v: one(v) for v in uniques}
     return values.map(mapping, na_action="ignore")

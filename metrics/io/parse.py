@@ -385,16 +385,24 @@ def _strip_accents(text: str) -> str:
     )
 
 
+# English first: its table loads in a few milliseconds, the 42 languages' in about a second
+# (Babel unpickles each locale), so the full table is built only for a date English can't
+# read. Every English name means the same month in the full table (tested), so the answer
+# does not depend on the order.
+FIRST_LOCALES = ("en",)
+
+
 @functools.cache
-def month_names() -> dict[str, int]:
-    """Every month name of the UI languages → month number (names with two meanings dropped).
+def month_names(locales: tuple[str, ...] = TIKTOK_UI_LOCALES) -> dict[str, int]:
+    """Every month name of these UI languages → month number (names with two meanings
+    dropped).
 
     Numeric forms ("3月", "3월") are left to the CJK pattern below.
     """
     from babel import Locale, UnknownLocaleError
 
     found: dict[str, set[int]] = {}
-    for code in TIKTOK_UI_LOCALES:
+    for code in locales:
         try:
             months = Locale.parse(code).months
         except (UnknownLocaleError, ValueError):
@@ -410,14 +418,14 @@ def month_names() -> dict[str, int]:
                         forms |= {"ב" + f for f in forms}
                     for form in forms:
                         found.setdefault(form, set()).add(number)
-    for name, number in _EXTRA_MONTHS.items():
+    for name, number in _EXTRA_MONTHS.items() if locales == TIKTOK_UI_LOCALES else ():
         found.setdefault(_fold_name(name), set()).add(number)
     return {name: next(iter(ms)) for name, ms in found.items() if len(ms) == 1}
 
 
 @functools.cache
-def _month_pattern() -> re.Pattern:
-    names = sorted((re.escape(n) for n in month_names()), key=len, reverse=True)
+def _month_pattern(locales: tuple[str, ...] = TIKTOK_UI_LOCALES) -> re.Pattern:
+    names = sorted((re.escape(n) for n in month_names(locales)), key=len, reverse=True)
     return re.compile(r"(?<!\w)(" + "|".join(names) + r")(?!\w)")
 
 
@@ -439,6 +447,12 @@ _NUMBER = re.compile(r"(?<!\d)\d+(?!\d)")
 def _text_date(text: str) -> tuple[int | None, int, int, int, int] | None:
     """ "25 Φεβρουαρίου", "martes, 24 de marzo de 2026", "24 thg 12", "Mar 24, 2026 10:00":
     one month name (CLDR, any UI language), one day number, maybe a year and a time."""
+    return _text_date_in(text, FIRST_LOCALES) or _text_date_in(text, TIKTOK_UI_LOCALES)
+
+
+def _text_date_in(
+    text: str, locales: tuple[str, ...]
+) -> tuple[int | None, int, int, int, int] | None:
     s = _fold_name(text)
     hour = minute = 0
     if t := _TIME.search(s):
@@ -446,10 +460,10 @@ def _text_date(text: str) -> tuple[int | None, int, int, int, int] | None:
         if t[3]:
             hour = hour % 12 + (12 if t[3] == "p" else 0)
         s = s[: t.start()] + " " + s[t.end() :]
-    hits = list(_month_pattern().finditer(s))
+    hits = list(_month_pattern(locales).finditer(s))
     if not hits:
         return None
-    names = month_names()
+    names = month_names(locales)
     months = {names[h[1]] for h in hits}
     hit = max(hits, key=lambda h: len(h[1]))  # "mar 24 mars": the fuller name decides
     if len(months) > 1 and sum(len(h[1]) == len(hit[1]) for h in hits) > 1:
