@@ -294,7 +294,10 @@ def test_operating_system_junk_inside_a_zip_is_skipped():
 def test_a_date_that_does_not_exist_is_reported():
     data = b"Date,Video Views,Profile Views,Likes,Comments,Shares\n2026-02-28,1,1,1,1,1\n2026-02-30,2,1,1,1,1\n"
     [report] = load_files([("o.csv", data)], today=dt.date(2026, 11, 22)).reports
-    assert any("'2026-02-30'" in w and "not dates" in w for w in report.warnings)
+    assert any(
+        w.startswith("1 cell in") and "is not a date ('2026-02-30'); that row has no date." in w
+        for w in report.warnings
+    ), report.warnings
 
 
 def test_follower_activity_hours_in_am_pm_and_clock_time():
@@ -475,3 +478,12 @@ def test_english_dates_do_not_build_the_other_languages_tables():
     greek = parse.parse_dates(pd.Series(["25 Φεβρουαρίου 2026"]))  # then the full table
     assert greek.values.iloc[0] == pd.Timestamp("2026-02-25")
     assert parse.month_names.cache_info().currsize == 2
+
+
+def test_counts_in_sentences_agree_in_number():
+    from metrics.wording import agree, counted
+
+    assert counted(1, "row") == "1 row" and counted(60, "row") == "60 rows"
+    assert counted(1234, "cell") == "1,234 cells" and counted(0, "day") == "0 days"
+    assert counted(2, "entry", "entries") == "2 entries"
+    assert agree(1, "is", "are") == "is" and agree(3, "is", "are") == "are"

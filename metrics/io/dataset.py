@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..wording import agree, counted
 from .parse import (
     build_dates,
     latest_year_not_after,
@@ -441,7 +442,8 @@ def _merge(kind: str, tables: list[ParsedTable], dataset: Dataset) -> pd.DataFra
                 # A daily row without a day cannot be placed in any window; every later
                 # step (windows, follower totals, captions) assumes a date, so leave it out.
                 dataset.warnings.append(
-                    f"{t.name}: {int(undated.sum())} row(s) have no date and were left out "
+                    f"{t.name}: {counted(n := int(undated.sum()), 'row')} "
+                    f"{agree(n, 'has', 'have')} no date and {agree(n, 'was', 'were')} left out "
                     "(every row of a daily table needs its day)."
                 )
                 f = f[~undated]
@@ -494,7 +496,8 @@ def _dedupe_across_files(
         inside = int((cells if complete.all() else cells[complete]).duplicated().sum())
         if inside:
             dataset.notes.append(
-                f"{inside:,} Ads Manager row(s) share campaign, ad group, ad and day with another "
+                f"{counted(inside, 'Ads Manager row')} {agree(inside, 'shares', 'share')} "
+                "campaign, ad group, ad and day with another "
                 "row of the same file: read as a breakdown (by age, gender, placement…) and "
                 "added up. Reach and frequency are not added up across them."
             )
@@ -519,8 +522,8 @@ def _dedupe_across_files(
         dataset.warnings.append(conflict.message)
     if dropped:
         dataset.notes.append(
-            f"{dropped:,} overlapping {label} row(s) appeared in more than one file and were "
-            "counted once (from the file with the most complete rows, then the newer download)."
+            f"{counted(dropped, f'overlapping {label} row')} appeared in more than one file "
+            f"and {agree(dropped, 'was', 'were')} counted once (from the file with the most complete rows, then the newer download)."
         )
     return pd.concat([kept, df[~complete]], ignore_index=True, sort=False)
 
@@ -669,7 +672,7 @@ def _follower_changes(df: pd.DataFrame, tables: list[ParsedTable]) -> pd.DataFra
             for t in tables:
                 t.warnings.append(
                     f"“Difference in followers from previous day” disagrees with the Followers "
-                    f"totals on {wrong} day(s), as it often does in TikTok's files; daily changes "
+                    f"totals on {counted(wrong, 'day')}, as it often does in TikTok's files; daily changes "
                     "are recomputed from Followers."
                 )
         df = df.drop(columns=["reported_change"])

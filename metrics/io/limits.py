@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..wording import agree, counted
+
 MB = 1024**2
 
 # Everything one upload may unpack to, all ZIP levels and XLSX parts together.
@@ -129,7 +131,8 @@ def drop_absurd(values: pd.Series, label: str, warnings: list[str]) -> pd.Series
     if not bad.any():
         return values
     warnings.append(
-        f"{int(bad.sum())} cell(s) in “{label}” hold numbers too large to be real (infinite, "
-        f"or over {MAX_ABSOLUTE_VALUE:,.0f}); they are treated as missing."
+        f"{counted(n := int(bad.sum()), 'cell')} in “{label}” "
+        f"{agree(n, 'holds a number', 'hold numbers')} too large to be real (infinite, "
+        f"or over {MAX_ABSOLUTE_VALUE:,.0f}); {agree(n, 'it is', 'they are')} treated as missing."
     )
     return values.mask(bad)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..wording import agree, counted
 from .labels import gender_labels, territory_labels
 from .limits import drop_absurd
 from .parse import (
@@ -381,7 +382,8 @@ def _note_undefined(
         labels = _text(raw[kind.date_column][flagged]).dropna().head(3).tolist()
         days = f" ({', '.join(labels)}{', …' if flagged.sum() > 3 else ''})"
     warnings.append(
-        f"{int(flagged.sum())} row(s){days} say 'undefined': TikTok had no data for them yet "
+        f"{counted(n := int(flagged.sum()), 'row')}{days} {agree(n, 'says', 'say')} "
+        f"'undefined': TikTok had no data for {agree(n, 'it', 'them')} yet "
         "(usually the newest day). They count as missing, not zero, so totals over those days "
         "are lower; download again later for the full numbers."
     )
@@ -452,8 +454,9 @@ def _parse_body(
             if parsed.unparsed_count:
                 examples = ", ".join(f"'{x}'" for x in parsed.unparsed)
                 warnings.append(
-                    f"{parsed.unparsed_count} cell(s) in “{label}” are not numbers ({examples}); "
-                    "they are treated as missing."
+                    f"{counted(n := parsed.unparsed_count, 'cell')} in “{label}” "
+                    f"{agree(n, 'is not a number', 'are not numbers')} ({examples}); "
+                    f"{agree(n, 'it is', 'they are')} treated as missing."
                 )
         elif col.type == DATE:
             parsed_dates = parse_dates(series, prefer_day_first=hint != "dot")
@@ -463,8 +466,9 @@ def _parse_body(
             if parsed_dates.unparsed_count:
                 examples = ", ".join(f"'{x}'" for x in parsed_dates.unparsed)
                 warnings.append(
-                    f"{parsed_dates.unparsed_count} cell(s) in “{label}” are not dates "
-                    f"({examples}); those rows have no date."
+                    f"{counted(n := parsed_dates.unparsed_count, 'cell')} in “{label}” "
+                    f"{agree(n, 'is not a date', 'are not dates')} ({examples}); "
+                    f"{agree(n, 'that row has', 'those rows have')} no date."
                 )
             if parsed_dates.ambiguous_order:
                 order = "day-month" if parsed_dates.day_first else "month-day"
@@ -490,14 +494,16 @@ def _parse_body(
             outside = int(((hour < 0) | (hour > 23)).sum())
             if outside:
                 warnings.append(
-                    f"{outside} hour(s) in “{label}” are outside 0–23; those rows were left out."
+                    f"{counted(outside, 'hour')} in “{label}” {agree(outside, 'is', 'are')} outside "
+                    f"0–23; {agree(outside, 'that row was', 'those rows were')} left out."
                 )
             frame[col.name] = hour.where((hour >= 0) & (hour <= 23)).astype("Int64")
         else:
             frame[col.name] = _text(series)
     if masked_total:
         warnings.append(
-            f"{masked_total} cell(s) were masked by TikTok as '<5' (too few to show); they are "
+            f"{counted(masked_total, 'cell')} {agree(masked_total, 'was', 'were')} masked by "
+            f"TikTok as '<5' (too few to show); {agree(masked_total, 'it is', 'they are')} "
             "treated as missing, so sums may be slightly low."
         )
     df = pd.DataFrame(frame, copy=False)  # the parsed columns as they are, not one more copy

@@ -255,11 +255,11 @@ def corpus() -> dict[str, tuple[bytes, dict]]:
         ),
         "infinite_views.csv": (
             OVERVIEW.replace('"100"', '"1e309"').replace('"200"', '"' + "9" * 400 + '"').encode(),
-            {"kind": "overview", "warning": "2 cell(s) in “Video Views” hold numbers too large"},
+            {"kind": "overview", "warning": "2 cells in “Video Views” hold numbers too large"},
         ),
         "text_in_numbers.csv": (
             OVERVIEW.replace('"100"', '"lots"').encode(),
-            {"kind": "overview", "warning": "1 cell(s) in “Video Views” are not numbers"},
+            {"kind": "overview", "warning": "1 cell in “Video Views” is not a number"},
         ),
         "header_only.csv": (
             OVERVIEW.splitlines()[0].encode() + b"\n",
