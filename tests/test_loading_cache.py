@@ -74,3 +74,29 @@ def test_uploads_over_a_megabyte_stay_in_memory():
     from starlette.formparsers import MultiPartParser
 
     assert MultiPartParser.spool_max_size > st.get_option("server.maxUploadSize") * 1024**2
+
+
+def test_combining_never_changes_the_cached_tables():
+    # The parse cache hands the same tables to every session, and _combine no longer deep-
+    # copies them: combining with a year chosen by hand (the year-less Content export) and
+    # with a table left out must leave every cached frame, warning and date column as it was.
+    import copy
+
+    import pandas as pd
+
+    parsed = {name: loading.parse_file(name, data) for name, data in loading.sample_files()}
+    before = copy.deepcopy(parsed)
+    yearless = [t.name for items in parsed.values() for t in items if getattr(t, "yearless", None)]
+    years = dict.fromkeys(yearless, 2024)
+    a = loading._combine(parsed, years=years, exclude=[])
+    b = loading._combine(parsed)
+    assert a is not None and b is not None
+    for name, items in parsed.items():
+        for now, then in zip(items, before[name], strict=True):
+            assert type(now) is type(then)
+            if hasattr(now, "frame"):
+                pd.testing.assert_frame_equal(now.frame, then.frame)
+                assert now.warnings == then.warnings
+                assert set(now.yearless) == set(then.yearless)
+                for col, dates in now.yearless.items():
+                    pd.testing.assert_series_equal(dates.values, then.yearless[col].values)
