@@ -45,9 +45,11 @@ JUDGED_AGAINST = {"account": "Other ads", "own history": "Own history"}
 
 dataset = page_setup(
     "Diagnostics",
-    "Each verdict is a statistical test against the ad's own history or its ad group, with "
-    "days as the unit of evidence: no fixed thresholds. Fatigue follows each ad delivering in "
-    "the window from its first day (up to 120 days back) to the window's last day.",
+    "Each verdict is a statistical test with days as the unit of evidence, no fixed "
+    "thresholds. Fatigue judges each ad against the same days of the account's other ads (so "
+    "a market-wide dip moves them all and cancels), or against its own history when there are "
+    "too few others; it follows each ad delivering in the window from its first day (up to "
+    "120 days back). Hook vs CTA compares the ads of one ad group.",
 )
 window = st.session_state[state.WINDOW]
 if dataset is None or not dataset.has("ads") or window is None:
