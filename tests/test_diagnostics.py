@@ -855,3 +855,43 @@ def test_batched_fatigue_matches_the_per_ad_fit_on_simulated_accounts(monkeypatc
         tired += verdicts[0]["status"] != "healthy"
     # a 3 %-a-day decline over four weeks is caught in most of the 7 tired accounts
     assert tired >= 5
+
+
+def test_the_cli_json_writes_numpy_nan_dates_and_text_as_before():
+    import datetime as dt
+    import json
+
+    from metrics.__main__ import _json
+
+    value = {
+        "ctr": np.float64(0.0125),
+        "days": np.int64(28),
+        "flag": np.bool_(True),
+        "z": float("nan"),
+        "inf": np.float64("inf"),
+        "began": dt.date(2026, 8, 21),
+        "at": dt.datetime(2026, 8, 21, 9, 30),
+        "ad": "Été – ‘creative’ =1+1",
+        "pair": (1, 2.5),
+        7: "an int key",
+        "huge": [2**70],  # beyond orjson: the standard library writes it
+    }
+    text = _json(value)
+    assert text.startswith('{\n  "ctr": 0.0125,\n')  # indented two spaces, keys in order
+    assert "Été – ‘creative’ =1+1" in text  # unescaped UTF-8, text as text
+    assert json.loads(text) == {
+        "ctr": 0.0125,
+        "days": 28,
+        "flag": True,
+        "z": None,
+        "inf": None,
+        "began": "2026-08-21",
+        "at": "2026-08-21 09:30:00",
+        "ad": "Été – ‘creative’ =1+1",
+        "pair": [1, 2.5],
+        "7": "an int key",
+        "huge": [1180591620717411303424],
+    }
+    small = dict(value)
+    del small["huge"]
+    assert json.loads(_json(small)) == {k: v for k, v in json.loads(text).items() if k != "huge"}
