@@ -720,7 +720,8 @@ def fatigue_verdicts(dates, arrays, others, starts, rhos, floor_share) -> list[d
     volume = np.bincount(codes, weights=np.where(active, imp0, 0.0), minlength=n_ads)
     screened = np.zeros(n_ads, bool)
     if clk is not None and {"clicks", "impressions", "ads"} <= set(others):
-        screened = (n_days >= MIN_DAYS) & (volume >= MIN_IMPRESSIONS)
+        # (clear of the impressions gate by more than rounding: the others are _fatigue's)
+        screened = (n_days >= MIN_DAYS) & (volume >= MIN_IMPRESSIONS * (1 + 1e-9))
     rows = np.flatnonzero(active & screened[codes])  # each screened ad's active days, in order
     first = np.r_[0, np.cumsum(n_days * screened)][:-1]  # its first row among `rows`
     for n in np.unique(n_days[screened]):
