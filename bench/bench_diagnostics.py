@@ -21,7 +21,10 @@ order-statistic interval, and `target` / `meets` beside each figure of the issue
 4. hook vs CTA: false winners in groups of 3, 5, 10 equal ads (ρ = 0 and 0.6), power for a
    10 % and 20 % better CTA and a 10 % better hook at the sample's volumes (75k a day);
 5. period comparison at ρ = 0.6: flagged cards between equal periods, pages with any flag.
-`--only declines winners …` runs some sections (healthy, daily, declines, winners, periods).
+6. the batched fatigue fit (`fatigue`, every ad of an account at once) gives the verdicts of
+   `_fatigue` ad by ad on simulated accounts (statuses, onsets, intervals; floats to 1e-9).
+`--only declines winners …` runs some sections (healthy, daily, declines, winners, periods,
+batched).
 `--scale` multiplies every simulation count (1.0: about 4 minutes of CPU on 2 worker
 processes; 10–12 minutes of wall time when the 2 cores are shared with other work).
 """
@@ -44,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from metrics.compare import adjust_page, compare  # noqa: E402
 from metrics.definitions import ADS, REGISTRY  # noqa: E402
-from metrics.diagnostics import hook_vs_cta  # noqa: E402
+from metrics.diagnostics import ad_fatigue, hook_vs_cta  # noqa: E402
 from metrics.diagnostics.ad_fatigue import _fatigue, account_day_correlation  # noqa: E402
 from metrics.io import Dataset  # noqa: E402
 
@@ -343,10 +346,55 @@ def period_chunk(args):
     return out
 
 
-SECTIONS = ("healthy", "daily", "declines", "winners", "periods")
+SECTIONS = ("healthy", "daily", "declines", "winners", "periods", "batched")
 
 
 # --- summaries ---------------------------------------------------------------------------------
+
+
+def _same(a, b) -> bool:
+    """Equal structure and key order, equal values, floats to 1e-9 relative."""
+    if isinstance(a, dict):
+        return isinstance(b, dict) and list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, float) and isinstance(b, float):
+        return (
+            a == b or (math.isnan(a) and math.isnan(b)) or abs(a - b) <= 1e-9 * max(abs(a), abs(b))
+        )
+    return type(a) is type(b) and a == b
+
+
+def batched_chunk(args):
+    """Per account: do the batched and the ad-by-ad fatigue verdicts agree, and their times."""
+    base, scenario, idx = args
+    out = []
+    for i in idx:
+        rng = np.random.default_rng([base, 6, i])
+        acc = simulate_account(rng, days=42, n_ads=12, **scenario)
+        frame = _group_frame(acc, [f"ad {j}" for j in range(12)])
+        dataset = Dataset(tables={"ads": frame.assign(frequency=acc["frequency"].ravel())})
+        t0 = time.perf_counter()
+        fast = ad_fatigue.fatigue(dataset)
+        t1 = time.perf_counter()
+        batched = ad_fatigue.fatigue_verdicts
+        ad_fatigue.fatigue_verdicts = ad_fatigue.fatigue_verdicts_one_by_one
+        try:
+            slow = ad_fatigue.fatigue(dataset)
+        finally:
+            ad_fatigue.fatigue_verdicts = batched
+        t2 = time.perf_counter()
+        statuses = [v["status"] for v in slow]
+        out.append(
+            {
+                "same": _same(slow, fast),
+                "flagged": len(statuses) - statuses.count("healthy"),
+                "ads": len(statuses),
+                "batched_s": t1 - t0,
+                "one_by_one_s": t2 - t1,
+            }
+        )
+    return out
 
 
 def share(k: int, n: int, target: float | None = None, at_most: bool = True) -> dict:
@@ -561,6 +609,25 @@ def main() -> None:
                 ),  # fmt: skip
             }
             report["runtime_seconds"]["period_comparison"] = round(time.perf_counter() - t0, 1)
+        if "batched" in only:
+            t0 = time.perf_counter()
+            batched = {}
+            for name, scenario in {
+                "healthy_rho_0.3": {"rho": 0.3},
+                "market_ctr_dip_1pct_day": {"ctr_drift": -0.01},
+                "first_ad_declines_3pct_day": {"decline": 0.03, "onset": 14},
+            }.items():
+                res = run(pool, batched_chunk, lambda c, sc=scenario: (base, sc, c), 25, jobs)
+                batched[name] = {
+                    "accounts": len(res),
+                    "ads": sum(r["ads"] for r in res),
+                    "flagged_ads": sum(r["flagged"] for r in res),
+                    "verdicts_identical": share(sum(r["same"] for r in res), len(res)),
+                    "batched_seconds": round(sum(r["batched_s"] for r in res), 2),
+                    "one_by_one_seconds": round(sum(r["one_by_one_s"] for r in res), 2),
+                }
+            report["fatigue_batched_against_one_by_one"] = batched
+            report["runtime_seconds"]["fatigue_batched"] = round(time.perf_counter() - t0, 1)
     report["runtime_seconds"]["total"] = round(time.perf_counter() - t_all, 1)
     print(dumps(report))
 

@@ -751,3 +751,147 @@ def test_every_verdict_is_two_sentences_ending_in_what_to_do(sample_dataset):
         sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", re.sub(r"“[^”]*”", "“ad”", text))
         assert len(sentences) == 2, text
         assert sentences[1].startswith(verbs), text
+
+
+# --- the batched fatigue fit gives the verdicts of the per-ad one ------------------------------
+
+
+def _same(a, b, path="verdicts"):
+    """Equal structure, keys in the same order, equal values; floats to 1e-9 relative."""
+    if isinstance(a, dict):
+        assert isinstance(b, dict) and list(a) == list(b), path
+        for key in a:
+            _same(a[key], b[key], f"{path}.{key}")
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _same(x, y, f"{path}[{i}]")
+    elif isinstance(a, float):
+        assert isinstance(b, float), (path, a, b)
+        assert b == pytest.approx(a, rel=1e-9, abs=1e-12, nan_ok=True), (path, a, b)
+    else:
+        assert a == b, (path, a, b)
+
+
+def _fatigue_both_ways(monkeypatch, dataset, window=None):
+    """fatigue() as shipped (batched), then with every ad judged one by one by `_fatigue`."""
+    from metrics.diagnostics import ad_fatigue
+
+    batched = fatigue(dataset, window)
+    with monkeypatch.context() as m:
+        m.setattr(ad_fatigue, "fatigue_verdicts", ad_fatigue.fatigue_verdicts_one_by_one)
+        one_by_one = fatigue(dataset, window)
+    _same(one_by_one, batched)
+    return batched
+
+
+def _mixed_account() -> pd.DataFrame:
+    """Ads of every kind in one account: long and short histories, days without delivery,
+    tired ads, a launch too small to judge, an ad without frequency days."""
+    frames = []
+    for i in range(24):
+        days = (60, 45, 21, 12, 9)[i % 5]
+        onset = days // 2 if i % 4 == 1 else None
+        frame = ad_days(100 + i, days=days, onset=onset, name=("C", f"G{i % 3}", f"ad {i:02d}"))
+        if i % 6 == 2:  # paused for a few days: those rows carry no impressions
+            frame.loc[frame.index[5:8], ["impressions", "clicks", "spend"]] = 0.0
+        if i % 7 == 3:
+            frame["frequency"] = np.nan
+        if i == 5:
+            frame[["impressions", "clicks"]] = frame[["impressions", "clicks"]] / 1000  # 1,200
+        frame["date"] = frame["date"] + pd.Timedelta(days=i % 4)  # staggered launches
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_batched_fatigue_matches_the_per_ad_fit_on_a_mixed_account(monkeypatch):
+    frame = _mixed_account()
+    verdicts = _fatigue_both_ways(monkeypatch, Dataset(tables={"ads": frame}))
+    statuses = [v["status"] for v in verdicts]
+    assert len(verdicts) == 24
+    # under 10 active days (the four 9-day ads; ad 08: 12 days, 3 paused; ad 14: 9 days, 3
+    # paused) or under 5,000 impressions (ad 05: 1,200): too little to judge
+    insufficient = {v["ad"] for v in verdicts if v["status"] == "insufficient_data"}
+    assert insufficient == {"ad 04", "ad 09", "ad 19", "ad 14", "ad 08", "ad 05"}
+    assert statuses.count("healthy") >= 12
+    # the tired long-history ads (ad 01: 45 days, ad 21: 60 days) are found, by `_fatigue`
+    assert {v["ad"] for v in verdicts if v["status"] == "fatigued"} >= {"ad 01", "ad 21"}
+    # the same ads on their own (fewer than two other ads: judged on their own history)
+    two = frame[frame["ad"].isin(["ad 00", "ad 01"])]
+    alone = _fatigue_both_ways(monkeypatch, Dataset(tables={"ads": two}))
+    assert {v["evidence"]["reference"] for v in alone} == {"own history"}
+
+
+@pytest.mark.parametrize("days", [7, 28, 90])
+def test_batched_fatigue_matches_the_per_ad_fit_on_the_sample(monkeypatch, sample_dataset, days):
+    from metrics.report import resolve_window
+
+    window = resolve_window(sample_dataset, days)
+    verdicts = _fatigue_both_ways(monkeypatch, sample_dataset, window)
+    assert [v["status"] for v in verdicts].count("fatigued") == 1
+
+
+def test_batched_fatigue_matches_the_per_ad_fit_on_simulated_accounts(monkeypatch):
+    """300 ads of bench/bench_diagnostics.py's simulator: healthy accounts with correlated
+    days and market drifts, and accounts whose first ad tires."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "bench" / "bench_diagnostics.py"
+    spec = importlib.util.spec_from_file_location("bench_diagnostics", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rng = np.random.default_rng(13)
+    frames = []
+    scenarios = [{}, {"rho": 0.6}, {"ctr_drift": -0.01}, {"decline": 0.03, "onset": 14}]
+    for a in range(30):
+        acc = bench.simulate_account(rng, days=42, n_ads=10, **scenarios[a % 4])
+        frame = bench._group_frame(acc, [f"ad {i}" for i in range(10)])
+        frames.append(frame.assign(campaign=f"account {a:02d}", frequency=acc["frequency"].ravel()))
+    tired = 0
+    for frame in frames:  # one account at a time: the market is the account's other ads
+        verdicts = _fatigue_both_ways(monkeypatch, Dataset(tables={"ads": frame}))
+        assert len(verdicts) == 10
+        tired += verdicts[0]["status"] != "healthy"
+    # a 3 %-a-day decline over four weeks is caught in most of the 7 tired accounts
+    assert tired >= 5
+
+
+def test_the_cli_json_writes_numpy_nan_dates_and_text_as_before():
+    import datetime as dt
+    import json
+
+    from metrics.__main__ import _json
+
+    value = {
+        "ctr": np.float64(0.0125),
+        "days": np.int64(28),
+        "flag": np.bool_(True),
+        "z": float("nan"),
+        "inf": np.float64("inf"),
+        "began": dt.date(2026, 8, 21),
+        "at": dt.datetime(2026, 8, 21, 9, 30),
+        "ad": "Été – ‘creative’ =1+1",
+        "pair": (1, 2.5),
+        7: "an int key",
+        "huge": [2**70],  # beyond orjson: the standard library writes it
+    }
+    text = _json(value)
+    assert text.startswith('{\n  "ctr": 0.0125,\n')  # indented two spaces, keys in order
+    assert "Été – ‘creative’ =1+1" in text  # unescaped UTF-8, text as text
+    assert json.loads(text) == {
+        "ctr": 0.0125,
+        "days": 28,
+        "flag": True,
+        "z": None,
+        "inf": None,
+        "began": "2026-08-21",
+        "at": "2026-08-21 09:30:00",
+        "ad": "Été – ‘creative’ =1+1",
+        "pair": [1, 2.5],
+        "7": "an int key",
+        "huge": [1180591620717411303424],
+    }
+    small = dict(value)
+    del small["huge"]
+    assert json.loads(_json(small)) == {k: v for k, v in json.loads(text).items() if k != "huge"}

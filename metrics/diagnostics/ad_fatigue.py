@@ -664,7 +664,6 @@ def fatigue(dataset: Dataset, window=None, floor_share: float = DEFAULT_FLOOR_SH
     others = {c: v[order] for c, v in others.items()}
     codes = codes[order]
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-    ends = np.r_[starts[1:], len(codes)]
     dates = daily["date"].dt.date.to_numpy()
 
     def col(name):
@@ -680,13 +679,221 @@ def fatigue(dataset: Dataset, window=None, floor_share: float = DEFAULT_FLOOR_SH
             others["impressions"],
             starts,
         )
-    names = daily[DIMS].iloc[starts]
+    names = [_names(tuple(key)) for key in daily[DIMS].iloc[starts].itertuples(index=False)]
+    verdicts = fatigue_verdicts(dates, arrays, others, starts, rhos, floor_share)
+    return [{**name, **verdict} for name, verdict in zip(names, verdicts, strict=True)]
+
+
+def fatigue_verdicts_one_by_one(dates, arrays, others, starts, rhos, floor_share) -> list[dict]:
+    """`_fatigue` on each ad's slice of the rows (sorted by ad, then day; `starts` the first row
+    of each ad): the reference `fatigue_verdicts` is checked against (tests)."""
+    ends = np.r_[starts[1:], len(dates)]
     out = []
-    for (lo, hi), key, rho in zip(
-        zip(starts, ends, strict=True), names.itertuples(index=False), rhos, strict=True
-    ):
+    for lo, hi, rho in zip(starts, ends, rhos, strict=True):
         part = [None if a is None else a[lo:hi] for a in arrays]
         mine = {c: v[lo:hi] for c, v in others.items()}
-        verdict = _fatigue(dates[lo:hi], *part, floor_share, mine, float(rho))
-        out.append({**_names(tuple(key)), **verdict})
+        out.append(_fatigue(dates[lo:hi], *part, floor_share, mine, float(rho)))
     return out
+
+
+def fatigue_verdicts(dates, arrays, others, starts, rhos, floor_share) -> list[dict]:
+    """The verdicts of `fatigue_verdicts_one_by_one`, the healthy ones fitted all at once.
+
+    Ads with as many active days are stacked into an (ad × day) matrix and the CTR changepoint
+    fit (`hinge_fits`, `break_statistic`) runs on the whole matrix. An ad the screen finds
+    healthy gets its verdict from the matrix; an ad it flags (watch or fatigued: a handful),
+    one with too little data, and one whose screen is within rounding of a threshold or of a
+    tie between two onsets is judged one by one by `_fatigue` itself, so every verdict is the
+    one `_fatigue` gives (to rounding in the last digits of the healthy ads' evidence).
+    """
+    starts = np.asarray(starts, dtype=np.int64)
+    n_ads, n_rows = len(starts), len(dates)
+    imp, clk, spend, freq, _ = arrays
+    out: list[dict | None] = [None] * n_ads
+    if n_ads == 0:
+        return []
+    lengths = np.diff(np.r_[starts, n_rows])
+    codes = np.repeat(np.arange(n_ads), lengths)
+    imp0 = np.nan_to_num(imp)
+    active = imp0 > 0
+    n_days = np.bincount(codes, weights=active, minlength=n_ads).astype(np.int64)
+    volume = np.bincount(codes, weights=np.where(active, imp0, 0.0), minlength=n_ads)
+    screened = np.zeros(n_ads, bool)
+    if clk is not None and {"clicks", "impressions", "ads"} <= set(others):
+        # (clear of the impressions gate by more than rounding: the others are _fatigue's)
+        screened = (n_days >= MIN_DAYS) & (volume >= MIN_IMPRESSIONS * (1 + 1e-9))
+    rows = np.flatnonzero(active & screened[codes])  # each screened ad's active days, in order
+    first = np.r_[0, np.cumsum(n_days * screened)][:-1]  # its first row among `rows`
+    for n in np.unique(n_days[screened]):
+        group = np.flatnonzero(screened & (n_days == n))
+        at = rows[first[group][:, None] + np.arange(n)]  # (ad, day) → row
+        healthy = _screen(
+            int(n),
+            imp[at],
+            np.nan_to_num(clk[at]),
+            None if spend is None else np.nan_to_num(spend[at]),
+            None if freq is None else freq[at],
+            others["clicks"][at],
+            others["impressions"][at],
+            others["ads"][at],
+            np.asarray(rhos, dtype="float64")[group],
+        )
+        for i, verdict in zip(group, healthy, strict=True):
+            if verdict is not None:
+                verdict["evidence"] = {"days": int(n), "impressions": float(volume[i])} | verdict[
+                    "evidence"
+                ]
+                verdict["explanation"] = _fatigue_text("healthy", verdict["evidence"])
+                out[i] = verdict
+    ends = np.r_[starts[1:], n_rows]
+    for i in np.flatnonzero([v is None for v in out]):
+        lo, hi = starts[i], ends[i]
+        part = [None if a is None else a[lo:hi] for a in arrays]
+        mine = {c: v[lo:hi] for c, v in others.items()}
+        out[i] = _fatigue(dates[lo:hi], *part, floor_share, mine, float(rhos[i]))
+    return out
+
+
+def _screen(n, imp, clk, spend, freq, o_clk, o_imp, o_ads, account_rho) -> list[dict | None]:
+    """`_fatigue`'s CTR fit on G ads of n active days each, as (G × n) matrices: the healthy
+    verdict of each ad (status and evidence, without days, impressions and explanation), or
+    None where `_fatigue` must judge the ad itself (flagged, or within rounding of a boundary)."""
+    g = len(imp)
+    # 1. Against the market (market_index, row by row).
+    ok = (o_imp > 0) & (o_clk > 0) & (o_ads >= MIN_OTHER_ADS)
+    account = ok.mean(axis=1) >= MARKET_COVERAGE
+    with np.errstate(divide="ignore", invalid="ignore"):
+        total = np.where(ok, o_clk, 0.0).sum(axis=1) / np.where(ok, o_imp, 0.0).sum(axis=1)
+        index = np.where(ok, (o_clk / o_imp) / total[:, None], 1.0)
+    index = np.where(account[:, None], index, 1.0)
+    adj_clk = clk / index
+    span = BASELINE_DAYS if n >= 2 * BASELINE_DAYS else n // 3
+    base, recent = slice(0, span), slice(n - span, n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        base_ctr = clk[:, base].sum(axis=1) / imp[:, base].sum(axis=1)
+        recent_ctr = clk[:, recent].sum(axis=1) / imp[:, recent].sum(axis=1)
+        adj_base = adj_clk[:, base].sum(axis=1) / imp[:, base].sum(axis=1)
+        adj_recent = adj_clk[:, recent].sum(axis=1) / imp[:, recent].sum(axis=1)
+        if spend is not None:
+            base_cpm = spend[:, base].sum(axis=1) / imp[:, base].sum(axis=1) * 1000
+            recent_cpm = spend[:, recent].sum(axis=1) / imp[:, recent].sum(axis=1) * 1000
+        if freq is not None:
+            has_freq = np.isfinite(freq).any(axis=1)
+            with _quiet_nanmean():
+                freq_start = np.nanmean(freq[:, base], axis=1)
+                freq_end = np.nanmean(freq[:, recent], axis=1)
+
+    # 2. The changepoint fit (hinge_fits and break_statistic, on every row at once).
+    var_other = np.where(account[:, None], 1 / (o_clk + 0.5), 0.0)
+    y = np.log((adj_clk + 0.5) / imp)
+    w = 1 / (TAU2 + 1 / (clk + 0.5) + var_other)
+    w = w / w.mean(axis=1, keepdims=True)
+    ks = np.arange(MIN_PRE - 1, n - MIN_POST)
+    t = np.arange(n, dtype="float64")
+    h = np.maximum(t[None, :] - ks[:, None], 0.0)  # (k, day)
+    wy = w * y
+    s0 = w.sum(axis=1)[:, None]
+    s1 = w @ h.T  # (ad, k)
+    s2 = w @ (h * h).T
+    sy = wy.sum(axis=1)[:, None]
+    shy = wy @ h.T
+    syy = (wy * y).sum(axis=1)
+    det = s0 * s2 - s1 * s1
+    slope = (s0 * shy - s1 * sy) / det
+    level = (sy - slope * s1) / s0
+    sse = np.maximum(syy[:, None] - level * sy - slope * shy, 0.0)
+    best = np.argmin(sse, axis=1)
+    rows = np.arange(g)
+    b_slope, b_level, b_sse = slope[rows, best], level[rows, best], sse[rows, best]
+    resid = (y - b_level[:, None] - b_slope[:, None] * h[best]) * np.sqrt(w)
+    sigma2 = b_sse / max(n - 3, 1)
+    rho = np.minimum(
+        np.maximum(
+            _ar1_rows(resid) + RHO_MARGIN / math.sqrt(n), np.where(account, account_rho, 0.0)
+        ),
+        0.9,
+    )
+    inflation = (1 + rho) / (1 - rho)
+    var = (sigma2 * inflation)[:, None] * (s0 / det)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tk = np.where(var > 0, -slope / np.sqrt(var), np.inf * -np.sign(slope))
+    z = np.nan_to_num(tk, nan=0.0).max(axis=1)
+    k = ks[best]
+    with np.errstate(over="ignore"):
+        drop = np.where(b_slope < 0, np.expm1(b_slope * (n - 1 - k)), 0.0)
+    flagged = (b_slope < 0) & (drop <= -MIN_DROP) & (z >= Z_WATCH)
+    # Within rounding of a boundary: the matrix sums in another order than _fatigue does, so
+    # its sums of squares differ from _fatigue's by a few units of 1e-16 × Σ w·y² per day.
+    scale = np.abs(syy) + np.abs(sse).max(axis=1) + 1e-300
+    second = np.partition(sse, 1, axis=1)[:, 1] if sse.shape[1] > 1 else np.full(g, np.inf)
+    edge = (
+        (second - b_sse <= 1e-12 * scale)
+        | (b_sse <= 1e-12 * scale)
+        | (np.abs(z - Z_WATCH) <= 1e-6 * np.maximum(1.0, np.abs(z)))
+        | (np.abs(drop + MIN_DROP) <= 1e-9)
+        | (np.abs(b_slope) <= 1e-12)
+        | ~np.isfinite(z)
+        | ~np.isfinite(y).all(axis=1)
+        | ~np.isfinite(w).all(axis=1)
+        | ~np.isfinite(resid).all(axis=1)
+    )
+    out: list[dict | None] = []
+    for i in range(g):
+        if flagged[i] or edge[i]:
+            out.append(None)
+            continue
+        reference = "account" if account[i] else "own history"
+        e: dict = {
+            "reference": reference,
+            "baseline_ctr": float(base_ctr[i]),
+            "recent_ctr": float(recent_ctr[i]),
+            "ctr_change_from_baseline": float((recent_ctr[i] - base_ctr[i]) / base_ctr[i])
+            if base_ctr[i]
+            else None,
+            "ctr_change_against_account": float((adj_recent[i] - adj_base[i]) / adj_base[i])
+            if adj_base[i] and account[i]
+            else None,
+        }
+        if spend is not None:
+            e["baseline_cpm"] = float(base_cpm[i])
+            e["recent_cpm"] = float(recent_cpm[i])
+            e["cpm_change_from_baseline"] = (
+                float((recent_cpm[i] - base_cpm[i]) / base_cpm[i]) if base_cpm[i] else None
+            )
+        if freq is not None and has_freq[i]:
+            e["frequency_start"] = float(freq_start[i])
+            e["frequency_end"] = float(freq_end[i])
+        e["break_statistic"] = float(z[i])
+        e["break_thresholds"] = {"watch": Z_WATCH, "fatigued": Z_FATIGUED}
+        e["day_correlation"] = float(rho[i])
+        e["ctr_slope_per_day"] = float(b_slope[i])
+        e["ctr_change_since_onset"] = float(drop[i])
+        e["corroborating_signals"] = []
+        out.append({"status": "healthy", "evidence": e})
+    return out
+
+
+def _ar1_rows(resid: np.ndarray) -> np.ndarray:
+    """`ar1` of each row of a matrix of finite residuals."""
+    n = resid.shape[1]
+    r = resid - resid.mean(axis=1, keepdims=True)
+    denom = (r * r).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rho = (r[:, 1:] * r[:, :-1]).sum(axis=1) / denom
+    rho = rho + (1 + 3 * rho) / n
+    rho = np.where(denom > 0, rho, 0.0) if n >= 6 else np.zeros(len(r))
+    return np.clip(rho, 0.0, 0.9)
+
+
+class _quiet_nanmean:
+    """Silence numpy's "mean of empty slice" for rows without a frequency (they are skipped)."""
+
+    def __enter__(self):
+        import warnings
+
+        self._w = warnings.catch_warnings()
+        self._w.__enter__()
+        warnings.simplefilter("ignore", RuntimeWarning)
+
+    def __exit__(self, *exc):
+        return self._w.__exit__(*exc)

@@ -88,7 +88,7 @@ def _daily_wide(ads: pd.DataFrame, cols: list[str]) -> tuple[dict, dict]:
     return {c: wide[c].to_numpy("float64") for c in cols}, keys
 
 
-def _winner(rates: pd.DataFrame, daily: tuple, rate: str, num: str, den: str) -> dict:
+def _winner(rates: dict, rows: np.ndarray, daily: tuple, rate: str, num: str, den: str) -> dict:
     """The ad with the highest rate and whether it beats *every* other eligible ad.
 
     Intersection–union test: the leader is the winner when each one-sided test "leader > ad j"
@@ -99,23 +99,22 @@ def _winner(rates: pd.DataFrame, daily: tuple, rate: str, num: str, den: str) ->
     Each comparison is paired by day when the two ads share at least MIN_SHARED_DAYS days,
     otherwise each ad's own day-to-day variance is added (`ratio_differences`: the leader
     against all the others at once, so the whole account's thousands of ads stay fast).
+    `rates`: every ad's columns as arrays (`_columns`), `rows` the ads of this group.
     """
     from scipy.special import stdtr, stdtrit  # lazily: the CLI must start fast
 
     out = {"best": None, "significant": False, "p_value": None, "lift": None, "lift_low": None}
-    values = rates[rate].to_numpy("float64")
-    eligible = np.flatnonzero(
-        np.isfinite(values) & (rates[den].to_numpy("float64") >= MIN_WINNER_IMPRESSIONS)
-    )
+    values = rates[rate][rows]
+    eligible = np.flatnonzero(np.isfinite(values) & (rates[den][rows] >= MIN_WINNER_IMPRESSIONS))
     if not len(eligible):
         return out
     best = int(eligible[np.argmax(values[eligible])])  # the first of equal leaders, as idxmax
-    out["best"] = rates["ad"].iloc[best]
+    out["best"] = rates["ad"][rows[best]]
     others = eligible[eligible != best]
     wide, _ = daily
     if not len(others) or not wide:
         return out
-    columns = rates["_column"].to_numpy(np.int64)
+    columns = rates["_column"][rows]
     a, b = columns[best], columns[others]
     if a < 0 or (b < 0).any():  # an ad without daily rows cannot be compared by day
         return out
@@ -140,7 +139,7 @@ def _winner(rates: pd.DataFrame, daily: tuple, rate: str, num: str, den: str) ->
             "p_value": worst,
             "lift": float(lift[runner]),
             "lift_low": float(low.min()) if len(low) else None,
-            "runner_up": rates["ad"].iloc[int(others[runner])],
+            "runner_up": rates["ad"][rows[int(others[runner])]],
         }
     )
     return out
@@ -170,15 +169,27 @@ def hook_vs_cta(dataset: Dataset, window=None) -> list[dict]:
         for r in every.to_dict("records")
     ]  # fmt: skip
     in_group = [{k: v for k, v in r.items() if k not in ("campaign", "ad_group")} for r in records]
-    groups = list(every.groupby(["campaign", "ad_group"], dropna=False, sort=True, observed=True))
-    groups.append((("(all campaigns)", "(whole account)"), every))
-    for (campaign, group), rates in groups:
-        if len(rates) < 2:
+    # Each group as the positions of its ads (in the groupby's sorted order), the columns as
+    # arrays: no sub-frame per group.
+    arrays = _columns(every)
+    number = every.groupby(["campaign", "ad_group"], dropna=False, sort=True, observed=True)
+    number = number.ngroup().to_numpy(np.int64)
+    order = np.argsort(number, kind="stable")
+    labels, starts = np.unique(number[order], return_index=True)
+    groups = [
+        ((arrays["campaign"][rows[0]], arrays["ad_group"][rows[0]]), rows)
+        for label, rows in zip(labels, np.split(order, starts[1:]), strict=True)
+        if label >= 0
+    ]
+    groups.append((("(all campaigns)", "(whole account)"), np.arange(len(every))))
+    for (campaign, group), rows in groups:
+        if len(rows) < 2:
             continue
-        hook = _winner(rates, daily, "hook_rate", "video_watched_2s", "impressions")
-        cta = _winner(rates, daily, "ctr", "clicks", "impressions")
-        tiny = rates.loc[rates["impressions"] < MIN_WINNER_IMPRESSIONS, ["ad", "impressions"]]
-        eligible = len(rates) - len(tiny)
+        hook = _winner(arrays, rows, daily, "hook_rate", "video_watched_2s", "impressions")
+        cta = _winner(arrays, rows, daily, "ctr", "clicks", "impressions")
+        small = rows[arrays["impressions"][rows] < MIN_WINNER_IMPRESSIONS]
+        tiny = list(zip(arrays["ad"][small], arrays["impressions"][small].tolist(), strict=True))
+        eligible = len(rows) - len(tiny)
         results.append(
             {
                 "campaign": None if pd.isna(campaign) else campaign,
@@ -198,12 +209,20 @@ def hook_vs_cta(dataset: Dataset, window=None) -> list[dict]:
                 "notes": _notes(hook, cta, tiny),
                 # across the account the same creative can run in several groups: there
                 # each ad keeps its campaign and ad group
-                "ads": [
-                    (records if group == "(whole account)" else in_group)[i] for i in rates.index
-                ],
+                "ads": [(records if group == "(whole account)" else in_group)[i] for i in rows],
             }
         )
     return results
+
+
+def _columns(every: pd.DataFrame) -> dict:
+    """The columns `_winner` reads, as arrays: names as objects, numbers as float64."""
+    out = {c: every[c].to_numpy(object) for c in ("campaign", "ad_group", "ad")}
+    for c in ("impressions", "clicks", "video_watched_2s", "hook_rate", "ctr"):
+        if c in every:
+            out[c] = every[c].to_numpy("float64")
+    out["_column"] = every["_column"].to_numpy(np.int64)
+    return out
 
 
 def _margin(result: dict, what: str) -> str:
@@ -245,7 +264,7 @@ def _hook_text(hook: dict, cta: dict, eligible: int) -> str:
     )
 
 
-def _notes(hook: dict, cta: dict, tiny: pd.DataFrame) -> list[str]:
+def _notes(hook: dict, cta: dict, tiny: list[tuple]) -> list[str]:
     """Side remarks in words: a tie at the top, ads too small to compare."""
     notes = []
     for result, what in ((hook, "hook rate"), (cta, "CTR")):
@@ -255,7 +274,7 @@ def _notes(hook: dict, cta: dict, tiny: pd.DataFrame) -> list[str]:
                 f"“{result['best']}” and “{result['runner_up']}” are level on {what} "
                 f"({percent(lift, signed=True)}): a tie, not a winner."
             )
-    for ad, imp in tiny.itertuples(index=False):
+    for ad, imp in tiny:
         notes.append(
             f"“{ad}” had only {imp:,.0f} impressions, too few to compare; it is shown but "
             "cannot win."
