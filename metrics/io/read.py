@@ -518,23 +518,24 @@ def _arrow_cells(text: _Text, delimiter: str, width: int, skip: int) -> pd.DataF
     # quoted cell puts its parser out of step); it then reads them the careful way.
     for newlines_in_values in (False, True):
         try:
-            columns = _dictionary_columns(
-                pacsv.open_csv(
-                    pa.BufferReader(pa.py_buffer(raw)),
-                    read_options=pacsv.ReadOptions(column_names=names, block_size=8 * CHUNK),
-                    parse_options=pacsv.ParseOptions(
-                        delimiter=delimiter,
-                        newlines_in_values=newlines_in_values,
-                        ignore_empty_lines=True,
-                    ),
-                    convert_options=pacsv.ConvertOptions(
-                        column_types=dict.fromkeys(names, pa.string()),
-                        strings_can_be_null=False,
-                        quoted_strings_can_be_null=False,
-                    ),
+            # Arrow's threaded reader, every column read straight into a dictionary (each
+            # block's distinct texts once, a 4-byte code per cell): no grid of strings.
+            table = pacsv.read_csv(
+                pa.BufferReader(pa.py_buffer(raw)),
+                read_options=pacsv.ReadOptions(column_names=names, block_size=8 * CHUNK),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=delimiter,
+                    newlines_in_values=newlines_in_values,
+                    ignore_empty_lines=True,
                 ),
-                width,
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.dictionary(pa.int32(), pa.string())),
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
             )
+            columns = _dictionary_columns(table, width)
+            del table
             break
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             continue
@@ -546,23 +547,13 @@ def _arrow_cells(text: _Text, delimiter: str, width: int, skip: int) -> pd.DataF
     return pd.DataFrame(dict(enumerate(columns)), copy=False)
 
 
-def _dictionary_columns(reader, width: int) -> list[pd.Series]:
-    """Every column of the streamed blocks, dictionary-encoded as the blocks arrive: a cell
-    costs its 4-byte code and each distinct text is kept once (a year of daily rows holds 365
-    dates, a few thousand ad names), so no grid of the whole file's strings is ever built."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    chunks: list[list] = [[] for _ in range(width)]
-    for batch in reader:
-        for i in range(width):
-            chunks[i].append(pc.dictionary_encode(batch.column(i)))
-        del batch
+def _dictionary_columns(table, width: int) -> list[pd.Series]:
+    """Every dictionary column of the table as a pandas categorical: a cell costs its 4-byte
+    code and each distinct text is kept once (a year of daily rows holds 365 dates, a few
+    thousand ad names), so no grid of the whole file's strings is ever built."""
     out = []
     for i in range(width):
-        column = pa.chunked_array(chunks[i], pa.dictionary(pa.int32(), pa.string()))
-        chunks[i] = None
-        column = column.unify_dictionaries().combine_chunks()
+        column = table.column(i).unify_dictionaries().combine_chunks()
         codes = column.indices.to_numpy(zero_copy_only=False)
         categories = pd.Index(column.dictionary.to_pandas(), dtype="str")
         del column
