@@ -24,6 +24,8 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ui.charts import _fixed_width  # the app's own: PNG downloads are drawn the same way
+
 vlc = pytest.importorskip("vl_convert")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,17 +72,6 @@ def page_specs(page: str, days: int) -> list[dict]:
             spec["datasets"] = {**spec.get("datasets", {}), **datasets}
         specs.append(spec)
     return specs
-
-
-def _fixed_width(spec, width: int):
-    if isinstance(spec, dict):
-        return {
-            k: (width if k == "width" and v == "container" else _fixed_width(v, width))
-            for k, v in spec.items()
-        }
-    if isinstance(spec, list):
-        return [_fixed_width(v, width) for v in spec]
-    return spec
 
 
 def axes(svg: str) -> list[tuple[str, list[str]]]:
