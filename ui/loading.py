@@ -13,7 +13,6 @@ import os
 import sys
 import threading
 import time
-from collections import OrderedDict
 from pathlib import Path
 
 import streamlit as st
@@ -62,57 +61,27 @@ def _size_of(items: list) -> int:
     return total + 1024
 
 
-class ParseCache:
-    """Least recently used entries go first once the total passes `max_bytes`; entries older
-    than `ttl` seconds are dropped. Thread-safe: sessions run in threads of one process.
-    What it returns is shared: callers must not change it in place."""
+class ParseCache(memo.Bounded):
+    """Parsed files keyed by name, the bytes' hash and the column mapping; least recently
+    used go first once the total passes `max_bytes`, entries older than `ttl` seconds are
+    dropped, a file another session is reading is waited for. What it returns is shared:
+    callers must not change it in place."""
 
     def __init__(self, max_bytes: int, ttl: float):
-        self.max_bytes, self.ttl = max_bytes, ttl
-        self._entries: OrderedDict[tuple, tuple[float, int, list]] = OrderedDict()
-        self._pending: dict[tuple, threading.Event] = {}
-        self._lock = threading.Lock()
-        self.total = 0
+        super().__init__(max_bytes, ttl)
         self.parses = 0  # how many times a file was actually read (for tests and the bench)
-
-    def _expire(self, now: float) -> None:
-        for key in [k for k, (at, _, _) in self._entries.items() if now - at > self.ttl]:
-            self.total -= self._entries.pop(key)[1]
 
     def get(self, name: str, data: bytes, column_map: tuple[tuple[str, str], ...] = ()) -> list:
         key = (name, hashlib.sha256(data).digest(), len(data), column_map)
-        while True:
-            with self._lock:
-                self._expire(time.monotonic())
-                if key in self._entries:
-                    self._entries.move_to_end(key)
-                    return self._entries[key][2]
-                waiting = self._pending.get(key)
-                if waiting is None:
-                    self._pending[key] = threading.Event()
-                    break
-            waiting.wait(timeout=300)  # another session is reading the same file
-        try:
+
+        def parse() -> list:
             self.parses += 1
             started = time.perf_counter()
             items = read_file(name, data, dict(column_map) or None)
             timing("parse", name, len(data), time.perf_counter() - started)
-            size = _size_of(items)
-            with self._lock:
-                if size <= self.max_bytes:
-                    self._entries[key] = (time.monotonic(), size, items)
-                    self.total += size
-                    while self.total > self.max_bytes:
-                        self.total -= self._entries.popitem(last=False)[1][1]
             return items
-        finally:
-            with self._lock:
-                self._pending.pop(key).set()
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self.total = 0
+        return self.get_or_compute(key, parse, _size_of)
 
 
 CACHE = ParseCache(CACHE_BYTES, CACHE_TTL_SECONDS)

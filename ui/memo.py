@@ -115,19 +115,72 @@ def _size(value) -> int:
     return 128
 
 
-class Memo:
-    """Bounded by the size of what it holds and by age; thread-safe (sessions are threads of
-    one process); a call another session is already computing is waited for, not repeated."""
+class Bounded:
+    """A cache bounded by the size of what it holds (least recently used go first) and by
+    age; thread-safe (sessions are threads of one process); a value another session is
+    already computing is waited for, not computed twice. Used by the memo below and by the
+    parse cache (ui/loading.py)."""
 
     def __init__(self, max_bytes: int, ttl: float):
         self.max_bytes, self.ttl = max_bytes, ttl
-        self._entries: collections.OrderedDict[tuple, tuple[float, int, object]] = (
+        self._entries: collections.OrderedDict[Hashable, tuple[float, int, object]] = (
             collections.OrderedDict()
         )
-        self._pending: dict[tuple, threading.Event] = {}
-        self._dead: collections.deque[str] = collections.deque()
+        self._pending: dict[Hashable, threading.Event] = {}
         self._lock = threading.Lock()
         self.total = 0
+
+    def _stale(self, key, at: float, now: float) -> bool:
+        return now - at > self.ttl
+
+    def _drop_stale(self, now: float) -> None:
+        for key in [k for k, (at, _, _) in self._entries.items() if self._stale(k, at, now)]:
+            self.total -= self._entries.pop(key)[1]
+
+    def get_or_compute(self, key: Hashable, compute: Callable, size_of: Callable):
+        """The kept value for `key`, or `compute()` kept if its `size_of` fits."""
+        while True:
+            with self._lock:
+                self._drop_stale(time.monotonic())
+                if key in self._entries:
+                    self._entries.move_to_end(key)
+                    return self._entries[key][2]
+                waiting = self._pending.get(key)
+                if waiting is None:
+                    self._pending[key] = threading.Event()
+                    break
+            waiting.wait(timeout=300)  # another session is computing the same value
+        try:
+            value = compute()
+            size = size_of(value)
+            with self._lock:
+                if size <= self.max_bytes:
+                    self._entries[key] = (time.monotonic(), size, value)
+                    self.total += size
+                    while self.total > self.max_bytes:
+                        self.total -= self._entries.popitem(last=False)[1][1]
+            return value
+        finally:
+            with self._lock:
+                self._pending.pop(key).set()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.total = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class Memo(Bounded):
+    """Per-dataset figures: entries keyed by the dataset's token, the function and its
+    arguments; a dead dataset's entries go, the pinned (the sample's) never age."""
+
+    def __init__(self, max_bytes: int, ttl: float):
+        super().__init__(max_bytes, ttl)
+        self._dead: collections.deque[str] = collections.deque()
+        self._dying: set[str] = set()
         self.computed = 0  # how many calls actually ran (for tests and the bench)
         self.pinned: set[str] = set()  # tokens whose entries do not age (the sample's)
         _MEMOS.add(self)
@@ -141,19 +194,17 @@ class Memo:
         dataset had died since the last purge."""
         with self._lock:
             died = bool(self._dead)
-            self._purge(time.monotonic())
+            self._drop_stale(time.monotonic())
         return died
 
-    def _purge(self, now: float) -> None:
-        dead = set()
+    def _drop_stale(self, now: float) -> None:
+        self._dying = set()
         while self._dead:
-            dead.add(self._dead.popleft())
-        for key in [
-            k
-            for k, (at, _, _) in self._entries.items()
-            if k[0] in dead or (now - at > self.ttl and k[0] not in self.pinned)
-        ]:
-            self.total -= self._entries.pop(key)[1]
+            self._dying.add(self._dead.popleft())
+        super()._drop_stale(now)
+
+    def _stale(self, key, at: float, now: float) -> bool:
+        return key[0] in self._dying or (now - at > self.ttl and key[0] not in self.pinned)
 
     def call(self, fn: Callable, dataset, args: tuple, kwargs: dict):
         token = token_of(dataset)
@@ -164,39 +215,12 @@ class Memo:
             hash(key)
         except (_Unhashable, TypeError):
             return fn(dataset, *args, **kwargs)
-        while True:
-            with self._lock:
-                self._purge(time.monotonic())
-                if key in self._entries:
-                    self._entries.move_to_end(key)
-                    return fresh(self._entries[key][2])
-                waiting = self._pending.get(key)
-                if waiting is None:
-                    self._pending[key] = threading.Event()
-                    break
-            waiting.wait(timeout=300)  # another session is computing the same figures
-        try:
+
+        def compute():
             self.computed += 1
-            result = fn(dataset, *args, **kwargs)
-            size = _size(result)
-            with self._lock:
-                if size <= self.max_bytes:
-                    self._entries[key] = (time.monotonic(), size, result)
-                    self.total += size
-                    while self.total > self.max_bytes:
-                        self.total -= self._entries.popitem(last=False)[1][1]
-            return fresh(result)
-        finally:
-            with self._lock:
-                self._pending.pop(key).set()
+            return fn(dataset, *args, **kwargs)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self.total = 0
-
-    def __len__(self) -> int:
-        return len(self._entries)
+        return fresh(self.get_or_compute(key, compute, _size))
 
 
 MEMO = Memo(MEMO_BYTES, MEMO_TTL_SECONDS)
