@@ -37,16 +37,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests._server import CHROMIUM, CHROMIUM_ARGS, IDLE, AppServer  # noqa: E402
+from ui.router import PAGES as ROUTER_PAGES  # noqa: E402
 
-PAGES = [
-    "Data",
-    "Overview",
-    "Content",
-    "Audience",
-    "Ads",
-    "Custom columns & reports",
-    "Diagnostics",
-]
+PAGES = [title for _, title, _, _ in ROUTER_PAGES]  # the sidebar's links, in order
 WINDOWS = ["7 days", "365 days", "28 days"]
 LINKS = '[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]'
 
