@@ -214,3 +214,29 @@ def test_the_samples_figures_do_not_age_but_an_uploads_do(monkeypatch):
     memo.call(fn, kept, (2,), {})
     memo.call(fn, aged, (2,), {})
     assert len(calls) == 3  # the pinned one read, the other computed again
+
+
+def test_the_janitor_purges_a_dead_datasets_figures_and_only_collects_when_something_went(
+    monkeypatch,
+):
+    # ui/janitor.sweep: a dataset that died since the last sweep has its entries dropped
+    # from the shared memo and a collection runs; a sweep with nothing gone does not collect.
+    from ui import janitor
+
+    calls, fn = _counting()
+    memo = Memo(max_bytes=10**9, ttl=3600)
+    monkeypatch.setattr("ui.memo.MEMO", memo)
+    monkeypatch.setattr(janitor, "_sessions", lambda: (0, 0))
+    trims = []
+    monkeypatch.setattr(janitor, "_malloc_trim", lambda: trims.append(1))
+    janitor.sweep()  # settle: nothing has died yet
+    dataset = _dataset()
+    memo.call(fn, dataset, (2,), {})
+    assert len(memo) == 1
+    assert janitor.sweep() is False and trims == []  # the dataset is alive: nothing to do
+    del dataset
+    gc.collect()
+    assert janitor.sweep() is True and trims == [1]
+    assert len(memo) == 0
+    monkeypatch.setattr(janitor, "_sessions", lambda: (3, 0))  # three sessions reaped
+    assert janitor.sweep() is True and trims == [1, 1]

@@ -16,6 +16,7 @@ import ctypes.util
 import gc
 import os
 import threading
+import time
 
 INTERVAL = float(os.environ.get("METRICS_SWEEP_SECONDS", "15"))
 _started = threading.Lock()
@@ -72,7 +73,7 @@ def sweep(force: bool = False) -> bool:
 
 def _loop() -> None:
     while True:
-        threading.Event().wait(INTERVAL)
+        time.sleep(INTERVAL)
         sweep()
 
 
