@@ -13,9 +13,12 @@
 3. **Safe to look every day.** The thresholds on the break statistic were calibrated by
    simulation (docs/diagnostics.md) so that a healthy ad re-checked every day for six weeks is
    rarely alerted (bench/calibrate_fatigue.py reproduces them; bench/bench_diagnostics.py).
-4. **Onset and projection.** The onset is the best-fitting k, with an interval (the onsets
-   whose fit is within χ²₁(90 %) of the best); the day CTR reaches the floor is projected along
+4. **Onset and projection.** Once an ad is flagged, the onset is placed on CTR, CPM and the
+   hook rate together (`hinge_onset`: a shared onset, straight-line and compounding shapes
+   averaged, the day whose week holds the most likelihood), with an interval (the onsets whose
+   CTR fit is within χ²₁(90 %) of the best); the day CTR reaches the floor is projected along
    the fitted log-linear decline, with an interval from the slope's interval and the onset's.
+   How precisely a slow decline's onset can be placed at all: docs/diagnostics.md.
 """
 
 from __future__ import annotations
