@@ -16,8 +16,10 @@ order-statistic interval, and `target` / `meets` beside each figure of the issue
 1. fatigue on healthy ads, one look: "fatigued" ≤ 1 %, any alert ≤ 5 %, per scenario;
 2. fatigue on healthy ads looked at every day for 6 weeks: any alert ≤ 10 %;
 3. planted declines of 1 / 2 / 3 %/day at 20k impressions a day, looked at daily from the
-   onset: flagged within 14 days, onset within ±3 days, the onset interval's width and
-   coverage (how precisely the data can place an onset at all), floor-day interval coverage;
+   onset: flagged within 14 days, onset within ±3 days at the first alert and 14, 21 and 28
+   days after the onset (21 and 28 on a second account per seed), beside a Bayes oracle's
+   (`oracle_onsets`: how precisely the data can place an onset at all), the onset interval's
+   width and coverage, floor-day interval coverage;
 4. hook vs CTA: false winners in groups of 3, 5, 10 equal ads (ρ = 0 and 0.6), power for a
    10 % and 20 % better CTA and a 10 % better hook at the sample's volumes (75k a day);
 5. period comparison at ρ = 0.6: flagged cards between equal periods, pages with any flag.
