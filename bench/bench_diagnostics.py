@@ -16,8 +16,10 @@ order-statistic interval, and `target` / `meets` beside each figure of the issue
 1. fatigue on healthy ads, one look: "fatigued" ≤ 1 %, any alert ≤ 5 %, per scenario;
 2. fatigue on healthy ads looked at every day for 6 weeks: any alert ≤ 10 %;
 3. planted declines of 1 / 2 / 3 %/day at 20k impressions a day, looked at daily from the
-   onset: flagged within 14 days, onset within ±3 days, the onset interval's width and
-   coverage (how precisely the data can place an onset at all), floor-day interval coverage;
+   onset: flagged within 14 days, onset within ±3 days at the first alert and 14, 21 and 28
+   days after the onset (21 and 28 on a second account per seed), beside a Bayes oracle's
+   (`oracle_onsets`: how precisely the data can place an onset at all), the onset interval's
+   width and coverage, floor-day interval coverage;
 4. hook vs CTA: false winners in groups of 3, 5, 10 equal ads (ρ = 0 and 0.6), power for a
    10 % and 20 % better CTA and a 10 % better hook at the sample's volumes (75k a day);
 5. period comparison at ρ = 0.6: flagged cards between equal periods, pages with any flag.
@@ -207,6 +209,66 @@ def daily_look_chunk(args):
     return out
 
 
+ORACLE_SLOPES = {
+    # what the oracle is told about the CTR decline per day (CPM and hook rate follow the
+    # simulator's s/2 and s/5): the true s, one of the three planted s, or any s on a grid
+    "slopes_known": None,
+    "slope_one_of_1_2_3pct": (0.01, 0.02, 0.03),
+    "slope_0.5_to_4pct_unknown": tuple(np.round(np.arange(0.005, 0.04001, 0.0025), 4)),
+}
+
+
+def oracle_onsets(acc, upto, strength, onset):
+    """Is the Bayes-optimal ±3-day onset within 3 days of the truth, per ORACLE_SLOPES?
+
+    The oracle knows the simulator: the ad's CTR, CPM and hook rate against the other ads'
+    same-day rates (log), their exact day-to-day variances (binomial + the ad-specific day
+    effects of this ad and, to first order, of the others), that the decline is compounding
+    with CPM × (1 + s/2) and hook rate × (1 − s/5) a day, and (per key) what it is told of s.
+    Levels are unknown (flat prior), the onset uniform over the fit's candidate days; it takes
+    the day whose ±3 days hold the most posterior probability (`_likeliest_week`), the best
+    any estimator can do for that prior."""
+    sl = slice(0, upto)
+    g = {c: acc[c][:, sl] for c in ("impressions", "clicks", "spend", "video_watched_2s")}
+    mine = {c: v[0] for c, v in g.items()}
+    other = {c: v[1:].sum(axis=0) for c, v in g.items()}
+
+    def share2(x):
+        s = x / x.sum(axis=0)
+        return (s * s).sum(axis=0)
+
+    signals = []  # (log ratio, variance, slope per unit s)
+    for num, binomial, sigma, per_s in (
+        ("clicks", True, SIGMA_AD["ctr"], lambda s: math.log(1 - s)),
+        ("spend", False, SIGMA_AD["cpm"], lambda s: math.log(1 + s / 2)),
+        ("video_watched_2s", True, SIGMA_AD["hook"], lambda s: math.log(1 - s / 5)),
+    ):
+        a, b = mine[num] + 0.5 * binomial, other[num] + 0.5 * binomial
+        y = np.log(a / mine["impressions"]) - np.log(b / other["impressions"])
+        var = sigma**2 * (1 + share2(g[num][1:]))
+        if binomial:
+            var = var + 1 / a + 1 / b
+        signals.append((y, 1 / var, per_s))
+    n = upto
+    ks = np.arange(ad_fatigue.MIN_PRE - 1, n - ad_fatigue.MIN_POST)
+    h = np.maximum(np.arange(n)[None, :] - ks[:, None], 0.0)
+    out = {}
+    for key, grid in ORACLE_SLOPES.items():
+        parts = []
+        for s in (strength,) if grid is None else grid:
+            total = np.zeros(len(ks))
+            for y, w, per_s in signals:
+                r = y[None, :] - per_s(s) * h  # (k, day): the level is all that is left
+                level = (r * w).sum(axis=1) / w.sum()
+                total += (((r - level[:, None]) ** 2) * w).sum(axis=1)
+            parts.append(total)
+        parts = np.array(parts)
+        low = parts.min()
+        neg2 = low - 2 * np.log(np.exp(-(parts - low) / 2).mean(axis=0))
+        out[key] = abs(int(ks[ad_fatigue._likeliest_week(neg2)]) - onset) <= 3
+    return out
+
+
 def decline_chunk(args):
     base, strength, seeds = args
     onset, looks = 21, 21
@@ -217,15 +279,18 @@ def decline_chunk(args):
         acc = simulate_account(rng, days=onset + looks, decline=strength, onset=onset)
         first_alert = first_fatigued = None
         onset_err = covered = onset_err_14 = onset_width = onset_covered = None
+        oracle = {}
         for k in range(looks):
             v = verdict(acc, 0, onset + k + 1)
             if k == 14 and v["status"] in ("watch", "fatigued"):
                 began = v["evidence"]["decline_began"]
                 onset_err_14 = (pd.Timestamp(began) - pd.Timestamp(acc["dates"][onset])).days
+                oracle["14_days_after_onset"] = oracle_onsets(acc, onset + k + 1, strength, onset)
             if v["status"] in ("watch", "fatigued") and first_alert is None:
                 first_alert = k
                 began = v["evidence"]["decline_began"]
                 onset_err = (pd.Timestamp(began) - pd.Timestamp(acc["dates"][onset])).days
+                oracle["first_alert"] = oracle_onsets(acc, onset + k + 1, strength, onset)
                 o_lo, o_hi = (pd.Timestamp(d) for d in v["evidence"]["decline_began_interval"])
                 onset_width = (o_hi - o_lo).days
                 onset_covered = o_lo <= pd.Timestamp(acc["dates"][onset]) <= o_hi
@@ -238,12 +303,28 @@ def decline_chunk(args):
                 first_fatigued = k
             if first_fatigued is not None and k >= 14:
                 break
+        # Looking back at a longer decline (what a marketer sees weeks later): another account
+        # of the same kind, followed 28 days past the onset, looked at 21 and 28 days after it.
+        rng = np.random.default_rng([base, 8, round(strength * 1000), seed])
+        longer = simulate_account(rng, days=onset + 29, decline=strength, onset=onset)
+        later = {}
+        for after in (21, 28):
+            v = verdict(longer, 0, onset + after + 1)
+            if v["status"] in ("watch", "fatigued"):
+                began = pd.Timestamp(v["evidence"]["decline_began"])
+                later[after] = (began - pd.Timestamp(longer["dates"][onset])).days
+                oracle[f"{after}_days_after_onset"] = oracle_onsets(
+                    longer, onset + after + 1, strength, onset
+                )
         out.append(
             {
                 "first_alert": first_alert,
                 "first_fatigued": first_fatigued,
                 "onset_error": onset_err,
                 "onset_error_at_day_14": onset_err_14,
+                "onset_error_at_day_21": later.get(21),
+                "onset_error_at_day_28": later.get(28),
+                "oracle": oracle,
                 "floor_covered": covered,
                 "onset_interval_width": onset_width,
                 "onset_interval_covered": onset_covered,
@@ -536,6 +617,32 @@ def main() -> None:
                         0.70,
                         at_most=False,
                     ),  # fmt: skip
+                    **{
+                        f"onset_within_3_days_{d}_days_after_onset": share(
+                            sum(
+                                abs(r[f"onset_error_at_day_{d}"]) <= 3
+                                for r in res
+                                if r[f"onset_error_at_day_{d}"] is not None
+                            ),
+                            sum(r[f"onset_error_at_day_{d}"] is not None for r in res),
+                        )
+                        for d in (21, 28)
+                    },
+                    "oracle_onset_within_3_days": {
+                        moment: {
+                            key: share(
+                                sum(r["oracle"][moment][key] for r in res if moment in r["oracle"]),
+                                sum(moment in r["oracle"] for r in res),
+                            )
+                            for key in ORACLE_SLOPES
+                        }
+                        for moment in (
+                            "first_alert",
+                            "14_days_after_onset",
+                            "21_days_after_onset",
+                            "28_days_after_onset",
+                        )
+                    },
                     "onset_interval_width_days_at_first_alert": median_ci(
                         [r["onset_interval_width"] for r in alerted]
                     ),

@@ -13,9 +13,12 @@
 3. **Safe to look every day.** The thresholds on the break statistic were calibrated by
    simulation (docs/diagnostics.md) so that a healthy ad re-checked every day for six weeks is
    rarely alerted (bench/calibrate_fatigue.py reproduces them; bench/bench_diagnostics.py).
-4. **Onset and projection.** The onset is the best-fitting k, with an interval (the onsets
-   whose fit is within χ²₁(90 %) of the best); the day CTR reaches the floor is projected along
+4. **Onset and projection.** Once an ad is flagged, the onset is placed on CTR, CPM and the
+   hook rate together (`hinge_onset`: a shared onset, straight-line and compounding shapes
+   averaged, the day whose week holds the most likelihood), with an interval (the onsets whose
+   CTR fit is within χ²₁(90 %) of the best); the day CTR reaches the floor is projected along
    the fitted log-linear decline, with an interval from the slope's interval and the onset's.
+   How precisely a slow decline's onset can be placed at all: docs/diagnostics.md.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ FLOOR_INTERVAL = 0.90  # the projected floor day's interval
 RHO_MARGIN = 0.5  # ρ is taken at ρ̂ + RHO_MARGIN ÷ √n: short histories cannot pin ρ down
 POOL_MARGIN = 0.5  # the same margin on the account-wide ρ, over all the days it pools
 TAU2 = 0.01  # a typical day-to-day variance of log CTR (10 %), only to weight days
+ONSET_MIN_SD = 0.01  # a rate's relative day-to-day noise in the joint onset fit: ≥ 1 %
 ONSET_TOLERANCE = 3  # the onset is told as "about" a day: the likeliest week around it wins
 DEFAULT_FLOOR_SHARE = 0.5  # project when CTR falls to half its baseline, unless told otherwise
 
@@ -160,66 +164,66 @@ def floor_days(fit: dict, index: int, floor_share: float) -> tuple[float, float,
     return days(slope), days(slope - q * se), days(slope + q * se)
 
 
-def _noise_scale(y: np.ndarray) -> float:
-    """Robust day-to-day noise of a series: MAD of first differences ÷ √2.
+def hinge_onset(series: list[tuple[np.ndarray, np.ndarray]]) -> int | None:
+    """Onset day of a decline shared by several rates of one ad (CTR, CPM, hook rate).
 
-    Never below 0.1 % of the series' typical level, so a smooth or rounded series (a frequency
-    that climbs by exactly 0.02 a day) cannot claim near-infinite weight in a joint fit.
-    """
-    finite = y[np.isfinite(y)]
-    d = np.diff(finite)
-    if len(d) < 3:
-        return float("nan")
-    mad = float(np.median(np.abs(d - np.median(d)))) * 1.4826 / math.sqrt(2)
-    if mad <= 0:
-        mad = float(np.std(d))
-    floor = 1e-3 * float(np.median(np.abs(finite)))
-    scale = max(mad, floor)
-    return scale if scale > 0 else float("nan")
-
-
-def hinge_onset(series: list[tuple[np.ndarray, np.ndarray, bool]]) -> int | None:
-    """Onset day of a change of course shared by several series.
-
-    Each (values, weights, trending) series is fitted, for every candidate day k, as
-    level + slope·max(t − k, 0) ("flat, then a straight change": CTR and CPM of a fresh ad),
-    or, when `trending`, level + drift·t + slope·max(t − k, 0) ("a steady drift, then a change
-    of slope": frequency, which climbs from launch as the audience saturates, so only its
-    change of pace marks fatigue). The k with the least total squared error, each series
-    scaled by its own day-to-day noise, wins. CTR, CPM and frequency turn together when an ad
-    tires, so fitting them jointly pins the onset down better than CTR alone. All k are fitted
-    at once (batched closed-form weighted least squares), so thousands of ads stay fast.
-    """
+    Each (rates, weights) series, taken relative to its weighted mean, is fitted for every
+    candidate day k as level + slope·max(t − k, 0): flat, then a straight-line change, its own
+    level and slope (over the few weeks an onset is placed from, a compounding decline of a few
+    % a day is close to a straight line, and a straight-line decline is far from compounding).
+    Each series' squared errors are scaled by its own day-to-day noise σ²: the weighted
+    residual variance of its best fit (n − 3 degrees of freedom), never below ONSET_MIN_SD² (a
+    series smoother than that is a fixed price or rounding, not evidence). The scaled errors
+    add up to −2 log profile likelihood per k (`onset_profile`), and the onset is the k whose
+    week holds the most of it (`_likeliest_week`). All k are fitted at once (closed-form
+    weighted least squares), so thousands of ads stay fast."""
     n = len(series[0][0])
     if n < 8:
         return None
-    t = np.arange(n, dtype="float64")
-    ks = np.arange(2, n - 3)
+    total = onset_profile(series, np.arange(2, n - 3))
+    if total is None:
+        return None
+    return int(2 + _likeliest_week(total))
+
+
+def onset_profile(series: list[tuple[np.ndarray, np.ndarray]], ks: np.ndarray) -> np.ndarray | None:
+    """−2 log likelihood of a shared onset at each day in `ks` (see `hinge_onset`), up to a
+    constant; None when no series has 6 usable days.
+
+    Per series, with z its rates ÷ their weighted mean (m usable days, weights w): the hinge fit
+    of z (a straight-line change) and of ln z (a compounding one), each its squared errors
+    SSE(k) over its own σ² plus m·ln σ², the compounding one plus 2·Σ ln z (the Jacobian, so
+    both are likelihoods of the same z); the two shapes averaged with equal weight."""
+    t = np.arange(len(series[0][0]), dtype="float64")
     total = np.zeros(len(ks))
-    for y, w, trending in series:
-        ok = np.isfinite(y) & (w > 0)
-        scale = _noise_scale(y)
-        if ok.sum() < 6 or not np.isfinite(scale):
+    used = False
+    for y, w in series:
+        ok = np.isfinite(y) & np.isfinite(w) & (w > 0) & (y > 0)
+        m = int(ok.sum())
+        if m < 6:
             continue
-        yo, to = y[ok], t[ok]
-        W = w[ok] / w[ok].mean()
-        hinge = np.maximum(to[None, :] - ks[:, None], 0.0)  # (k, day)
-        columns = [np.ones_like(hinge)]
-        if trending:
-            columns.append(np.broadcast_to(to, hinge.shape))
-        columns.append(hinge)
-        X = np.stack(columns, axis=-1)  # (k, day, p)
-        XtW = X.transpose(0, 2, 1) * W  # (k, p, day)
-        A = XtW @ X  # (k, p, p)
-        rhs = XtW @ yo  # (k, p)
-        sse = np.full(len(ks), np.inf)
-        solvable = np.abs(np.linalg.det(A)) > 1e-9 * np.abs(A).max(axis=(1, 2)) ** X.shape[-1]
-        if solvable.any():
-            beta = np.linalg.solve(A[solvable], rhs[solvable][..., None])[..., 0]
-            fitted = np.einsum("kdp,kp->kd", X[solvable], beta)
-            sse[solvable] = ((yo[None, :] - fitted) ** 2 * W).sum(axis=1)
-        total += sse / scale**2
-    return int(ks[_likeliest_week(total)])
+        wo = w[ok] / w[ok].mean()
+        z = y[ok] / np.average(y[ok], weights=wo)
+        h = np.maximum(t[ok][None, :] - ks[:, None], 0.0)  # (k, day)
+        shapes = []
+        for values, jacobian in ((z, 0.0), (np.log(z), 2 * float(np.log(z).sum()))):
+            sse = _hinge_sse(values, wo, h)
+            sigma2 = max(float(sse.min()) / max(m - 3, 1), ONSET_MIN_SD**2)
+            shapes.append(sse / sigma2 + m * math.log(sigma2) + jacobian)
+        total += -2 * np.logaddexp(-shapes[0] / 2, -shapes[1] / 2)
+        used = True
+    return total - total.min() if used else None
+
+
+def _hinge_sse(y: np.ndarray, w: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """Weighted squared error of the least-squares fit y ≈ a + b·h[k] for every row k of h."""
+    s0, s1, s2 = w.sum(), h @ w, (h * h) @ w
+    sy, shy, syy = (w * y).sum(), h @ (w * y), (w * y * y).sum()
+    det = s0 * s2 - s1 * s1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = np.where(det > 0, (s0 * shy - s1 * sy) / det, 0.0)
+    level = (sy - slope * s1) / s0
+    return np.maximum(syy - level * sy - slope * shy, 0.0)
 
 
 def _likeliest_week(total: np.ndarray) -> int:
@@ -241,17 +245,21 @@ def _likeliest_week(total: np.ndarray) -> int:
     return int(np.argmax(np.where(near, like, -1.0)))
 
 
-def _joint_onset(fit, ctr, imp, spend, o, reference) -> int:
-    """The onset day: CTR and CPM turn together when an ad tires, so the onset is fitted on
-    both (`hinge_onset`), CPM market-adjusted where the account allows. Frequency and the hook
-    rate are left out: frequency creeps up on every ad as reach saturates and its smooth curve
-    would outweigh CTR; the hook rate sags too little to place the onset (bench). Restricted to the candidate onsets of the CTR fit."""
-    series = [(ctr, imp, False)]
+def _joint_onset(fit, ctr, w, imp, spend, v2, o, reference) -> int:
+    """The onset day: CTR, CPM and the hook rate turn together when an ad tires, so the onset
+    is fitted on all three (`hinge_onset`: a shared onset, each its own level and slope),
+    market-adjusted where the account allows. `ctr`, `w`: the ad's adjusted CTR and the CTR
+    fit's day weights. Frequency is left out: it creeps up on every ad as reach saturates.
+    Restricted to the candidate onsets of the CTR fit."""
+    series = [(ctr, w)]
+    account = reference == "account"
     if spend is not None and (spend > 0).all():
-        index = None
-        if reference == "account":
-            index = market_index(spend, o.get("spend"), o.get("impressions"), o.get("ads"))
-        series.append((spend / imp * 1000 / (index if index is not None else 1.0), imp, False))
+        index = market_index(spend, o.get("spend"), o.get("impressions"), o.get("ads"))
+        series.append((spend / imp / (index if account and index is not None else 1.0), imp))
+    if v2 is not None and (v2 > 0).all():
+        index = market_index(v2, o.get("video_watched_2s"), o.get("impressions"), o.get("ads"))
+        hook = v2 / imp / (index if account and index is not None else 1.0)
+        series.append((hook, 1 / (TAU2 / 4 + 1 / (v2 + 0.5))))
     k = hinge_onset(series)
     ks = fit["k"]
     if k is None:
@@ -473,7 +481,7 @@ def _fatigue(
                 status = "watch"
         if status != "healthy":
             # ... and the onset reported from CTR and CPM together.
-            k = _joint_onset(fit, adj_clk / imp, imp, spend, o, reference)
+            k = _joint_onset(fit, adj_clk / imp, w, imp, spend, v2, o, reference)
             fit = dict(fit, best=int(np.flatnonzero(fit["k"] == k)[0]))
             slope = float(fit["slope"][fit["best"]])
             drop = math.expm1(slope * (n_days - 1 - k)) if slope < 0 else 0.0
