@@ -19,7 +19,7 @@ import streamlit as st
 
 from metrics.io import Dataset, combine, read_file
 
-from . import janitor, memo, state
+from . import janitor, memo, probe, state
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 SAMPLE_SUFFIXES = (".zip", ".csv", ".xlsx")
@@ -42,13 +42,19 @@ def _keep_uploads_in_memory() -> None:
 
 _keep_uploads_in_memory()
 janitor.start()
+probe.start()
 
 
 def timing(step: str, name: str, size: int, seconds: float) -> None:
-    """With METRICS_TIMINGS=1 in the environment, one line per parse and rebuild on stderr
-    (what bench/bench_app.py reads to split an upload's time); silent otherwise."""
+    """With METRICS_TIMINGS=1 in the environment, one line per parse, rebuild and script run
+    on stderr, ending with the session's id (what bench/bench_app.py and bench_load.py read
+    to split an upload's time and count a session's runs); silent otherwise."""
     if os.environ.get("METRICS_TIMINGS") == "1":
-        sys.stderr.write(f"metrics-timing {step} {size} {seconds:.3f} {name!r}\n")
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx(suppress_warning=True)
+        session = ctx.session_id if ctx is not None else "-"
+        sys.stderr.write(f"metrics-timing {step} {size} {seconds:.3f} {name!r} {session}\n")
         sys.stderr.flush()
 
 
