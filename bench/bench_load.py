@@ -12,8 +12,9 @@ is a substring of another), then opens the Ads page and reads every name on it.
 `--app hello` runs the same first page against a hello-world Streamlit app (one title, one
 line of text) under the same bench: what Streamlit and Chromium cost without our app.
 
-A page counts as shown when its text is on the page and Streamlit reports the run finished
-with no placeholder left (tests/_server.py's IDLE), polled every 50 ms; no quiet period.
+A page counts as shown when text that only the finished run draws is on the page, Streamlit
+reports the run finished with no placeholder left (tests/_server.py's IDLE) and every
+visible chart is laid out, polled every 50 ms; no sleep, no quiet period.
 
 Reported as JSON, per number of sessions: p50/p95 of the first page, the upload and the
 Ads page; the server's memory (RSS) before (warmed by one session), at its peak and after
@@ -246,9 +247,16 @@ def serve_static(server: AppServer, urls: list[str], clients: int) -> dict:
     }
 
 
+# Idle (tests/_server.py's IDLE) and every visible chart laid out. Each step first waits for
+# text that only the finished run draws, so no sleep is needed for the rerun to start.
+SHOWN = f"""() => ({IDLE})() && [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+    .filter(c => c.offsetParent !== null)
+    .every(c => {{ const g = c.querySelector('canvas, svg');
+                  return g && g.getBoundingClientRect().width > 0; }})"""
+
+
 async def wait_idle(page) -> None:
-    await page.wait_for_timeout(50)
-    await page.wait_for_function(IDLE, timeout=WAIT, polling=50)
+    await page.wait_for_function(SHOWN, timeout=WAIT, polling=50)
 
 
 async def session(browser, url: str, i: int, days: int, sessions: int, start, args) -> dict:
