@@ -198,6 +198,30 @@ def test_the_samples_default_windows_are_computed_before_anyone_asks():
     assert MEMO.computed == before  # every one of them read, none computed again
 
 
+def test_an_uploads_first_window_is_under_way_before_the_overview_asks(monkeypatch):
+    from metrics.aggregate import data_end
+    from metrics.io import load_files
+    from ui import state
+
+    header = "By Day,Campaign name,Ad group name,Ad name,Currency,Cost,Impressions"
+    rows = [f"2026-09-{d:02d},Camp P,Group P,Ad P,GBP,{d}.00,{100 * d}" for d in range(1, 31)]
+    dataset = load_files([("Custom_report_P.csv", ("\n".join([header, *rows]) + "\n").encode())])
+    monkeypatch.setattr(loading.st, "session_state", {state.DATASET: dataset})
+    loading._prefetch_upload()  # what add_files does after an upload
+    for thread in threading.enumerate():
+        if thread.name == "upload-prefetch":
+            thread.join(60)
+    before = MEMO.computed
+    window = last_n_days(28, data_end(dataset))
+    assert window.start == dt.date(2026, 9, 3) and window.end == dt.date(2026, 9, 30)
+    changes = derived.summary_changes(dataset, window)
+    assert changes == summary_changes(dataset, window)
+    derived.stand_out(dataset, window)
+    assert MEMO.computed == before  # both were computed by the prefetch, none again
+    # 28 days of cost 3..30: 3 + 4 + ... + 30 = (3 + 30) * 28 / 2 = 462
+    assert sum(dataset.tables["ads"].set_index("date").loc["2026-09-03":, "spend"]) == 462
+
+
 def test_the_samples_figures_do_not_age_but_an_uploads_do(monkeypatch):
     calls, fn = _counting()
     memo = Memo(max_bytes=10**9, ttl=60)

@@ -19,7 +19,7 @@ import streamlit as st
 
 from metrics.io import Dataset, combine, read_file
 
-from . import janitor, memo, state
+from . import janitor, memo, probe, state
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 SAMPLE_SUFFIXES = (".zip", ".csv", ".xlsx")
@@ -42,13 +42,19 @@ def _keep_uploads_in_memory() -> None:
 
 _keep_uploads_in_memory()
 janitor.start()
+probe.start()
 
 
 def timing(step: str, name: str, size: int, seconds: float) -> None:
-    """With METRICS_TIMINGS=1 in the environment, one line per parse and rebuild on stderr
-    (what bench/bench_app.py reads to split an upload's time); silent otherwise."""
+    """With METRICS_TIMINGS=1 in the environment, one line per parse, rebuild and script run
+    on stderr, ending with the session's id (what bench/bench_app.py and bench_load.py read
+    to split an upload's time and count a session's runs); silent otherwise."""
     if os.environ.get("METRICS_TIMINGS") == "1":
-        sys.stderr.write(f"metrics-timing {step} {size} {seconds:.3f} {name!r}\n")
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx(suppress_warning=True)
+        session = ctx.session_id if ctx is not None else "-"
+        sys.stderr.write(f"metrics-timing {step} {size} {seconds:.3f} {name!r} {session}\n")
         sys.stderr.flush()
 
 
@@ -182,8 +188,25 @@ def set_choices(years: dict[str, int] | None = None, excluded: list | None = Non
     _rebuild()
 
 
+def _prefetch_upload() -> None:
+    """Start the first window's figures (28 days to the newest day, what the Overview asks
+    for first) of a freshly loaded dataset in the background, while the Data page is drawn
+    and read: the Overview then waits for figures already under way (ui/memo.py's
+    single flight) instead of starting them on the click. One window only, so a room of
+    uploads does not compute windows nobody opens."""
+    dataset = st.session_state.get(state.DATASET)
+    if not PREFETCH or dataset is None:
+        return
+    from . import derived
+
+    threading.Thread(
+        target=derived.prefetch, args=(dataset, (28,)), name="upload-prefetch", daemon=True
+    ).start()
+
+
 def add_files(files: list[tuple[str, bytes]], replace: bool = False) -> None:
-    """Parse files (through the cache) and add them to what is loaded; same name replaces."""
+    """Parse files (through the cache) and add them to what is loaded; same name replaces;
+    the Overview's first figures are started in the background."""
     mapping = tuple(sorted(st.session_state[state.COLUMN_MAP].items()))
     current = {} if replace else dict(st.session_state[state.PARSED])
     raw = {} if replace else dict(st.session_state[state.RAW])
@@ -193,6 +216,7 @@ def add_files(files: list[tuple[str, bytes]], replace: bool = False) -> None:
     st.session_state[state.PARSED] = current
     st.session_state[state.RAW] = raw
     _rebuild()
+    _prefetch_upload()
 
 
 def set_column_map(column_map: dict[str, str]) -> None:
