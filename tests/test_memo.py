@@ -253,14 +253,17 @@ def test_the_janitor_purges_a_dead_datasets_figures_and_only_collects_when_somet
     monkeypatch.setattr(janitor, "_sessions", lambda: (0, 0))
     trims = []
     monkeypatch.setattr(janitor, "_malloc_trim", lambda: trims.append(1))
-    janitor.sweep()  # settle: nothing has died yet
-    dataset = _dataset()
-    memo.call(fn, dataset, (2,), {})
-    assert len(memo) == 1
-    assert janitor.sweep() is False and trims == []  # the dataset is alive: nothing to do
-    del dataset
-    gc.collect()
-    assert janitor.sweep() is True and trims == [1]
-    assert len(memo) == 0
-    monkeypatch.setattr(janitor, "_sessions", lambda: (3, 0))  # three sessions reaped
-    assert janitor.sweep() is True and trims == [1, 1]
+    # The process's own background sweep (started by any page run earlier in the session)
+    # must not sweep between these steps: it would count a trim of its own.
+    with janitor.paused():
+        janitor.sweep()  # settle: nothing has died yet
+        dataset = _dataset()
+        memo.call(fn, dataset, (2,), {})
+        assert len(memo) == 1
+        assert janitor.sweep() is False and trims == []  # the dataset is alive: nothing to do
+        del dataset
+        gc.collect()
+        assert janitor.sweep() is True and trims == [1]
+        assert len(memo) == 0
+        monkeypatch.setattr(janitor, "_sessions", lambda: (3, 0))  # three sessions reaped
+        assert janitor.sweep() is True and trims == [1, 1]

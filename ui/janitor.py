@@ -11,6 +11,7 @@ system (glibc's malloc_trim), so the server's resident memory falls back after t
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import gc
@@ -21,6 +22,8 @@ import time
 INTERVAL = float(os.environ.get("METRICS_SWEEP_SECONDS", "15"))
 _started = threading.Lock()
 _thread: threading.Thread | None = None
+_sweeping = threading.Lock()  # one sweep at a time (the loop's and any called directly)
+_paused = threading.Event()
 
 
 def _malloc_trim() -> None:
@@ -60,21 +63,36 @@ def sweep(force: bool = False) -> bool:
     full collection pauses every thread, so not on every tick); whether it collected."""
     from .memo import MEMO
 
-    reaped, active = _sessions()
-    fewer = active < _last_active[0]
-    _last_active[0] = active
-    died = MEMO.purge()
-    if not (force or reaped or fewer or died):
-        return False
-    gc.collect()
-    _malloc_trim()
-    return True
+    with _sweeping:
+        reaped, active = _sessions()
+        fewer = active < _last_active[0]
+        _last_active[0] = active
+        died = MEMO.purge()
+        if not (force or reaped or fewer or died):
+            return False
+        gc.collect()
+        _malloc_trim()
+        return True
 
 
 def _loop() -> None:
     while True:
         time.sleep(INTERVAL)
-        sweep()
+        if not _paused.is_set():
+            sweep()
+
+
+@contextlib.contextmanager
+def paused():
+    """The background sweep skips its turns inside this block, and one already running has
+    finished when the block starts (for a caller that sweeps by hand and counts what it did)."""
+    _paused.set()
+    with _sweeping:
+        pass
+    try:
+        yield
+    finally:
+        _paused.clear()
 
 
 def start() -> None:
