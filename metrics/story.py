@@ -75,10 +75,11 @@ def best_post(dataset: Dataset, window: Window | None) -> dict | None:
     return None
 
 
-def moves(dataset: Dataset, window: Window, limit: int = 2) -> list[dict]:
+def moves(dataset: Dataset, window: Window, limit: int = 2, figures=None) -> list[dict]:
     """The largest relative changes (against the previous period) that are more than noise."""
     found = []
-    for family, changes in summary_changes(dataset, window).items():
+    changes_of = (figures or {}).get("summary_changes", summary_changes)
+    for family, changes in changes_of(dataset, window).items():
         for name in MOVE_CANDIDATES.get(family, ()):
             change = changes.get(name)
             if change is None or not change.significant or change.change is None:
@@ -106,13 +107,26 @@ def moves(dataset: Dataset, window: Window, limit: int = 2) -> list[dict]:
     return found[:limit]
 
 
-def stand_out(dataset: Dataset | None, window: Window | None, limit: int = LIMIT) -> list[dict]:
-    """At most `limit` findings, most useful first."""
+def stand_out(
+    dataset: Dataset | None, window: Window | None, limit: int = LIMIT, figures=None
+) -> list[dict]:
+    """At most `limit` findings, most useful first.
+
+    `figures` may give the functions the findings come from (`summary_changes`, `fatigue`,
+    `hook_vs_cta`, `group_spend`, each called as `(dataset, window)`), e.g. cached ones that
+    the pages showing the same figures share; by default this module's own.
+    """
     if dataset is None or window is None:
         return []
+    use = {
+        "fatigue": fatigue,
+        "hook_vs_cta": hook_vs_cta,
+        "group_spend": group_spend,
+        **(figures or {}),
+    }
     items: list[dict] = []
     if dataset.has("ads"):
-        tired = [v for v in fatigue(dataset, window) if v["status"] == "fatigued"]
+        tired = [v for v in use["fatigue"](dataset, window) if v["status"] == "fatigued"]
         tired.sort(key=lambda v: -(v["evidence"].get("impressions") or 0))
         for v in tired[:2]:
             items.append(
@@ -126,7 +140,9 @@ def stand_out(dataset: Dataset | None, window: Window | None, limit: int = LIMIT
                     "decline_began": v["evidence"].get("decline_began"),
                 }
             )
-        groups = verdict_order(hook_vs_cta(dataset, window), group_spend(dataset, window))
+        groups = verdict_order(
+            use["hook_vs_cta"](dataset, window), use["group_spend"](dataset, window)
+        )
         top = groups[0] if groups else None
         if (
             top
@@ -146,5 +162,5 @@ def stand_out(dataset: Dataset | None, window: Window | None, limit: int = LIMIT
     post = best_post(dataset, window)
     if post:
         items.append(post)
-    items.extend(moves(dataset, window, limit=max(0, limit - len(items))))
+    items.extend(moves(dataset, window, limit=max(0, limit - len(items)), figures=figures))
     return items[:limit]

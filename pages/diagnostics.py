@@ -4,7 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from metrics.definitions import ADS, REGISTRY
-from metrics.diagnostics import history_window, quadrant_frame, retention_frame
+from metrics.diagnostics import (
+    DEFAULT_FLOOR_SHARE,
+    history_window,
+    quadrant_frame,
+    retention_frame,
+)
 from metrics.story import verdict_order
 from ui import charts, loading, state
 from ui.derived import (
@@ -64,7 +69,7 @@ tab_fatigue, tab_hook, tab_drop, tab_more = st.tabs(
 )
 
 with tab_fatigue:
-    state.seed("fatigue_floor", 0.5)
+    state.seed("fatigue_floor", DEFAULT_FLOOR_SHARE)
     floor_share = st.select_slider(
         "Project the day CTR falls to",
         options=[0.3, 0.4, 0.5, 0.6, 0.7, 0.8],

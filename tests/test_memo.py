@@ -267,3 +267,26 @@ def test_the_janitor_purges_a_dead_datasets_figures_and_only_collects_when_somet
         assert len(memo) == 0
         monkeypatch.setattr(janitor, "_sessions", lambda: (3, 0))  # three sessions reaped
         assert janitor.sweep() is True and trims == [1, 1]
+
+
+def test_what_stands_out_reads_the_figures_the_pages_show_from_the_memo(
+    monkeypatch, sample_dataset
+):
+    # The Overview's findings come from the period changes, the fatigue verdicts, hook vs CTA
+    # and the ad groups' spend: after them, the cards and the Diagnostics page (called as the
+    # pages call them) compute nothing more, and the findings equal the unshared function's.
+    from metrics import story
+    from metrics.diagnostics import DEFAULT_FLOOR_SHARE
+
+    memo = Memo(max_bytes=10**9, ttl=3600)
+    monkeypatch.setattr("ui.memo.MEMO", memo)
+    window = last_n_days(28, dt.date(2026, 10, 31))
+    shared = derived.stand_out(sample_dataset, window)
+    assert memo.computed == 5  # stand_out and the four figures it reads
+    derived.summary_changes(sample_dataset, window)
+    derived.fatigue(sample_dataset, window, floor_share=DEFAULT_FLOOR_SHARE)
+    derived.hook_vs_cta(sample_dataset, window)
+    derived.group_spend(sample_dataset, window)
+    assert memo.computed == 5
+    assert shared == story.stand_out(sample_dataset, window)
+    assert {item["kind"] for item in shared} >= {"fatigue", "hook_cta"}  # the sample's story

@@ -19,6 +19,7 @@ from metrics.diagnostics import fatigue as _fatigue
 from metrics.diagnostics import hook_vs_cta as _hook_vs_cta
 from metrics.diagnostics import organic_vs_paid as _organic_vs_paid
 from metrics.diagnostics import tracking as _tracking
+from metrics.diagnostics.ad_fatigue import DEFAULT_FLOOR_SHARE as _FLOOR_SHARE
 
 from .memo import per_dataset
 
@@ -37,7 +38,6 @@ funnel_steps = per_dataset(_report.funnel_steps)
 table = per_dataset(_report.table)
 ad_daily = per_dataset(_report.ad_daily)
 # metrics.story
-stand_out = per_dataset(_story.stand_out)
 group_spend = per_dataset(_story.group_spend)
 # metrics.audience
 viewers_daily = per_dataset(_audience.viewers_daily)
@@ -55,6 +55,21 @@ drop_off = per_dataset(_drop_off)
 delivery = per_dataset(_delivery)
 organic_vs_paid = per_dataset(_organic_vs_paid)
 tracking = per_dataset(_tracking)
+
+
+def _stand_out(dataset, window, limit=_story.LIMIT):
+    # The findings come from figures the Overview's cards and the Diagnostics page show: read
+    # them through the memo, called exactly as those pages call them, so each is computed once.
+    figures = {
+        "summary_changes": summary_changes,
+        "fatigue": lambda d, w: fatigue(d, w, floor_share=_FLOOR_SHARE),
+        "hook_vs_cta": hook_vs_cta,
+        "group_spend": group_spend,
+    }
+    return _story.stand_out(dataset, window, limit, figures=figures)
+
+
+stand_out = per_dataset(_stand_out)
 
 
 # The figures of a window that the first page and the diagnostics ask for, in the order a
