@@ -26,10 +26,14 @@ def sample_dataset():
 
 
 def pytest_collection_modifyitems(config, items):
-    """Mark every test of test_browser*.py `browser`, so `-m "not browser"` is the quick run."""
+    """Mark every test of test_browser*.py `browser`, so `-m "not browser"` is the quick run,
+    and put them in one xdist group: under `-n 2` (the README's command, with pyproject's
+    `--dist loadgroup`) one worker runs them all against one server and one Chromium while
+    the other worker runs the rest."""
     for item in items:
         if item.path.name.startswith("test_browser"):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")
