@@ -10,6 +10,7 @@ import pytest
 
 from metrics.formula import CustomColumn, FormulaError, parse_custom_column, parse_expression
 from metrics.templates import Template, TemplateError, load_template
+from tests._cli import as_process, in_process
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,14 +23,13 @@ ADS = (
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "metrics", *args, "--today", "2026-11-22"],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-    )
+    """The command in this process, as `python -m metrics` in a pipe would run (tests/_cli.py)."""
+    return in_process([*args, "--today", "2026-11-22"], cwd)
+
+
+def run_process(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """A real `python -m metrics`: for the tests of the process's exit status."""
+    return as_process([*args, "--today", "2026-11-22"], cwd)
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def test_table_without_an_ads_report_says_so(tmp_path):
 def test_summary_with_no_daily_data_fails_with_a_sentence(tmp_path):
     junk = tmp_path / "notes.csv"
     junk.write_text("Hello,World\n1,2\n")
-    out = run("summary", str(junk))
+    out = run_process("summary", str(junk))
     assert out.returncode == 1
     assert "not recognised" in out.stderr and "no window" in out.stderr
 
@@ -313,7 +313,7 @@ def test_diagnose_csv_has_one_row_per_verdict(ads_file):
 
 
 def test_a_bad_format_is_a_usage_error(ads_file):
-    out = run("inspect", str(ads_file), "--format", "xml")
+    out = run_process("inspect", str(ads_file), "--format", "xml")
     assert out.returncode == 2
     assert "invalid choice: 'xml'" in out.stderr and "Traceback" not in out.stderr
 

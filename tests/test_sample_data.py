@@ -2,18 +2,17 @@
 
 import datetime as dt
 import json
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
-from conftest import ROOT, SAMPLE, sample_files
+from conftest import SAMPLE, sample_files
 
 from metrics.aggregate import aggregate
 from metrics.definitions import ADS
 from metrics.diagnostics import fatigue, hook_vs_cta
 from metrics.io import combine, read_file
 from metrics.report import summary, table
+from tests._cli import in_process
 
 TODAY = dt.date(2026, 11, 22)
 EXPECTED = json.loads((SAMPLE / ".generator" / "expected.json").read_text("utf-8"))
@@ -134,13 +133,7 @@ def test_the_sample_story_is_found(sample_dataset):
 def test_inspect_command_lists_every_sample_table():
     # What the shell glob sample_data/* gives (it skips the hidden .generator folder).
     files = [str(p) for p in sorted(SAMPLE.iterdir()) if not p.name.startswith(".")]
-    result = subprocess.run(
-        [sys.executable, "-m", "metrics", "inspect", *files, "--today", "2026-11-22"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+    result = in_process(["inspect", *files, "--today", "2026-11-22"])  # tests/_cli.py
     assert result.returncode == 0, result.stderr
     listed = {row["file"]: row for row in json.loads(result.stdout)}
     for name, expected in BY_FILE.items():
