@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -78,6 +79,14 @@ def wait_idle(page, timeout: float = 90_000) -> None:
 
 
 def assert_no_markup(page, where: str) -> None:
+    # The names first (waited for: under load the page that a click opened can look idle,
+    # and empty, before its run has started), then the run settled, then none of them drawn
+    # as markup.
+    try:
+        page.get_by_text(MARKER).first.wait_for(state="attached", timeout=30_000)
+    except PlaywrightTimeout:
+        pass  # the assertion below says what is missing
+    wait_idle(page)
     assert page.locator('[data-testid="stException"]').count() == 0, where
     assert page.locator(f'img[src*="{HOST}"]').count() == 0, where
     assert page.locator("strong", has_text=f"{MARKER}bold").count() == 0, where
@@ -121,6 +130,12 @@ def test_payloads_stay_text_and_nothing_lands_on_disk(server, chromium, tmp_path
         page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]').filter(
             has_text=title
         ).first.click()
+        # The click's rerun may not have started when the old page still looks idle.
+        page.wait_for_url(
+            lambda u, name=name: urlsplit(u).path.rstrip("/").endswith(f"/{name}"),
+            wait_until="commit",
+            timeout=30_000,
+        )
         wait_idle(page)
         if name == "ads":
             assert_no_markup(page, name)
