@@ -374,7 +374,9 @@ def _note_undefined(
         name
         for name in numeric
         if (
-            _text(uniques[name]).str.lower().eq("undefined").any()
+            # Arrow's case-blind test first: a superset of the exact one, and one call.
+            _may_contain(uniques[name], "undefined")
+            and _text(uniques[name]).str.lower().eq("undefined").any()
             if name in uniques
             else _may_contain(raw[name], "undefined")
         )
