@@ -121,7 +121,7 @@ def _file_bytes(path: Path):
 
     with path.open("rb") as f:
         size = os.fstat(f.fileno()).st_size
-        if size < MAP_BYTES or f.read(2) == b"PK":  # ZIP and XLSX are unpacked from bytes
+        if size < max(MAP_BYTES, 1) or f.read(2) == b"PK":  # ZIP, XLSX: unpacked from bytes
             f.seek(0)
             return f.read()
         return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)

@@ -103,12 +103,11 @@ def check_line_lengths(data: bytes) -> None:
         )
 
 
-def _longest_gap(data: bytes, ends: tuple[int, ...]) -> int:
+def _longest_gap(data: bytes, ends: tuple[int, ...], step: int = 16 * 1024**2) -> int:
     """The largest distance between consecutive line ends (the file's start counting as one
-    just before it, its end as one just after), read in 16 MB parts."""
+    just before it, its end as one just after), read in parts of `step` bytes."""
     from .read import release_pages
 
-    step = 16 * 1024**2
     last, longest = -1, 0
     for start in range(0, len(data), step):
         part = np.frombuffer(data, dtype=np.uint8, count=min(step, len(data) - start), offset=start)

@@ -371,7 +371,7 @@ class _Text:
         return self.full.removeprefix("\ufeff").encode("utf-8")
 
 
-def _valid_utf8(data: bytes, start: int = 0) -> bool:
+def _valid_utf8(data: bytes, start: int = 0, step: int = 16 * CHUNK) -> bool:
     """Whether data[start:] is valid UTF-8, checked by Arrow without a copy, 16 MB at a time
     (each part ends before a character's first byte, so the parts are valid exactly when the
     whole is); a memory-mapped file's pages are handed back as each part is done."""
@@ -381,11 +381,13 @@ def _valid_utf8(data: bytes, start: int = 0) -> bool:
     view = memoryview(data)
     pos, size = start, len(data)
     while pos < size:
-        end = min(pos + 16 * CHUNK, size)
+        end = min(pos + step, size)
         while pos < end < size and data[end] & 0xC0 == 0x80:  # inside a character
             end -= 1
-        if end == pos:
-            return False  # 16 MB of continuation bytes: no character starts there
+        if end == pos:  # a part shorter than its first character: run on to its end
+            end = min(pos + step, size)
+            while end < size and data[end] & 0xC0 == 0x80:
+                end += 1
         offsets = pa.py_buffer(np.array([0, end - pos], dtype=np.int64))
         values = pa.py_buffer(view[pos:end])
         try:
