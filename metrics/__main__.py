@@ -512,7 +512,7 @@ def _return_freed_memory() -> None:
     """For a whole `python -m metrics` process: memory a step frees goes back to the system at
     once, so the peak is what is alive, not what was ever used (docs/performance.md). Arrow
     allocates through the C library (its own pools keep freed blocks for reuse), and the C
-    library serves every block of 1 MB or more from its own mapping, given back when freed
+    library serves every block of 128 kB or more from its own mapping, given back when freed
     (its default raises that bound to 32 MB as it goes, keeping freed arrays in the heap)."""
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")  # read when pyarrow loads
     if not sys.platform.startswith("linux"):
@@ -521,7 +521,7 @@ def _return_freed_memory() -> None:
         import ctypes
 
         libc = ctypes.CDLL(None)
-        libc.mallopt(-3, 1024**2)  # M_MMAP_THRESHOLD (glibc); other C libraries ignore it
+        libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD (glibc); others ignore it
     except (OSError, AttributeError):
         pass
 
