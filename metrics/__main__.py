@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import json
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -94,10 +95,10 @@ def _read_paths(paths: list[str]) -> list[tuple[str, bytes]]:
             found = [f for f in sorted(path.iterdir()) if f.is_file() and f.name[0] != "."]
             if not found:
                 print(f"warning: the folder {p} holds no files to read.", file=sys.stderr)
-            files.extend((f.name, f.read_bytes()) for f in found)
+            files.extend((f.name, _file_bytes(f)) for f in found)
             continue
         try:
-            files.append((path.name, path.read_bytes()))
+            files.append((path.name, _file_bytes(path)))
         except OSError as err:
             raise UsageError(f"{p}: cannot be opened ({err.strerror}).") from None
     if not files:
@@ -106,6 +107,24 @@ def _read_paths(paths: list[str]) -> list[tuple[str, bytes]]:
             "or .zip), or a folder that holds them."
         )
     return files
+
+
+# Text files larger than this are memory-mapped rather than read: the importer reads a mapped
+# file block by block and hands its pages back as it goes (docs/performance.md), so a 200 MB
+# report does not sit in memory beside the table made from it.
+MAP_BYTES = 16 * 1024**2
+
+
+def _file_bytes(path: Path):
+    """A file's bytes: read whole when small or an archive, else memory-mapped (read-only)."""
+    import mmap
+
+    with path.open("rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size < max(MAP_BYTES, 1) or f.read(2) == b"PK":  # ZIP, XLSX: unpacked from bytes
+            f.seek(0)
+            return f.read()
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def _date(value: str | None, flag: str) -> dt.date | None:
@@ -489,5 +508,25 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def _return_freed_memory() -> None:
+    """For a whole `python -m metrics` process: memory a step frees goes back to the system at
+    once, so the peak is what is alive, not what was ever used (docs/performance.md). Arrow
+    allocates through the C library (its own pools keep freed blocks for reuse), and the C
+    library serves every block of 128 kB or more from its own mapping, given back when freed
+    (its default raises that bound to 32 MB as it goes, keeping freed arrays in the heap)."""
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")  # read when pyarrow loads
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD (glibc); others ignore it
+    except (OSError, AttributeError):
+        pass
+
+
 if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] not in ("-h", "--help"):
+        _return_freed_memory()
     sys.exit(main())

@@ -45,7 +45,9 @@ def prepare_ads(df: pd.DataFrame) -> pd.DataFrame:
     and frequency as impressions ÷ reach on rows whose report did not give it."""
     if df.empty and "revenue" in df:
         return df
-    df = df.copy()
+    # Shallow: copy-on-write copies a column only when it is written (a deep copy of a
+    # million-row table here doubled the memory of every ads command).
+    df = df.copy(deep=False)
     if {"impressions", "reach"} <= set(df.columns):
         own = safe_divide(df["impressions"], df["reach"])
         df["frequency"] = df["frequency"].fillna(own) if "frequency" in df else own

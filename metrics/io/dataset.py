@@ -125,12 +125,16 @@ def _read_items(
     name: str, data: bytes, column_map: dict[str, str] | None
 ) -> list[ParsedTable | Failure]:
     out: list[ParsedTable | Failure] = []
-    for item in read_any(name, data):
+    items = read_any(name, data)
+    items.reverse()
+    while items:
+        # Popped, so the grid is held only here and its cells can go as they are parsed.
+        item = items.pop()
         if isinstance(item, Failure):
             out.append(item)
             continue
         try:
-            table = parse_grid(item, column_map)
+            table = parse_grid(item, column_map, release=True)
             out.append(table)
             if isinstance(table, ParsedTable):
                 out.extend(table.companions)
@@ -160,7 +164,9 @@ def load_files(
     parsed: list[ParsedTable | Failure] = []
     for name, data in files:
         parsed.extend(read_file(name, data, column_map))
-    return combine(parsed, today=today, years=years, exclude=exclude)
+    # The parsed tables are this call's own (not a cache's): combine may let each table's
+    # columns go once they are merged, so the merged, sorted table is not a second copy.
+    return combine(parsed, today=today, years=years, exclude=exclude, _owned=True)
 
 
 def matches_file(table_name: str, given: str) -> bool:
@@ -173,8 +179,13 @@ def combine(
     today: dt.date | None = None,
     years: dict[str, int] | None = None,
     exclude: Iterable[tuple[str, str]] = (),
+    _owned: bool = False,
 ) -> Dataset:
-    """Merge tables read from separate files into one dataset (years, de-duplication)."""
+    """Merge tables read from separate files into one dataset (years, de-duplication).
+
+    `_owned` (load_files only): nobody else holds the parsed tables, so their frames are
+    emptied as they are merged; cached tables (the app's) are never touched.
+    """
     today = today or dt.date.today()
     exclude = list(exclude)
     left_out = [
@@ -197,6 +208,10 @@ def combine(
         )
         for t in tables
     ]
+    if _owned:  # the copies above hold the columns now; the originals need not
+        for p in parsed:
+            if isinstance(p, ParsedTable):
+                p.frame = p.frame.iloc[:0].copy()  # a slice would keep the arrays
     _resolve_years(tables, today, years or {})
 
     reports: list[FileReport] = []
@@ -255,11 +270,7 @@ def combine(
                 f"“{t.name}”: {miss} Its numbers are left out; rename the column, or map it "
                 "by hand on the Data page."
             )
-    for kind in KIND_NAMES:
-        of_kind = [t for t in tables if t.kind == kind]
-        if of_kind:
-            dataset.tables[kind] = _merge(kind, of_kind, dataset)
-    found: set[str] = set()
+    found: set[str] = set()  # before the merge, which may let the tables' frames go
     for t in tables:
         if "currency" in t.frame and t.frame["currency"].notna().any():
             distinct = pd.Series(t.frame["currency"].dropna().unique(), dtype="str")
@@ -267,6 +278,10 @@ def combine(
             found |= set(codes[codes.str.fullmatch(r"[A-Z]{3}")])  # ISO 4217 codes only
         elif t.currency:
             found.add(t.currency)
+    for kind in KIND_NAMES:
+        of_kind = [t for t in tables if t.kind == kind]
+        if of_kind:
+            dataset.tables[kind] = _merge(kind, of_kind, dataset, release=_owned)
     dataset.currencies = sorted(found)
     if len(found) == 1:
         dataset.currency = next(iter(found))
@@ -430,8 +445,14 @@ def _set_dates(t, column, rows, years, month, day, parsed) -> None:
     t.frame[column] = series
 
 
-def _merge(kind: str, tables: list[ParsedTable], dataset: Dataset) -> pd.DataFrame:
+def _merge(
+    kind: str, tables: list[ParsedTable], dataset: Dataset, release: bool = False
+) -> pd.DataFrame:
+    """The tables of one kind as one frame: de-duplicated across files, sorted by date and
+    key. `release`: the tables' frames are emptied once merged (see combine)."""
     spec = KIND_BY_NAME[kind]
+    levels = _ad_levels_warning(tables) if kind == "ads" else None
+    several = len(tables) > 1
     frames = []
     for order, t in enumerate(tables):
         f = t.frame.copy(deep=False)  # copy-on-write: the table's own frame is never changed
@@ -447,17 +468,25 @@ def _merge(kind: str, tables: list[ParsedTable], dataset: Dataset) -> pd.DataFra
                     "(every row of a daily table needs its day)."
                 )
                 f = f[~undated]
-        f["_order"] = order
-        # How recent the download is: Content rows carry their export day; other tables are
-        # as recent as their newest date (a download reaching further was made later).
-        if kind == "content" and "export_date" in f:
-            f["_recency"] = f["export_date"]
-        else:
-            dates = _dates_of(t)
-            newest = dates.max() if dates is not None else pd.NaT
-            f["_recency"] = pd.Series(newest, index=f.index, dtype="datetime64[ns]")
+        if several:  # which file a row came from, for the de-duplication across files
+            f["_order"] = order
+            # How recent the download is: Content rows carry their export day; other tables
+            # are as recent as their newest date (a download reaching further was made later).
+            if kind == "content" and "export_date" in f:
+                f["_recency"] = f["export_date"]
+            else:
+                dates = _dates_of(t)
+                newest = dates.max() if dates is not None else pd.NaT
+                f["_recency"] = pd.Series(newest, index=f.index, dtype="datetime64[ns]")
         frames.append(f)
-    df = pd.concat(frames, ignore_index=True, sort=False)
+        del f
+        if release:
+            t.frame = t.frame.iloc[:0].copy()
+    if several:
+        df = pd.concat(frames, ignore_index=True, sort=False)
+    else:
+        df = frames[0].reset_index(drop=True)
+    del frames
     key = [k for k in spec.key if k in df.columns]
     if kind == "content" and "video_link" in df:
         # Without a link, fall back to title and post time.
@@ -475,12 +504,46 @@ def _merge(kind: str, tables: list[ParsedTable], dataset: Dataset) -> pd.DataFra
     df = df.drop(columns=[c for c in ("_order", "_recency", "_filled", "_key") if c in df.columns])
     sort_by = [c for c in (spec.date_column, *spec.key) if c and c in df.columns]
     sort_by = list(dict.fromkeys(sort_by))
-    df = df.sort_values(sort_by, kind="stable", na_position="last").reset_index(drop=True)
+    df = _sorted(df, sort_by)
     if kind == "followers_history":
         df = _follower_changes(df, tables)
-    if kind == "ads":
-        _check_ad_levels(tables, dataset)
+    if levels:
+        dataset.warnings.append(levels)
     return df
+
+
+def _sorted(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """df.sort_values(by, kind="stable", na_position="last").reset_index(drop=True), with
+    only the key columns copied to find the order, no copy at all when the rows are already
+    in it, and the other columns moved one at a time (each old column goes as its sorted
+    one is made, where nothing else holds it)."""
+    if not by or len(df) < 2:
+        return df.reset_index(drop=True)
+    order = _sort_order(df, by)
+    if (order == np.arange(len(order))).all():
+        return df.reset_index(drop=True)
+    # Popped from the caller's own frame (its `df = _sorted(df, …)` holds it meanwhile).
+    columns = list(df.columns)
+    moved = {}
+    for name in columns:
+        column = df.pop(name)
+        moved[name] = column.take(order).reset_index(drop=True)
+        del column
+    return pd.DataFrame(moved, columns=columns, copy=False)
+
+
+def _sort_order(df: pd.DataFrame, by: list[str]) -> np.ndarray:
+    """The row order df.sort_values(by, kind="stable", na_position="last") puts rows in,
+    from pandas' own sorting step (codes per key column, then one stable lexsort), without
+    the sorted copy of the key columns that sort_values also builds."""
+    try:
+        from pandas.core.sorting import lexsort_indexer, nargsort
+    except ImportError:  # pragma: no cover - a pandas without them: the public way
+        keys = df[by].reset_index(drop=True)
+        return keys.sort_values(by, kind="stable", na_position="last").index.to_numpy()
+    if len(by) == 1:
+        return nargsort(df[by[0]].array, kind="stable", ascending=True, na_position="last")
+    return lexsort_indexer([df[c].array for c in by], orders=True, na_position="last")
 
 
 def _dedupe_across_files(
@@ -492,7 +555,8 @@ def _dedupe_across_files(
     """
     complete = df[key].notna().all(axis=1)  # a row without a date is never merged away
     if kind == "ads":
-        cells = df[[*key, "_order"]]  # only the key columns, not a copy of every column
+        # Only the key columns, not a copy of every column (one file: no "_order").
+        cells = df[[*key, "_order"]] if "_order" in df else df[key]
         inside = int((cells if complete.all() else cells[complete]).duplicated().sum())
         if inside:
             dataset.notes.append(
@@ -679,7 +743,7 @@ def _follower_changes(df: pd.DataFrame, tables: list[ParsedTable]) -> pd.DataFra
     return df
 
 
-def _check_ad_levels(tables: list[ParsedTable], dataset: Dataset) -> None:
+def _ad_levels_warning(tables: list[ParsedTable]) -> str | None:
     levels = set()
     for t in tables:
         f = t.frame
@@ -692,7 +756,8 @@ def _check_ad_levels(tables: list[ParsedTable], dataset: Dataset) -> None:
         )
         levels.add(level)
     if len(levels) > 1:
-        dataset.warnings.append(
+        return (
             "Ads reports at different levels (" + ", ".join(sorted(levels)) + ") are loaded "
             "together; their rows would be counted twice in totals. Load one level at a time."
         )
+    return None

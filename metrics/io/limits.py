@@ -86,25 +86,43 @@ def check_columns(count: int) -> None:
 
 
 def check_line_lengths(data: bytes) -> None:
-    """Refuse a text file with a line longer than MAX_LINE_BYTES (vectorised over the bytes)."""
+    """Refuse a text file with a line longer than MAX_LINE_BYTES (vectorised over the bytes,
+    16 MB at a time, so no copy of a large file's size is made)."""
     if len(data) <= MAX_LINE_BYTES:
         return
-    buffer = np.frombuffer(data, dtype=np.uint8)
     # Line feeds alone first: the gaps between them bound every line's length, so a file
     # whose gaps are all short passes on one comparison of its bytes.
-    ends = np.flatnonzero(buffer == 10)
-    bounds = np.concatenate(([-1], ends, [len(buffer)]))
-    if int(np.diff(bounds).max()) - 1 <= MAX_LINE_BYTES:
+    if _longest_gap(data, (10,)) - 1 <= MAX_LINE_BYTES:
         return
-    ends = np.flatnonzero((buffer == 10) | (buffer == 13))
-    bounds = np.concatenate(([-1], ends, [len(buffer)]))
-    longest = int(np.diff(bounds).max()) - 1
+    longest = _longest_gap(data, (10, 13)) - 1
     if longest > MAX_LINE_BYTES:
         raise BudgetExceeded(
             f"has a line of {_size(longest)}; a row of a TikTok export is a few kB at most "
             f"(this app reads lines up to {_size(MAX_LINE_BYTES)}). Check that the right file "
             "was chosen."
         )
+
+
+def _longest_gap(data: bytes, ends: tuple[int, ...], step: int = 16 * 1024**2) -> int:
+    """The largest distance between consecutive line ends (the file's start counting as one
+    just before it, its end as one just after), read in parts of `step` bytes."""
+    from .read import release_pages
+
+    last, longest = -1, 0
+    for start in range(0, len(data), step):
+        part = np.frombuffer(data, dtype=np.uint8, count=min(step, len(data) - start), offset=start)
+        mask = part == ends[0]
+        for end in ends[1:]:
+            mask |= part == end
+        found = np.flatnonzero(mask)
+        if len(found):
+            longest = max(longest, int(found[0]) + start - last)
+            if len(found) > 1:
+                longest = max(longest, int(np.diff(found).max()))
+            last = int(found[-1]) + start
+        del part
+        release_pages(data, start, start + step)
+    return max(longest, len(data) - last)
 
 
 def check_cell_lengths(cells: pd.DataFrame) -> None:

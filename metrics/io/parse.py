@@ -260,12 +260,11 @@ def parse_numbers(
 
     # Fast path: a column of plain numbers (the common case for counts).
     # (Not when the file writes decimal commas: there "100.000" is a hundred thousand.)
+    # The checks after the first run only when it passes, and on Arrow directly: every
+    # value is then a plain ASCII number, where RE2 and Python's re agree.
     plain = plain_numbers(u)
-    ambiguous_count = count and u.str.fullmatch(r"\d{1,3}\.\d{3}").any()
-    if (
-        plain.notna().all()
-        and not (hint == "comma" and u.str.contains(".", regex=False).any())
-        and not ambiguous_count
+    if plain.notna().all() and not (
+        (hint == "comma" and _any_match(u, r"\.")) or (count and _any_match(u, _AMBIGUOUS))
     ):
         to_rows(plain)
         return NumberColumn(result)
@@ -315,6 +314,17 @@ def parse_numbers(
     )
 
 
+_AMBIGUOUS = r"^\d{1,3}\.\d{3}$"  # "1.234": a thousand and more, or one and a bit
+
+
+def _any_match(values: pd.Series, pattern: str) -> bool:
+    """Whether any text value matches this RE2 pattern (one Arrow pass)."""
+    import pyarrow.compute as pc
+
+    hits = pc.match_substring_regex(arrow_text(values), pattern)
+    return bool(pc.any(hits, min_count=0).as_py())
+
+
 def column_decimal_evidence(
     raw: pd.Series, distinct_values: tuple[np.ndarray, pd.Series] | None = None
 ) -> str | None:
@@ -331,8 +341,8 @@ def column_decimal_evidence(
     if text.empty:
         return None
     u = (distinct_values or distinct(text))[1]
-    if u.empty:
-        return None
+    if u.empty or not _any_match(u, "[.,]"):
+        return None  # cleaning only removes characters: no mark, nothing to vote with
     cleaned = _strip_currency(_strip_spaces(u))[0]
     cleaned = cleaned.str.rstrip("%").str.strip("()")
     shaped = cleaned[cleaned.str.fullmatch(_NUMBER_SHAPE)]

@@ -371,32 +371,98 @@ class _Text:
         return self.full.removeprefix("\ufeff").encode("utf-8")
 
 
-def _valid_utf8(data: bytes, start: int = 0) -> bool:
-    """Whether data[start:] is valid UTF-8, checked by Arrow without a copy."""
+def _valid_utf8(data: bytes, start: int = 0, step: int = 16 * CHUNK) -> bool:
+    """Whether data[start:] is valid UTF-8, checked by Arrow without a copy, 16 MB at a time
+    (each part ends before a character's first byte, so the parts are valid exactly when the
+    whole is); a memory-mapped file's pages are handed back as each part is done."""
     import numpy as np
     import pyarrow as pa
 
-    offsets = pa.py_buffer(np.array([0, len(data) - start], dtype=np.int64))
-    values = pa.py_buffer(data)[start:]
-    try:
-        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, values]).validate(full=True)
-    except pa.ArrowInvalid:
-        return False
+    view = memoryview(data)
+    pos, size = start, len(data)
+    while pos < size:
+        end = min(pos + step, size)
+        while pos < end < size and data[end] & 0xC0 == 0x80:  # inside a character
+            end -= 1
+        if end == pos:  # a part shorter than its first character: run on to its end
+            end = min(pos + step, size)
+            while end < size and data[end] & 0xC0 == 0x80:
+                end += 1
+        offsets = pa.py_buffer(np.array([0, end - pos], dtype=np.int64))
+        values = pa.py_buffer(view[pos:end])
+        try:
+            array = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, values])
+            array.validate(full=True)
+        except pa.ArrowInvalid:
+            return False
+        finally:
+            release_pages(data, pos, end)
+        pos = end
     return True
+
+
+def release_pages(data, start: int = 0, end: int | None = None) -> None:
+    """Hand the pages of a memory-mapped file (the command line maps large files instead of
+    reading them into memory) back to the system once they have been read: they stay in the
+    file, and are read again from it if needed. Nothing to do for bytes."""
+    import mmap
+
+    if not isinstance(data, mmap.mmap):
+        return
+    start -= start % mmap.PAGESIZE
+    end = len(data) if end is None else min(end, len(data))
+    if end > start:
+        data.madvise(mmap.MADV_DONTNEED, start, end - start)
+
+
+class _MappedStream(io.RawIOBase):
+    """A memory-mapped file read forwards from `start` for Arrow's CSV reader: each read is
+    one copy of the next block, and the pages behind it go back to the system, so the file
+    never sits in memory whole beside the table being built from it."""
+
+    def __init__(self, data, start: int):
+        super().__init__()
+        self.data, self.pos, self.start = data, start, start
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.pos - self.start
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = {0: self.start, 1: self.pos, 2: len(self.data)}[whence]
+        self.pos = min(max(base + offset, self.start), len(self.data))
+        return self.tell()
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self.data) if size is None or size < 0 else min(self.pos + size, len(self.data))
+        out = self.data[self.pos : end]
+        release_pages(self.data, 0, end)
+        self.pos = end
+        return out
+
+    def readall(self) -> bytes:
+        return self.read(-1)
 
 
 def _big_encoding(data: bytes) -> str:
     """decode_text's choice of encoding, made without decoding a large file."""
-    if data.startswith(b"\xef\xbb\xbf"):
+    head = data[:4096]  # bytes (a slice of a memory-mapped file is bytes too)
+    if head.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
-    head = data[:4096]
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(b"\x00") > len(head) // 4:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(b"\x00") > len(head) // 4:
         return "utf-16"  # decoded whole by decode_text, which names the exact form
     return "utf-8" if _valid_utf8(data) else "cp1252"
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
     """Decode text bytes: BOMs first, then UTF-16 without BOM, UTF-8, cp1252."""
+    if not isinstance(data, bytes):
+        data = bytes(data)  # a memory-mapped file: decoded whole, as bytes are
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -511,17 +577,25 @@ def _arrow_cells(text: _Text, delimiter: str, width: int, skip: int) -> pd.DataF
         if end < 0 or b"\r" in bytes(raw[: max(end - 1, 0)]):
             return None
         raw = raw[end + 1 :]
+    # A memory-mapped file (the command line's large files) is read as a stream of blocks,
+    # its pages handed back behind the reader; bytes are read where they are.
+    mapped = isinstance(raw, memoryview) and raw.obj is text.data and _is_mapped(text.data)
+    offset = len(text.data) - len(raw) if mapped else 0
     names = [str(i) for i in range(width)]
     columns = None
     # Cells with line breaks inside quotes are rare: Arrow first reads the blocks as if there
     # were none, and says so when a block boundary proves otherwise (a boundary inside a
     # quoted cell puts its parser out of step); it then reads them the careful way.
     for newlines_in_values in (False, True):
+        if mapped:
+            source = pa.PythonFile(_MappedStream(text.data, offset), mode="r")
+        else:
+            source = pa.BufferReader(pa.py_buffer(raw))
         try:
             # Arrow's threaded reader, every column read straight into a dictionary (each
             # block's distinct texts once, a 4-byte code per cell): no grid of strings.
             table = pacsv.read_csv(
-                pa.BufferReader(pa.py_buffer(raw)),
+                source,
                 read_options=pacsv.ReadOptions(column_names=names, block_size=8 * CHUNK),
                 parse_options=pacsv.ParseOptions(
                     delimiter=delimiter,
@@ -534,11 +608,14 @@ def _arrow_cells(text: _Text, delimiter: str, width: int, skip: int) -> pd.DataF
                     quoted_strings_can_be_null=False,
                 ),
             )
-            columns = _dictionary_columns(table, width)
-            del table
+            parts = table.columns
+            del table  # each column's blocks go as soon as that column is converted
+            columns = _dictionary_columns(parts)
             break
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             continue
+        finally:
+            release_pages(text.data)
     del raw
     # The blocks' text is freed; hand the memory Arrow kept for reuse back to the system.
     pa.default_memory_pool().release_unused()
@@ -547,13 +624,21 @@ def _arrow_cells(text: _Text, delimiter: str, width: int, skip: int) -> pd.DataF
     return pd.DataFrame(dict(enumerate(columns)), copy=False)
 
 
-def _dictionary_columns(table, width: int) -> list[pd.Series]:
+def _is_mapped(data) -> bool:
+    import mmap
+
+    return isinstance(data, mmap.mmap)
+
+
+def _dictionary_columns(parts: list) -> list[pd.Series]:
     """Every dictionary column of the table as a pandas categorical: a cell costs its 4-byte
     code and each distinct text is kept once (a year of daily rows holds 365 dates, a few
-    thousand ad names), so no grid of the whole file's strings is ever built."""
+    thousand ad names), so no grid of the whole file's strings is ever built. `parts` (the
+    table's columns) is emptied as it goes, so a column's Arrow blocks are freed once it is
+    converted and the table never exists twice."""
     out = []
-    for i in range(width):
-        column = table.column(i).unify_dictionaries().combine_chunks()
+    while parts:
+        column = parts.pop(0).unify_dictionaries().combine_chunks()
         codes = column.indices.to_numpy(zero_copy_only=False)
         categories = pd.Index(column.dictionary.to_pandas(), dtype="str")
         del column

@@ -182,7 +182,12 @@ def _row_headers(row: pd.Series) -> list[str]:
     return ["" if pd.isna(v) else str(v) for v in row.tolist()]
 
 
-def parse_grid(grid: Grid, column_map: dict[str, str] | None = None) -> ParsedTable | Failure:
+def parse_grid(
+    grid: Grid, column_map: dict[str, str] | None = None, release: bool = False
+) -> ParsedTable | Failure:
+    """One grid → its table (or a refusal). `release`: the caller holds the grid nowhere
+    else, so its cells are let go column by column as they are parsed (a million-row report
+    then never exists as raw cells and parsed columns at once)."""
     cells = grid.cells
     head = cells.head(HEADER_SEARCH_ROWS)
     found = None
@@ -223,8 +228,12 @@ def parse_grid(grid: Grid, column_map: dict[str, str] | None = None) -> ParsedTa
         )
     header_row, headers, kind, mapping = found
     body = cells.iloc[header_row + 1 :].reset_index(drop=True)
-    table = _parse_body(grid, kind, headers, mapping, body)
     follower = KIND_BY_NAME["followers_history"]
+    release = release and kind.name not in ("overview", "viewers")  # those may read it twice
+    if release:
+        del cells, head
+        grid.cells = grid.cells.iloc[:0].copy()  # a slice would keep the arrays
+    table = _parse_body(grid, kind, headers, mapping, body, consume=release)
     if kind.name in ("overview", "viewers"):
         extra = match_columns(follower, headers, column_map)
         if "followers" in extra.values() and _satisfies(follower, set(extra.values())):
@@ -365,7 +374,9 @@ def _note_undefined(
         name
         for name in numeric
         if (
-            _text(uniques[name]).str.lower().eq("undefined").any()
+            # Arrow's case-blind test first: a superset of the exact one, and one call.
+            _may_contain(uniques[name], "undefined")
+            and _text(uniques[name]).str.lower().eq("undefined").any()
             if name in uniques
             else _may_contain(raw[name], "undefined")
         )
@@ -390,9 +401,17 @@ def _note_undefined(
 
 
 def _parse_body(
-    grid: Grid, kind: Kind, headers: list[str], mapping: dict[int, str], body: pd.DataFrame
+    grid: Grid,
+    kind: Kind,
+    headers: list[str],
+    mapping: dict[int, str],
+    body: pd.DataFrame,
+    consume: bool = False,
 ) -> ParsedTable:
+    """`consume`: `body` is emptied once its rows are classified, and each raw column goes
+    as soon as it is parsed (see parse_grid's `release`)."""
     warnings: list[str] = []
+    given = body
     raw = {name: body[pos] for pos, name in mapping.items() if pos in body.columns}
     unrecognised = [h.strip() for pos, h in enumerate(headers) if pos not in mapping and h.strip()]
 
@@ -407,6 +426,11 @@ def _parse_body(
 
     # Totals rows: "Total of N results" / "Total" as a row's first filled cell, anywhere.
     is_total = _total_rows(kind, mapping, body)
+    del body
+    if consume:  # from here on only `raw` holds the cells
+        for position in list(given.columns):
+            del given[position]
+    del given
     total_rows = raw_total = None
     if is_total.any():
         total_rows = int(is_total.sum())
@@ -426,6 +450,12 @@ def _parse_body(
         for c in kind.columns
         if c.type == NUMBER and c.name in raw
     ]
+    # A dictionary column's codes are cheap to work out again (one pass over 4-byte codes);
+    # keeping every column's at once would cost 4 bytes a cell per column.
+    hashed = {k: v for k, v in hashed.items() if not is_dictionary(raw[k])}
+    # Said after the columns' own warnings, as ever; worked out now, while `raw` is whole.
+    undefined: list[str] = []
+    _note_undefined(kind, raw, undefined, uniques)
     votes = [v for v in votes if v]
     hint = max(set(votes), key=votes.count) if votes else None
     if hint is None and grid.delimiter == ";":
@@ -439,7 +469,7 @@ def _parse_body(
     for col in kind.columns:
         if col.name not in raw:
             continue
-        series = raw[col.name]
+        series = raw.pop(col.name) if consume else raw[col.name]
         label = headers[next(p for p, nm in mapping.items() if nm == col.name)].strip()
         if col.type == NUMBER:
             parsed = parse_numbers(
@@ -507,7 +537,7 @@ def _parse_body(
             "treated as missing, so sums may be slightly low."
         )
     df = pd.DataFrame(frame, copy=False)  # the parsed columns as they are, not one more copy
-    _note_undefined(kind, raw, warnings, uniques)
+    warnings.extend(undefined)
 
     currency = None
     if "currency" in df:

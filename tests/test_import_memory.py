@@ -1,0 +1,139 @@
+"""The importer's memory-saving paths give exactly what the plain ones give.
+
+The command line memory-maps large files and the importer reads them in parts, hands pages
+back, frees each raw column once parsed and sorts the merged table one column at a time
+(docs/performance.md). Each of those is checked here against the straightforward way:
+Python's own UTF-8 decoder, a line-by-line scan, pandas' sort_values, reading from bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import mmap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from metrics import __main__ as cli
+from metrics.io import load_files
+from metrics.io.dataset import _sorted
+from metrics.io.limits import _longest_gap
+from metrics.io.read import _MappedStream, _valid_utf8, release_pages
+
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
+TODAY = dt.date(2026, 11, 15)
+
+
+def _gap_by_hand(data: bytes, ends: tuple[int, ...]) -> int:
+    positions = [-1] + [i for i, b in enumerate(data) if b in ends] + [len(data)]
+    return max(b - a for a, b in zip(positions, positions[1:], strict=False))
+
+
+@pytest.mark.parametrize("step", [1, 2, 3, 5, 8, 64])
+def test_longest_line_gap_read_in_parts_matches_a_scan(step):
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        data = bytes(rng.choice(list(b"ab\r\n"), size=int(rng.integers(0, 40))).tolist())
+        for ends in ((10,), (10, 13)):
+            assert _longest_gap(data, ends, step=step) == _gap_by_hand(data, ends)
+
+
+def test_longest_line_gap_counts_a_line_running_over_a_part_boundary():
+    # "aaaaaaa\nb": the first line is 7 bytes long; its end lies in the second 4-byte part.
+    assert _longest_gap(b"aaaaaaa\nb", (10,), step=4) == 8  # 7 bytes + the line end
+    assert _longest_gap(b"ab", (10,), step=1) == 3  # no line end: the whole file plus one
+
+
+@pytest.mark.parametrize("step", [1, 2, 3, 4, 7])
+def test_utf8_check_in_parts_agrees_with_python(step):
+    samples = [
+        "£1,234.50 – ‘creative’ 😀 Φεβρουαρίου".encode(),
+        b"plain ascii",
+        b"\xe2\x82",  # a cut-off euro sign
+        b"ab\xff",
+        "€".encode()[:2] + b"x",
+        "日本語のテキスト".encode(),
+        b"\x80abc",  # starts with a continuation byte
+    ]
+    for data in samples:
+        try:
+            data.decode("utf-8")
+            expected = True
+        except UnicodeDecodeError:
+            expected = False
+        assert _valid_utf8(data, 0, step=step) is expected, (data, step)
+
+
+def test_utf8_check_skips_a_bom_the_same_way():
+    data = b"\xef\xbb\xbf" + "Cost,£5".encode()
+    assert _valid_utf8(data, 3, step=2)
+
+
+def test_mapped_stream_reads_the_file_from_its_start_offset(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"\xef\xbb\xbfa,b\n1,2\n" * 1000)
+    with path.open("rb") as f:
+        mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    stream = _MappedStream(mapped, 3)
+    parts = []
+    while chunk := stream.read(1000):
+        parts.append(chunk)
+    assert b"".join(parts) == path.read_bytes()[3:]
+    stream.seek(0)
+    assert stream.read(3) == b"a,b"
+    release_pages(mapped)  # pages handed back: the file's bytes are still there
+    assert mapped[3:6] == b"a,b"
+    release_pages(b"bytes are left alone")
+
+
+def _frames_equal(a, b) -> None:
+    assert sorted(a.tables) == sorted(b.tables)
+    for kind in a.tables:
+        pd.testing.assert_frame_equal(a.tables[kind], b.tables[kind])
+    assert [r.to_dict() for r in a.reports] == [r.to_dict() for r in b.reports]
+    assert (a.warnings, a.notes, a.currency) == (b.warnings, b.notes, b.currency)
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()), ids=str)
+def test_memory_mapped_files_read_exactly_as_bytes(case, monkeypatch):
+    monkeypatch.setattr(cli, "MAP_BYTES", 1)  # map every file that is not a ZIP or XLSX
+    paths = sorted(p for p in (FIXTURES / case).iterdir() if p.is_file())
+    paths = [p for p in paths if not p.name.startswith(("expected", "README"))]
+    as_bytes = load_files([(p.name, p.read_bytes()) for p in paths], today=TODAY)
+    mapped = [(p.name, cli._file_bytes(p)) for p in paths]
+    assert any(isinstance(d, mmap.mmap) for _, d in mapped) or all(
+        p.stat().st_size == 0 or p.read_bytes()[:2] == b"PK" for p in paths
+    )
+    _frames_equal(load_files(mapped, today=TODAY), as_bytes)
+
+
+def test_sorting_one_column_at_a_time_matches_sort_values():
+    nat = pd.NaT
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(
+                ["2026-03-02", "2026-03-01", nat, "2026-03-01", "2026-03-02", "2026-03-01"]
+            ),
+            "campaign": pd.Series(["b", "a", "a", None, "a", "a"], dtype="str"),
+            "ad": pd.Categorical(["x", "y", "x", "x", "y", "x"], categories=["y", "x"]),
+            "spend": [1.0, 2.0, 3.0, 4.0, np.nan, 6.0],
+            "clicks": pd.array([1, 2, 3, 4, 5, 6], dtype="Int64"),
+        }
+    )
+    by = ["date", "campaign", "ad"]
+    expected = frame.sort_values(by, kind="stable", na_position="last").reset_index(drop=True)
+    # Worked out by hand: 1 March first: campaign a, where the categories' order puts ad y
+    # (spend 2) before ad x (spend 6), then the row without a campaign (spend 4); then
+    # 2 March, a (spend NaN) before b (spend 1); last the row without a date (spend 3).
+    spend = expected["spend"].to_numpy()
+    assert spend[[0, 1, 2, 4, 5]].tolist() == [2.0, 6.0, 4.0, 1.0, 3.0]
+    assert np.isnan(spend[3])
+    pd.testing.assert_frame_equal(_sorted(frame.copy(), by), expected)
+    pd.testing.assert_frame_equal(
+        _sorted(frame.copy(), ["spend"]),
+        frame.sort_values(["spend"], kind="stable", na_position="last").reset_index(drop=True),
+    )
+    in_order = expected.copy()
+    pd.testing.assert_frame_equal(_sorted(in_order, by), expected)
