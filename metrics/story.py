@@ -75,11 +75,13 @@ def best_post(dataset: Dataset, window: Window | None) -> dict | None:
     return None
 
 
-def moves(dataset: Dataset, window: Window, limit: int = 2, figures=None) -> list[dict]:
-    """The largest relative changes (against the previous period) that are more than noise."""
+def moves(dataset: Dataset, window: Window, limit: int = 2, summary=None) -> list[dict]:
+    """The largest relative changes (against the previous period) that are more than noise;
+    `summary`: `summary_changes(dataset, window)` when the caller has it already."""
     found = []
-    changes_of = (figures or {}).get("summary_changes", summary_changes)
-    for family, changes in changes_of(dataset, window).items():
+    if summary is None:
+        summary = summary_changes(dataset, window)
+    for family, changes in summary.items():
         for name in MOVE_CANDIDATES.get(family, ()):
             change = changes.get(name)
             if change is None or not change.significant or change.change is None:
@@ -119,6 +121,7 @@ def stand_out(
     if dataset is None or window is None:
         return []
     use = {
+        "summary_changes": summary_changes,
         "fatigue": fatigue,
         "hook_vs_cta": hook_vs_cta,
         "group_spend": group_spend,
@@ -162,5 +165,6 @@ def stand_out(
     post = best_post(dataset, window)
     if post:
         items.append(post)
-    items.extend(moves(dataset, window, limit=max(0, limit - len(items)), figures=figures))
+    summary = use["summary_changes"](dataset, window)
+    items.extend(moves(dataset, window, limit=max(0, limit - len(items)), summary=summary))
     return items[:limit]

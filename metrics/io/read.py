@@ -407,7 +407,7 @@ def release_pages(data, start: int = 0, end: int | None = None) -> None:
     file, and are read again from it if needed. Nothing to do for bytes."""
     import mmap
 
-    if not isinstance(data, mmap.mmap):
+    if not _is_mapped(data):
         return
     start -= start % mmap.PAGESIZE
     end = len(data) if end is None else min(end, len(data))
