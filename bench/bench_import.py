@@ -16,6 +16,11 @@ raw Arrow read, and the peak memory (the child's ru_maxrss) as a ratio to the fi
     help      python -m metrics --help
     sample    python -m metrics inspect sample_data/*
 
+With --app it also measures the app's upload path in one process, as the Data page runs it:
+the file's bytes held (as Streamlit holds an upload), then ui.loading.parse_file and
+ui.loading._combine; the peak resident memory above the process before the bytes arrived,
+as a multiple of the file's size (issue 14's target: 3×).
+
 Nothing here runs in the test suite. docs/performance.md says how to read the output.
 """
 
@@ -174,6 +179,55 @@ def commands(report: Path) -> dict[str, list[str]]:
     }
 
 
+APP_CHILD = r"""
+import json, sys, time
+from pathlib import Path
+
+def status(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) * 1024
+
+from ui import loading  # what the app has loaded before an upload arrives
+
+path = Path(sys.argv[1])
+before = status("VmRSS")
+data = path.read_bytes()  # the upload's bytes, held for as long as the widget holds the file
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")  # the peak (VmHWM) starts again from here
+start = time.perf_counter()
+items = loading.parse_file(path.name, data)
+dataset = loading._combine({path.name: items})
+seconds = time.perf_counter() - start
+rows = sum(len(t) for t in dataset.tables.values())
+print(json.dumps({"before": before, "peak": status("VmHWM"), "after": status("VmRSS"),
+                  "seconds": seconds, "rows": rows}))
+"""
+
+
+def app_memory(report: Path, runs: int) -> dict:
+    """The app's upload path in a child process, `runs` times: medians of its peak above the
+    process before the bytes arrived, and of the parse + combine time."""
+    peaks, seconds = [], []
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-c", APP_CHILD, str(report)],
+            cwd=ROOT, env=_env(), capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        figures = json.loads(out.stdout.strip().splitlines()[-1])
+        peaks.append(figures["peak"] - figures["before"])
+        seconds.append(figures["seconds"])
+    size = report.stat().st_size
+    peak = statistics.median(peaks)
+    return {
+        "runs": runs,
+        "median_s": round(statistics.median(seconds), 3),
+        "peak_above_before_mb": round(peak / 1e6, 1),
+        "peak_to_file": round(peak / size, 2),
+        "met": peak / size <= MEMORY_TARGET,
+    }
+
+
 def run_once(argv: list[str]) -> tuple[float, float, int]:
     """(wall seconds, peak RSS in bytes, exit status) of one whole process."""
     start = time.perf_counter()
@@ -252,6 +306,8 @@ def main() -> None:
     parser.add_argument("--only", help="comma-separated commands: raw,inspect,table,diagnose,"
                         "help,sample (raw is always run when a ratio needs it)")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--app", action="store_true", help="also measure the app's upload "
+                        "path (parse_file + _combine) in one process")  # fmt: skip
     parser.add_argument("--write-report", metavar="PATH", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.write_report:
@@ -312,10 +368,19 @@ def main() -> None:
         "load_after": load_after,
         "cpus": os.cpu_count(),
     }
+    app = app_memory(report, max(1, args.runs)) if args.app else None
     if args.json:
-        print(json.dumps({**meta, "results": rows}, indent=2, ensure_ascii=False))
+        print(json.dumps({**meta, "results": rows, "app": app}, indent=2, ensure_ascii=False))
     else:
         print_table(rows, meta)
+        if app:
+            verdict = "met" if app["met"] else "NOT met"
+            print(
+                f"app upload path (parse_file + _combine, bytes held): median "
+                f"{app['median_s']:.2f}s, peak {app['peak_above_before_mb']:.0f} MB above the "
+                f"process before the bytes, {app['peak_to_file']:.2f}× the file "
+                f"(≤ {MEMORY_TARGET:g}×: {verdict})"
+            )
     if tmp is not None:
         tmp.cleanup()
 

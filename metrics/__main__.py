@@ -509,21 +509,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _return_freed_memory() -> None:
-    """For a whole `python -m metrics` process: memory a step frees goes back to the system at
-    once, so the peak is what is alive, not what was ever used (docs/performance.md). Arrow
-    allocates through the C library (its own pools keep freed blocks for reuse), and the C
-    library serves every block of 128 kB or more from its own mapping, given back when freed
-    (its default raises that bound to 32 MB as it goes, keeping freed arrays in the heap)."""
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")  # read when pyarrow loads
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
+    """For a whole `python -m metrics` process (see metrics/io/memory.py)."""
+    from .io.memory import return_freed_memory
 
-        libc = ctypes.CDLL(None)
-        libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD (glibc); others ignore it
-    except (OSError, AttributeError):
-        pass
+    return_freed_memory()
 
 
 if __name__ == "__main__":

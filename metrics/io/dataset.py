@@ -519,7 +519,33 @@ def _sorted(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     one is made, where nothing else holds it)."""
     if not by or len(df) < 2:
         return df.reset_index(drop=True)
-    order = _sort_order(df, by)
+    return _reordered(df, _sort_order(df, by))
+
+
+def in_merge_order(table: ParsedTable) -> None:
+    """Put a freshly parsed table's rows in the order combine() sorts them into (by day, then
+    key, stable; the day without its time, as _merge compares it), so that combining the
+    table moves nothing: the app keeps its parsed tables in a cache, and the combined dataset
+    then shares their columns instead of holding a sorted copy of every row beside them.
+    Combining gives the same result either way (a stable sort of rows already sorted by the
+    same key keeps them). Tables with year-less dates keep their order: their years are
+    walked from it."""
+    spec = KIND_BY_NAME.get(table.kind)
+    df = table.frame
+    if spec is None or table.yearless or len(df) < 2:
+        return
+    by = [c for c in dict.fromkeys((spec.date_column, *spec.key)) if c and c in df.columns]
+    if not by:
+        return
+    keys = pd.DataFrame({c: df[c] for c in by}, copy=False)
+    if "date" in keys and spec.date_column == "date" and keys["date"].dtype.kind == "M":
+        keys["date"] = keys["date"].dt.normalize()
+    order = _sort_order(keys, by)
+    del keys, df
+    table.frame = _reordered(table.frame, order)  # its columns moved one at a time
+
+
+def _reordered(df: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
     if (order == np.arange(len(order))).all():
         return df.reset_index(drop=True)
     # Popped from the caller's own frame (its `df = _sorted(df, …)` holds it meanwhile).

@@ -130,10 +130,15 @@ def check_cell_lengths(cells: pd.DataFrame) -> None:
     for column in cells.columns:
         series = cells[column]
         if isinstance(series.dtype, pd.CategoricalDtype):  # a dictionary: its distinct cells
-            series = pd.Series(series.cat.categories, dtype="str")
-        if series.dtype != object and not pd.api.types.is_string_dtype(series):
+            import pyarrow.compute as pc
+
+            from .parse import arrow_text
+
+            longest = pc.max(pc.utf8_length(arrow_text(series))).as_py()  # one Arrow pass
+        elif series.dtype != object and not pd.api.types.is_string_dtype(series):
             continue
-        longest = series.astype("str").str.len().max()
+        else:
+            longest = series.astype("str").str.len().max()
         if pd.notna(longest) and longest > MAX_CELL_CHARS:
             raise BudgetExceeded(
                 f"has a cell of {int(longest):,} characters; Excel and TikTok allow at most "

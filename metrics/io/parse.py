@@ -71,42 +71,96 @@ class NumberColumn:
     decimal_evidence: str | None = None
 
 
-def _is_missing(values: pd.Series) -> pd.Series:
-    return values.isna() | values.str.strip().str.casefold().isin(MISSING_TOKENS)
+# Python's regex \s (str patterns), spelled out for RE2, whose own \s is ASCII only.
+_PY_SPACE_RE2 = r"[\t\n\x{0B}\f\r\x{1C}-\x{1F}\x{85}\p{Z}]"
+# Python's \d in a str pattern is every decimal digit (category Nd); RE2's is ASCII only.
+_D = r"\p{Nd}"
+_MASKED_RE2 = rf"^<{_PY_SPACE_RE2}*{_D}+$"
+_NUMBER_SHAPE_RE2 = rf"^[+-]?[{_D}.,]*{_D}[{_D}.,]*$"
+_THOUSANDS_COMMA_RE2 = rf"^[+-]?[1-9]{_D}{{0,2}}(,{_D}{{3}})+$"
+_THOUSANDS_DOT_RE2 = rf"^[+-]?[1-9]{_D}{{0,2}}(\.{_D}{{3}})+$"
+_THOUSANDS_ONLY_RE2 = rf"^{_D}{{1,3}}(?:[.,]{_D}{{3}})*$"
+_LONGEST_TOKEN = max(map(len, MISSING_TOKENS))
 
 
-def decimal_style(tokens: pd.Series) -> str | None:
+def _is_missing(values) -> np.ndarray:
+    """Which text values (an Arrow string array without nulls) are missing-value tokens
+    ("--", "N/A", "undefined" ...), trimmed and case-folded. Arrow's lower case is Python's
+    casefold for ASCII; the few short non-ASCII values ("—", an "ﬁ" ligature) are folded by
+    Python, since casefold never shortens a text: only one no longer than a token can match."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    trimmed = pc.utf8_trim_whitespace(values)
+    tokens = pa.array(sorted(MISSING_TOKENS), pa.string())
+    out = pc.fill_null(pc.is_in(pc.utf8_lower(trimmed), value_set=tokens), False)
+    out = out.to_numpy(zero_copy_only=False).copy()
+    odd = pc.and_(
+        pc.invert(pc.string_is_ascii(trimmed)),
+        pc.less_equal(pc.utf8_length(trimmed), _LONGEST_TOKEN),
+    )
+    odd = np.flatnonzero(pc.fill_null(odd, False).to_numpy(zero_copy_only=False))
+    if len(odd):
+        texts = trimmed.take(pa.array(odd)).to_pylist()
+        out[odd] = [t.casefold() in MISSING_TOKENS for t in texts]
+    return out
+
+
+def _np(mask) -> np.ndarray:
+    import pyarrow.compute as pc
+
+    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
+
+
+def decimal_style(tokens) -> str | None:
     """Which mark is the decimal separator in these cleaned tokens: 'dot', 'comma' or None.
 
     None means the tokens do not say (e.g. only "1,234" or only "12"); the caller then uses
-    the file's other columns as the hint.
+    the file's other columns as the hint. `tokens`: text (a Series or an Arrow string array).
     """
-    has_dot = tokens.str.contains(".", regex=False)
-    has_comma = tokens.str.contains(",", regex=False)
-    both = tokens[has_dot & has_comma]
+    import pyarrow.compute as pc
+
+    arr = tokens if _is_arrow(tokens) else arrow_text(tokens)
+    if len(arr) == 0:
+        return None
+    has_dot = pc.match_substring(arr, ".")
+    has_comma = pc.match_substring(arr, ",")
+    both = arr.filter(pc.and_(has_dot, has_comma))
     if len(both):
-        comma_last = (both.str.rfind(",") > both.str.rfind(".")).mean()
+        # The comma is the last mark where no dot follows the last comma.
+        comma_last = _np(pc.match_substring_regex(both, r",[^.]*$")).mean()
         return "comma" if comma_last > 0.5 else "dot"
-    only_comma = tokens[has_comma & ~has_dot]
-    only_dot = tokens[has_dot & ~has_comma]
-    if len(only_comma) and not only_comma.str.fullmatch(_THOUSANDS_COMMA).all():
+    only_comma = arr.filter(pc.and_(has_comma, pc.invert(has_dot)))
+    only_dot = arr.filter(pc.and_(has_dot, pc.invert(has_comma)))
+    if (
+        len(only_comma)
+        and not _np(pc.match_substring_regex(only_comma, _THOUSANDS_COMMA_RE2)).all()
+    ):
         return "comma"
-    if len(only_dot) and not only_dot.str.fullmatch(_THOUSANDS_DOT).all():
+    if len(only_dot) and not _np(pc.match_substring_regex(only_dot, _THOUSANDS_DOT_RE2)).all():
         return "dot"
     # Several dots in one token can only be thousands marks ("1.234.567").
-    if len(only_dot) and (only_dot.str.count(r"\.") > 1).any():
+    if len(only_dot) and (pc.count_substring(only_dot, ".").to_numpy() > 1).any():
         return "comma"
-    if len(only_comma) and (only_comma.str.count(",") > 1).any():
+    if len(only_comma) and (pc.count_substring(only_comma, ",").to_numpy() > 1).any():
         return "dot"
     return None
 
 
-def _to_float(tokens: pd.Series, style: str) -> pd.Series:
+def _is_arrow(values) -> bool:
+    import pyarrow as pa
+
+    return isinstance(values, pa.Array)
+
+
+def _to_float(tokens, style: str) -> np.ndarray:
+    import pyarrow.compute as pc
+
     if style == "comma":
-        tokens = tokens.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        tokens = pc.replace_substring(pc.replace_substring(tokens, ".", ""), ",", ".")
     else:
-        tokens = tokens.str.replace(",", "", regex=False)
-    return plain_numbers(tokens)
+        tokens = pc.replace_substring(tokens, ",", "")
+    return _plain(tokens)
 
 
 _THOUSANDS_ONLY = r"\d{1,3}(?:[.,]\d{3})*"
@@ -128,20 +182,24 @@ def arrow_text(values: pd.Series):
     return arr
 
 
+def _plain(arr) -> np.ndarray:
+    """An Arrow string array → floats, NaN where a (stripped) value is not a plain number."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pc.utf8_trim_whitespace(arr)
+    ok = pc.match_substring_regex(arr, _PLAIN, ignore_case=True)
+    numbers = pc.cast(pc.if_else(ok, arr, pa.scalar(None, arr.type)), pa.float64())
+    return numbers.to_numpy(zero_copy_only=False)
+
+
 def plain_numbers(text: pd.Series) -> pd.Series:
     """Text → floats, NaN where a (stripped) cell is not a plain number: Arrow's cast over the
     whole column, as pd.to_numeric(errors="coerce") would give, without a Python object per cell.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     if len(text) == 0:
         return pd.Series(np.nan, index=text.index, dtype="float64")
-    arr = pc.utf8_trim_whitespace(arrow_text(text))
-    ok = pc.match_substring_regex(arr, _PLAIN, ignore_case=True)
-    numbers = pc.cast(pc.if_else(ok, arr, pa.scalar(None, arr.type)), pa.float64())
-    values = numbers.to_numpy(zero_copy_only=False)
-    return pd.Series(values, index=text.index, dtype="float64")
+    return pd.Series(_plain(arrow_text(text)), index=text.index, dtype="float64")
 
 
 def is_dictionary(values: pd.Series) -> bool:
@@ -175,40 +233,39 @@ def distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     return codes, pd.Series(uniques.to_pandas(), dtype="str")
 
 
-def _from_arrow(arr, index: pd.Index) -> pd.Series:
-    text_dtype = pd.StringDtype("pyarrow", na_value=np.nan)
-    out = arr.to_pandas(types_mapper={arr.type: text_dtype}.get)
-    out.index = index
-    return out
-
-
-def _strip_spaces(u: pd.Series) -> pd.Series:
-    """u.str.replace(_SPACES_RE, ""), by Arrow over the whole column."""
+def _strip_spaces(arr):
+    """Python's re.sub(_SPACES_RE, "", value) for every value, by Arrow."""
     import pyarrow.compute as pc
 
-    return _from_arrow(pc.replace_substring_regex(arrow_text(u), _SPACES_RE2, ""), u.index)
+    return pc.replace_substring_regex(arr, _SPACES_RE2, "")
 
 
-def _strip_currency(cleaned: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(the cells without currency codes and symbols, the first one found in each).
+def _strip_currency(arr) -> tuple:
+    """(the values without currency codes and symbols, the first one found in each, None
+    where there is none), for an Arrow string array.
 
-    Cells without an ASCII letter can hold only the one-character symbols (every code, and
-    R$, zł and kr, has a letter): Arrow strips those. The few cells with letters take the
+    Values without an ASCII letter can hold only the one-character symbols (every code, and
+    R$, zł and kr, has a letter): Arrow strips those. The few values with letters take the
     full pattern, whose letter boundaries RE2 cannot express.
     """
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = arrow_text(cleaned)
-    lettered = pc.fill_null(pc.match_substring_regex(arr, "[A-Za-z]"), False)
-    lettered = lettered.to_numpy(zero_copy_only=False)
     symbols = "[" + re.escape(_SYMBOLS) + "]"
-    found = pc.struct_field(pc.extract_regex(arr, f"(?P<c>{symbols})"), [0])
-    stripped = _from_arrow(pc.replace_substring_regex(arr, symbols, ""), cleaned.index)
-    found = _from_arrow(found, cleaned.index)
-    if lettered.any():
-        rest = cleaned[lettered]
-        found[lettered] = rest.str.extract("(" + _CURRENCY_RE.pattern + ")", expand=False)
-        stripped[lettered] = rest.str.replace(_CURRENCY_RE, "", regex=True)
+    has_symbol = _np(pc.match_substring_regex(arr, symbols))
+    lettered = np.flatnonzero(_np(pc.match_substring_regex(arr, "[A-Za-z]")))
+    if not has_symbol.any() and not len(lettered):
+        return arr, []
+    found = pc.struct_field(pc.extract_regex(arr, f"(?P<c>{symbols})"), [0]).to_pylist()
+    stripped = pc.replace_substring_regex(arr, symbols, "")
+    if len(lettered):
+        texts = arr.take(pa.array(lettered)).to_pylist()
+        for i, text in zip(lettered, texts, strict=True):
+            hit = _CURRENCY_RE.search(text)
+            found[i] = hit[0] if hit else None
+        fixed = np.asarray(stripped.to_pylist(), dtype=object)
+        fixed[lettered] = [_CURRENCY_RE.sub("", text) for text in texts]
+        stripped = pa.array(fixed.tolist(), pa.string())
     return stripped, found
 
 
@@ -224,9 +281,12 @@ def parse_numbers(
     values are ambiguous ("1.234" could be 1234 or 1.234). A `count` column (views, clicks,
     followers) holds whole numbers, so there an ambiguous "1.234" or "1,234" is 1,234.
 
-    Text is cleaned once per distinct value (a million-row column holds far fewer), by Arrow
-    for the hashing and the casts, and mapped back to the rows by index.
+    Text is cleaned once per distinct value (a million-row column holds far fewer), every
+    step an Arrow kernel over the distinct values, and mapped back to the rows by index.
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     if raw.dtype.kind in "iufb":
         return NumberColumn(raw.astype("float64"))
     result = pd.Series(np.nan, index=raw.index, dtype="float64")
@@ -250,9 +310,10 @@ def parse_numbers(
     reuse = distinct_values is not None and whole_column and raw.dtype != object
     reuse = reuse or (distinct_values is not None and is_dictionary(raw) and not raw.hasnans)
     codes, u = distinct_values if reuse else distinct(text)
+    ua = arrow_text(u)
 
-    def to_rows(values: pd.Series) -> None:
-        out = values.to_numpy(dtype="float64")[codes]
+    def to_rows(values: np.ndarray) -> None:
+        out = values[codes]
         if whole_column:
             result[:] = out
         else:
@@ -260,56 +321,68 @@ def parse_numbers(
 
     # Fast path: a column of plain numbers (the common case for counts).
     # (Not when the file writes decimal commas: there "100.000" is a hundred thousand.)
-    # The checks after the first run only when it passes, and on Arrow directly: every
-    # value is then a plain ASCII number, where RE2 and Python's re agree.
-    plain = plain_numbers(u)
-    if plain.notna().all() and not (
-        (hint == "comma" and _any_match(u, r"\.")) or (count and _any_match(u, _AMBIGUOUS))
+    # The checks after the first run only when it passes: every value is then a plain ASCII
+    # number, where RE2 and Python's re agree.
+    plain = _plain(ua)
+    if not np.isnan(plain).any() and not (
+        (hint == "comma" and _any_match(ua, r"\.")) or (count and _any_match(ua, _AMBIGUOUS))
     ):
         to_rows(plain)
         return NumberColumn(result)
 
-    missing = _is_missing(u)
-    masked = u.str.strip().str.fullmatch(MASKED_RE) & ~missing
-    cleaned, currency_found = _strip_currency(_strip_spaces(u))
-    percent = cleaned.str.endswith("%")
-    cleaned = cleaned.str.rstrip("%")
+    missing = _is_missing(ua)
+    masked = _np(pc.match_substring_regex(pc.utf8_trim_whitespace(ua), _MASKED_RE2)) & ~missing
+    cleaned, currency_found = _strip_currency(_strip_spaces(ua))
+    percent = _np(pc.ends_with(cleaned, "%"))
+    cleaned = pc.utf8_rtrim(cleaned, characters="%")
     # Accounting negatives "(12.50)" and a trailing minus "12.50-".
-    negative = cleaned.str.fullmatch(r"\(.*\)") | cleaned.str.endswith("-")
-    cleaned = cleaned.str.strip("()").str.rstrip("-")
-    shaped = cleaned.str.fullmatch(_NUMBER_SHAPE) & ~missing & ~masked
+    negative = _np(pc.match_substring_regex(cleaned, r"^\(.*\)$")) | _np(pc.ends_with(cleaned, "-"))
+    cleaned = pc.utf8_rtrim(pc.utf8_trim(cleaned, characters="()"), characters="-")
+    shaped = _np(pc.match_substring_regex(cleaned, _NUMBER_SHAPE_RE2)) & ~missing & ~masked
 
-    evidence = decimal_style(cleaned[shaped])
+    shaped_arrow = pa.array(shaped)
+    evidence = decimal_style(cleaned.filter(shaped_arrow))
     style = evidence or hint or "dot"
-    values = _to_float(cleaned.where(shaped, ""), style)
-    if count and evidence is None and cleaned[shaped].str.fullmatch(_THOUSANDS_ONLY).all():
+    blanked = pc.if_else(shaped_arrow, cleaned, "")
+    values = _to_float(blanked, style)
+    if (
+        count
+        and evidence is None
+        and _np(pc.match_substring_regex(cleaned.filter(shaped_arrow), _THOUSANDS_ONLY_RE2)).all()
+    ):
         # Whole numbers with a separator every three digits: thousands, whatever the mark.
-        values = plain_numbers(cleaned.where(shaped, "").str.replace(r"[.,]", "", regex=True))
-    values = values.where(~negative, -values)
-    values = values.where(~percent, values / 100.0)
-    values = values.where(shaped)
+        values = _plain(pc.replace_substring_regex(blanked, "[.,]", ""))
+    values = np.where(negative, -values, values)
+    values = np.where(percent, values / 100.0, values)
+    values = np.where(shaped, values, np.nan)
 
     bad = ~(shaped | missing | masked)
     counts = np.bincount(codes[codes >= 0], minlength=len(u))
     to_rows(values)
 
-    masked_np = masked.to_numpy(dtype=bool)
-    limits = plain_numbers(u[masked_np].str.extract(r"(\d+)", expand=False).fillna(""))
-    masked_bound = float((limits.to_numpy(dtype="float64") * counts[masked_np]).sum())
+    masked_bound = 0.0
+    if masked.any():
+        limits = [re.search(r"(\d+)", text)[1] for text in u[masked].tolist()]
+        limits = _plain(pa.array(limits, pa.string()))
+        masked_bound = float((limits * counts[masked]).sum())
 
-    currencies = currency_found.dropna()
+    currencies = [c for c in currency_found if c is not None]
     currency = None
-    if len(currencies):
-        symbol = currencies.mode().iloc[0]
+    if currencies:
+        tally: dict[str, int] = {}
+        for symbol in currencies:
+            tally[symbol] = tally.get(symbol, 0) + 1
+        most = max(tally.values())
+        symbol = min(s for s, n in tally.items() if n == most)  # as pandas' mode(): the first
         currency = CURRENCY_SYMBOLS.get(symbol, symbol.upper().rstrip("."))
     return NumberColumn(
         values=result,
-        percent=bool(percent[shaped].any()),
+        percent=bool((percent & shaped).any()),
         currency=currency,
-        masked=int(counts[masked_np].sum()),
+        masked=int(counts[masked].sum()),
         masked_bound=masked_bound,
         unparsed=u[bad].head(3).tolist(),
-        unparsed_count=int(counts[bad.to_numpy(dtype=bool)].sum()),
+        unparsed_count=int(counts[bad].sum()),
         decimal_evidence=evidence,
     )
 
@@ -317,11 +390,12 @@ def parse_numbers(
 _AMBIGUOUS = r"^\d{1,3}\.\d{3}$"  # "1.234": a thousand and more, or one and a bit
 
 
-def _any_match(values: pd.Series, pattern: str) -> bool:
+def _any_match(values, pattern: str) -> bool:
     """Whether any text value matches this RE2 pattern (one Arrow pass)."""
     import pyarrow.compute as pc
 
-    hits = pc.match_substring_regex(arrow_text(values), pattern)
+    arr = values if _is_arrow(values) else arrow_text(values)
+    hits = pc.match_substring_regex(arr, pattern)
     return bool(pc.any(hits, min_count=0).as_py())
 
 
@@ -329,6 +403,8 @@ def column_decimal_evidence(
     raw: pd.Series, distinct_values: tuple[np.ndarray, pd.Series] | None = None
 ) -> str | None:
     """The decimal style a text column shows on its own (for the file-wide hint)."""
+    import pyarrow.compute as pc
+
     if raw.dtype.kind in "iufbM":
         return None
     if distinct_values is not None:
@@ -341,11 +417,14 @@ def column_decimal_evidence(
     if text.empty:
         return None
     u = (distinct_values or distinct(text))[1]
-    if u.empty or not _any_match(u, "[.,]"):
+    if u.empty:
+        return None
+    ua = arrow_text(u)
+    if not _any_match(ua, "[.,]"):
         return None  # cleaning only removes characters: no mark, nothing to vote with
-    cleaned = _strip_currency(_strip_spaces(u))[0]
-    cleaned = cleaned.str.rstrip("%").str.strip("()")
-    shaped = cleaned[cleaned.str.fullmatch(_NUMBER_SHAPE)]
+    cleaned = _strip_currency(_strip_spaces(ua))[0]
+    cleaned = pc.utf8_trim(pc.utf8_rtrim(cleaned, characters="%"), characters="()")
+    shaped = cleaned.filter(pc.match_substring_regex(cleaned, _NUMBER_SHAPE_RE2))
     return decimal_style(shaped) if len(shaped) else None
 
 

@@ -253,7 +253,11 @@ def parse_grid(
 
 def _text(col: pd.Series) -> pd.Series:
     """Cells as stripped strings, missing as NA (numbers from XLSX become their text)."""
-    if is_dictionary(col):
+    if is_dictionary(col) and len(col) < len(col.cat.categories):
+        # A few rows of a large dictionary (a totals row): their own cells, not every
+        # distinct cell of the column.
+        col = pd.Series(col.to_numpy(dtype=object), index=col.index, dtype=object)
+    elif is_dictionary(col):
         # Cleaned once per distinct cell, then spread to the rows by Arrow's take.
         return _spread(col, _text(pd.Series(col.cat.categories, dtype="str")))
     if col.dtype == object:
