@@ -734,6 +734,32 @@ def test_batched_comparisons_match_one_pair_at_a_time():
                 assert got["days"][b] == want[3]
     assert not got["valid"][6]
 
+    # A leader per column (many groups' leaders at once): column j is leader a_j against ad j,
+    # exactly the one-leader call for a_j.
+    leaders = np.array([0, 7] * (ads // 2))
+    many = ratio_differences(clicks[:, leaders], imp[:, leaders], clicks, imp, 5)
+    for a in (0, 7):
+        one = ratio_differences(clicks[:, a], imp[:, a], clicks, imp, 5)
+        cols = np.flatnonzero(leaders == a)
+        for key in ("rate_a", "rate_b", "se", "days", "valid"):
+            np.testing.assert_array_equal(many[key][cols], one[key][cols])
+
+
+def test_hook_vs_cta_is_the_same_whatever_the_chunks_of_pairs(monkeypatch, sample_dataset):
+    """The leaders of all groups are tested in chunks of pairs; a chunk of three pairs (the
+    smallest) gives the verdicts and figures of one chunk for everything, to the last digit."""
+    import metrics.diagnostics.hook_cta as hook_cta
+    from metrics.report import resolve_window
+
+    for days in (28, 60):
+        window = resolve_window(sample_dataset, days)
+        whole = hook_vs_cta(sample_dataset, window)
+        monkeypatch.setattr(hook_cta, "PAIR_CELLS", 1)
+        chunked = hook_vs_cta(sample_dataset, window)
+        monkeypatch.undo()
+        assert chunked == whole
+        assert any(g["hook_significant"] or g["cta_significant"] for g in whole)
+
 
 def test_every_verdict_is_two_sentences_ending_in_what_to_do(sample_dataset):
     import re

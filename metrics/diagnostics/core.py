@@ -312,18 +312,22 @@ def ratio_differences(ya, xa, yb, xb, min_shared: int) -> dict:
     Per column the same as `ratio_difference` on the days both ran (x > 0) when they share at
     least `min_shared` days; otherwise unpaired (each ad's own day-to-day variance, correlated
     days allowed for, added). Returns arrays rate_a, rate_b, se and days per column, and
-    `valid` (False where `ratio_difference` would return None: fewer than 3 usable days)."""
+    `valid` (False where `ratio_difference` would return None: fewer than 3 usable days).
+    (ya, xa) may also be (days × ads) like (yb, xb): then column j compares ad a_j with ad b_j,
+    so many groups' leaders are tested against their groups in one call."""
     ya, xa = np.nan_to_num(np.asarray(ya, "float64")), np.asarray(xa, "float64")
     yb, xb = np.nan_to_num(np.asarray(yb, "float64")), np.asarray(xb, "float64")
+    if xa.ndim == 1:  # one leader for every column
+        ya, xa = ya[:, None], xa[:, None]
     run_a, run_b = np.nan_to_num(xa) > 0, np.nan_to_num(xb) > 0
-    both = run_a[:, None] & run_b
+    both = run_a & run_b
     paired = both.sum(axis=0) >= min_shared
     m = xb.shape[1]
 
     # paired by day
-    ok = both & np.isfinite(xa)[:, None] & np.isfinite(xb)
-    xa_m = np.where(ok, xa[:, None], 0.0)
-    ya_m = np.where(ok, ya[:, None], 0.0)
+    ok = both & np.isfinite(xa) & np.isfinite(xb)
+    xa_m = np.where(ok, xa, 0.0)
+    ya_m = np.where(ok, ya, 0.0)
     xb_m, yb_m = np.where(ok, xb, 0.0), np.where(ok, yb, 0.0)
     n = ok.sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -337,11 +341,10 @@ def ratio_differences(ya, xa, yb, xb, min_shared: int) -> dict:
     se = np.sqrt(np.where(var > 0, var, 0.0))
     days = n.astype(np.int64)
 
-    # unpaired: each side on its own days (the leader's side is the same for every column)
+    # unpaired: each side on its own days
     if (~paired).any():
         own = {}
-        for side, (y, x, run) in enumerate(((ya[:, None], xa[:, None], run_a[:, None]),
-                                            (yb, xb, run_b))):  # fmt: skip
+        for side, (y, x, run) in enumerate(((ya, xa, run_a), (yb, xb, run_b))):
             xs = np.where(run, x, 0.0)
             k = run.sum(axis=0)
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -352,11 +355,11 @@ def ratio_differences(ya, xa, yb, xb, min_shared: int) -> dict:
             own[side] = (r, v, k, (k >= 3) & (xs.sum(axis=0) > 0))
         (r_a, v_a, k_a, ok_a), (r_b, v_b, k_b, ok_b) = own[0], own[1]
         un = ~paired
-        ra = np.where(un, r_a[0], ra)
+        ra = np.where(un, r_a, ra)  # (r_a: one value per leader, broadcast when one leader)
         rb = np.where(un, r_b, rb)
-        se = np.where(un, np.sqrt(np.maximum(v_a[0] + v_b, 0.0)), se)
-        days = np.where(un, np.minimum(k_a[0], k_b), days)
-        valid = np.where(un, ok_a[0] & ok_b, valid)
+        se = np.where(un, np.sqrt(np.maximum(v_a + v_b, 0.0)), se)
+        days = np.where(un, np.minimum(k_a, k_b), days)
+        valid = np.where(un, ok_a & ok_b, valid)
     return {
         "rate_a": ra.reshape(m),
         "rate_b": rb.reshape(m),
