@@ -66,8 +66,19 @@ def prepare_ads(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def family_frame(dataset: Dataset, family: str, table: str | None = None) -> pd.DataFrame:
+def family_frame(
+    dataset: Dataset, family: str, table: str | None = None, window: Window | None = None
+) -> pd.DataFrame:
+    """The family's table with its derived columns; with a `window`, only the window's days
+    (taken before the per-row columns are added: a million-row report's revenue and
+    frequency are computed for the window's rows, not for every row)."""
     df = dataset.get(table or FAMILY_TABLE[family])
+    if window is not None:
+        df = in_window(df, window)
+    return _derived(df, family, table)
+
+
+def _derived(df: pd.DataFrame, family: str, table: str | None) -> pd.DataFrame:
     if family == POSTS and table is None:
         return df.assign(posts=1.0)  # each row is one video: Σ posts counts them
     return prepare_ads(df) if family == ADS and table is None else df
@@ -121,7 +132,7 @@ def whole_weeks(
     At the edges of a download a 7-day block can hold a single day; drawn beside full weeks
     it looks like a collapse.
     """
-    df = in_window(family_frame(dataset, family), window).dropna(subset=["date"])
+    df = family_frame(dataset, family, window=window).dropna(subset=["date"])
     if df.empty or "week" not in frame:
         return frame, 0
     days = _with_buckets(df, "week", window).groupby("week")["date"].nunique()
@@ -151,12 +162,14 @@ def aggregate(
     """
     if level not in LEVELS:
         raise LevelError(f"Unknown level '{level}'. Choose one of: {', '.join(LEVELS)}.")
-    df = family_frame(dataset, family, table)
-    date_col = "post_time" if family == POSTS else "date"
-    if family != POSTS or level == "total":
-        # Posts are windowed by their post time, and only for the window's totals (posts
-        # made in the window); the post table itself keeps lifetime totals of every video.
-        df = in_window(df, window, date_col)
+    if family == POSTS:
+        df = family_frame(dataset, family, table)
+        if level == "total":
+            # Posts are windowed by their post time, and only for the window's totals (posts
+            # made in the window); the post table itself keeps lifetime totals of every video.
+            df = in_window(df, window, "post_time")
+    else:
+        df = family_frame(dataset, family, table, window)
     keys = list(LEVELS[level])
     if family == POSTS and level == "post":
         keys = [k for k in ("video_link", "video_title", "post_time") if k in df]
@@ -184,7 +197,8 @@ def aggregate(
 
 def unavailable(dataset: Dataset, family: str, table: str | None = None) -> dict[str, str]:
     """Metric name → why it has no value with the loaded files ("needs …")."""
-    columns = set(family_frame(dataset, family, table).columns)
+    # (the columns alone: the derived ones computed on one row, not on a million)
+    columns = set(_derived(dataset.get(table or FAMILY_TABLE[family]).iloc[:1], family, table))
     out = {}
     for metric in metrics_for(family, table):
         if metric.aggregation == LAST:
@@ -211,6 +225,7 @@ def compute(df: pd.DataFrame, keys: list[str], metrics: Sequence[Metric]) -> pd.
         sums.index = [0]
         rows = pd.Series([len(df)], index=[0])
     out = pd.DataFrame(index=sums.index)
+    present: dict[str, np.ndarray] = {}  # column → which rows have a value, shared by the ratios
     for metric in metrics:
         if metric.aggregation == LAST or availability(metric, columns) is not None:
             if metric.aggregation != LAST:
@@ -218,7 +233,7 @@ def compute(df: pd.DataFrame, keys: list[str], metrics: Sequence[Metric]) -> pd.
             continue
         metric_sums = sums
         if metric.aggregation == RATIO and len(metric.inputs) > 1:
-            metric_sums = _paired_sums(df, keys, metric, columns, sums)
+            metric_sums = _paired_sums(df, keys, metric, columns, sums, present)
         out[metric.name] = evaluate(metric, metric_sums, columns)
         if metric.aggregation == PER_ROW:
             # Reach, frequency, viewers: as reported for a single row, never across rows.
@@ -227,14 +242,21 @@ def compute(df: pd.DataFrame, keys: list[str], metrics: Sequence[Metric]) -> pd.
     return out
 
 
-def _paired_sums(df, keys, metric, columns, sums) -> pd.DataFrame:
+def _paired_sums(df, keys, metric, columns, sums, present=None) -> pd.DataFrame:
     """Sums over only the rows where every input of the ratio is present.
 
     Without this a day with views but 'undefined' likes would count in the denominator only.
+    `present`: column → its rows with a value, filled as needed and shared between ratios.
     """
     needed = [c for c in metric.needs if c in columns]
-    present = df[needed].notna()
-    partial = present.any(axis=1) & ~present.all(axis=1)
+    if len(needed) < 2:  # one input is present or absent on its own: no row is partial
+        return sums
+    present = {} if present is None else present
+    for c in needed:
+        if c not in present:
+            present[c] = df[c].notna().to_numpy()
+    masks = [present[c] for c in needed]
+    partial = np.logical_or.reduce(masks) & ~np.logical_and.reduce(masks)
     if not partial.any():
         return sums
     complete = df[~partial]
