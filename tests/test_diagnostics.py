@@ -148,6 +148,26 @@ def test_wilson_interval_by_hand():
     assert wide_low < low and wide_high > high
 
 
+def test_many_wilson_intervals_at_once_are_each_wilson_to_the_last_digit():
+    from metrics.diagnostics.core import wilson_many
+
+    got = wilson_many(
+        np.array([10.0, 0.0, 5.0, 7.0, 3.0]),
+        np.array([100.0, 50.0, 5.0, 0.0, 1e6]),
+        np.array([1.0, 2.0, 1.0, 1.0, 3.5]),
+    )
+    # the hand-worked 10 of 100 above; none of 50 starts at 0, five of five ends at 1;
+    # no trials, no interval
+    assert got[0] == pytest.approx([0.0552, 0.1744], abs=1e-4)
+    assert got[1][0] == 0.0 and got[2][1] == 1.0 and got[3] is None
+    for (s_, n_, f), pair in zip(
+        [(10, 100, 1), (0, 50, 2), (5, 5, 1), (3, 1e6, 3.5)],
+        [got[0], got[1], got[2], got[4]],
+        strict=True,
+    ):
+        assert pair == list(wilson(float(s_), float(n_), float(f)))
+
+
 def test_holm_by_hand():
     assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
 

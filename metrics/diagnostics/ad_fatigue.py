@@ -34,7 +34,6 @@ from ..io import Dataset
 from ..windows import Window
 from .core import (
     DIMS,
-    _ad_codes,
     _daily_per_ad,
     _day,
     _names,
@@ -646,7 +645,7 @@ def fatigue(dataset: Dataset, window=None, floor_share: float = DEFAULT_FLOOR_SH
     ads = fatigue_history(dataset.get("ads"), window)
     if ads.empty:
         return []
-    daily = _daily_per_ad(ads)
+    daily, codes = _daily_per_ad(ads, codes=True)
     # The market: account totals per day (all ads in the history, delivering or not now).
     cols = [c for c in MARKET_COLUMNS if c in daily]
     sums = daily[cols].fillna(0.0)
@@ -658,21 +657,25 @@ def fatigue(dataset: Dataset, window=None, floor_share: float = DEFAULT_FLOOR_SH
     others["ads"] = (ads_per_day - active).to_numpy("float64")
 
     if window is not None:
-        current = in_window(daily, window)
-        delivering = current.loc[current["impressions"].fillna(0) > 0, DIMS].drop_duplicates()
-        keep = daily[DIMS].merge(delivering.assign(_keep=True), on=DIMS, how="left")["_keep"]
-        mask = keep.fillna(False).to_numpy(bool)
+        # The ads with impressions on a day of the window, as a lookup by ad code.
+        day = daily["date"].to_numpy()
+        start, end = pd.Timestamp(window.start), pd.Timestamp(window.end) + pd.Timedelta(days=1)
+        now = (day >= start.to_datetime64()) & (day < end.to_datetime64())
+        now &= daily["impressions"].fillna(0).to_numpy() > 0
+        delivering = np.zeros(int(codes.max(initial=-1)) + 1, bool)
+        delivering[codes[now]] = True
+        mask = delivering[codes]
         daily = daily[mask]
         others = {c: v[mask] for c, v in others.items()}
+        codes = codes[mask]
     if daily.empty:
         return []
-    codes, _ = _ad_codes(daily)
-    order = np.lexsort((daily["date"].to_numpy(), codes))
+    order = np.lexsort((daily["date"].to_numpy(), codes))  # (already so: by ad, then day)
     daily = daily.iloc[order]
     others = {c: v[order] for c, v in others.items()}
     codes = codes[order]
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-    dates = daily["date"].dt.date.to_numpy()
+    dates = daily["date"].to_numpy().astype("datetime64[D]").astype(object)  # datetime.date
 
     def col(name):
         return daily[name].to_numpy("float64") if name in daily else None
@@ -687,7 +690,8 @@ def fatigue(dataset: Dataset, window=None, floor_share: float = DEFAULT_FLOOR_SH
             others["impressions"],
             starts,
         )
-    names = [_names(tuple(key)) for key in daily[DIMS].iloc[starts].itertuples(index=False)]
+    firsts = daily[DIMS].iloc[starts]
+    names = [_names(key) for key in zip(*(firsts[d].to_numpy(object) for d in DIMS), strict=True)]
     verdicts = fatigue_verdicts(dates, arrays, others, starts, rhos, floor_share)
     return [{**name, **verdict} for name, verdict in zip(names, verdicts, strict=True)]
 

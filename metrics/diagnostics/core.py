@@ -53,6 +53,26 @@ def wilson(
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
+def wilson_many(
+    successes: np.ndarray, trials: np.ndarray, phi: np.ndarray, z: float = 1.96
+) -> list[list[float] | None]:
+    """`wilson` for many rates at once (each as [low, high]; None where trials ≤ 0), by the
+    same operations in the same order, so each interval is `wilson`'s to the last digit."""
+    s, n_, f = (np.asarray(a, "float64") for a in (successes, trials, phi))
+    ok = n_ > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n = n_ / f
+        p = s / n_
+        denom = 1 + z * z / n
+        centre = (p + z * z / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    low, high = centre - half, centre + half
+    low = np.where(low > 0.0, low, 0.0)  # max(0.0, low), as `wilson`
+    high = np.where(high < 1.0, high, 1.0)  # min(1.0, high)
+    pairs = np.column_stack([low, high]).tolist()
+    return [pair if good else None for pair, good in zip(pairs, ok.tolist(), strict=True)]
+
+
 def two_proportion_p(
     s1, n1, phi1, s2, n2, phi2, alternative: str = "greater", margin: float = 0.0
 ) -> float:
@@ -143,8 +163,11 @@ def weighted_trend(y: np.ndarray, weights: np.ndarray | None = None) -> Trend | 
     return Trend(float(slope), p, float(slope - q * se), float(slope + q * se))
 
 
-def _daily_per_ad(ads: pd.DataFrame) -> pd.DataFrame:
-    """One row per ad and day (sorted by ad, then day): counts summed, frequency as reported."""
+def _daily_per_ad(ads: pd.DataFrame, codes: bool = False):
+    """One row per ad and day (sorted by ad, then day): counts summed, frequency as reported.
+
+    With `codes`, also each row's ad as an integer (0, 1, … in that sorted order), read off
+    the grouping itself rather than grouped again."""
     wanted = ("spend", "impressions", "clicks", "video_watched_2s", "frequency", "reach")
     cols = [c for c in wanted if c in ads]
     grouped = ads.groupby([*DIMS, ads["date"].dt.normalize()], dropna=False, observed=True)
@@ -158,7 +181,17 @@ def _daily_per_ad(ads: pd.DataFrame) -> pd.DataFrame:
             from_reach = out["impressions"] / out["reach"].where(out["reach"] > 0)
             several = grouped.size() > 1
             out["frequency"] = out["frequency"].mask(several & from_reach.notna(), from_reach)
-    return out.reset_index()
+    if not codes:
+        return out.reset_index()
+    if len(out) == 0:
+        return out.reset_index(), np.zeros(0, np.int64)
+    # The rows are sorted by ad: a new ad begins where any of its three names changes.
+    level_codes = [np.asarray(out.index.codes[i]) for i in range(len(DIMS))]
+    change = np.zeros(len(out), bool)
+    change[0] = True
+    for c in level_codes:
+        change[1:] |= c[1:] != c[:-1]
+    return out.reset_index(), np.cumsum(change) - 1
 
 
 def _ad_codes(daily: pd.DataFrame) -> tuple[np.ndarray, int]:

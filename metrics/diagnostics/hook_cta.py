@@ -18,7 +18,7 @@ from .core import (
     dispersion_by_group,
     percent,
     ratio_differences,
-    wilson,
+    wilson_many,
 )
 
 ALPHA_WINNER = 0.05
@@ -65,10 +65,7 @@ def _ad_rates(ads: pd.DataFrame) -> pd.DataFrame:
         with np.errstate(divide="ignore", invalid="ignore"):
             value = np.where(n_ > 0, s_ / n_, np.nan)
         table[rate] = value  # NaN where the denominator is zero; None in the JSON
-        table[f"{rate}_ci"] = [
-            list(wilson(si, ni, fi)) if ni > 0 else None
-            for si, ni, fi in zip(s_, n_, phi, strict=True)
-        ]
+        table[f"{rate}_ci"] = wilson_many(s_, n_, phi)
         table[f"_{rate}_phi"] = np.where(n_ > 0, phi, 1.0)
     return table
 
