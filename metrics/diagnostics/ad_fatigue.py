@@ -657,9 +657,10 @@ def fatigue(dataset: Dataset, window=None, floor_share: float = DEFAULT_FLOOR_SH
         delivering = np.zeros(int(codes.max(initial=-1)) + 1, bool)
         delivering[codes[now]] = True
         mask = delivering[codes]
-        daily = daily[mask]
-        others = {c: v[mask] for c, v in others.items()}
-        codes = codes[mask]
+        if not mask.all():  # (often every ad of the history still delivers: no copy then)
+            daily = daily[mask]
+            others = {c: v[mask] for c, v in others.items()}
+            codes = codes[mask]
     if daily.empty:
         return []
     order = np.lexsort((daily["date"].to_numpy(), codes))

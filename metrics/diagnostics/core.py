@@ -183,15 +183,38 @@ def _daily_per_ad(ads: pd.DataFrame, codes: bool = False):
             out["frequency"] = out["frequency"].mask(several & from_reach.notna(), from_reach)
     if not codes:
         return out.reset_index()
-    if len(out) == 0:
-        return out.reset_index(), np.zeros(0, np.int64)
-    # The rows are sorted by ad: a new ad begins where any of its three names changes.
-    level_codes = [np.asarray(out.index.codes[i]) for i in range(len(DIMS))]
-    change = np.zeros(len(out), bool)
-    change[0] = True
-    for c in level_codes:
-        change[1:] |= c[1:] != c[:-1]
-    return out.reset_index(), np.cumsum(change) - 1
+    return out.reset_index(), _row_ads(out.index)
+
+
+def _daily_sums(ads: pd.DataFrame, cols: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """One row per ad and day (sorted by ad, then day) with the sums of `cols`, and each row's
+    ad as an integer code in that order (read off the grouping, not grouped again)."""
+    grouped = ads.groupby([*DIMS, ads["date"].dt.normalize()], dropna=False, observed=True)
+    out = grouped[cols].sum()
+    return out.reset_index(), _row_ads(out.index)
+
+
+def _row_ads(index: pd.MultiIndex) -> np.ndarray:
+    """0, 1, … per ad of a (campaign, ad group, ad, day) index sorted by ad: a new ad begins
+    where any of its three names changes."""
+    change = np.zeros(len(index), bool)
+    if len(index):
+        change[0] = True
+        for level in range(len(DIMS)):
+            c = np.asarray(index.codes[level])
+            change[1:] |= c[1:] != c[:-1]
+    return np.cumsum(change) - 1
+
+
+def _per_ad(daily: pd.DataFrame, codes: np.ndarray, cols: list[str]) -> pd.DataFrame:
+    """Per ad: its names and the sums of `cols` over its days (`daily`, `codes`: `_daily_sums`),
+    as `daily.groupby(DIMS)[cols].sum().reset_index()` gives them, without grouping by names."""
+    sums = daily[cols].groupby(codes, sort=True).sum()
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
+    out = daily[DIMS].iloc[starts].reset_index(drop=True)
+    for c in cols:
+        out[c] = sums[c].to_numpy()
+    return out
 
 
 def _ad_codes(daily: pd.DataFrame) -> tuple[np.ndarray, int]:

@@ -15,6 +15,8 @@ from ..io import Dataset
 from .core import (
     DIMS,
     _ad_codes,
+    _daily_sums,
+    _per_ad,
     dispersion_by_group,
     percent,
     ratio_differences,
@@ -35,22 +37,24 @@ RATES = (
 )
 
 
-def _ad_rates(ads: pd.DataFrame) -> pd.DataFrame:
-    """Per ad: sums, rates and dispersion-aware Wilson intervals (all ads at once)."""
-    cols = [
-        c
-        for c in ("impressions", "video_watched_2s", "video_watched_6s", "clicks", "conversion")
-        if c in ads
-    ]
-    if "date" in ads:
-        daily = ads.groupby([*DIMS, ads["date"].dt.normalize()], dropna=False, observed=True)[
-            cols
-        ].sum()
-        daily = daily.reset_index()
+RATE_COLUMNS = ("impressions", "video_watched_2s", "video_watched_6s", "clicks", "conversion")
+
+
+def _ad_rates(ads: pd.DataFrame, daily=None) -> pd.DataFrame:
+    """Per ad: sums, rates and dispersion-aware Wilson intervals (all ads at once).
+    `daily`: `_daily_sums(ads, columns)` when the caller has it (rows by ad and day, codes)."""
+    cols = [c for c in RATE_COLUMNS if c in ads]
+    if daily is None and "date" in ads:
+        daily = _daily_sums(ads, cols)
+    if daily is not None:
+        daily, codes = daily
+        groups = int(codes.max(initial=-1)) + 1
+        sums = _per_ad(daily, codes, cols)
     else:
         daily = ads[[*DIMS, *cols]].reset_index(drop=True)
-    codes, groups = _ad_codes(daily)
-    sums = daily.groupby(DIMS, dropna=False, sort=True, observed=True)[cols].sum().reset_index()
+        codes, groups = _ad_codes(daily)
+        sums = daily.groupby(DIMS, dropna=False, sort=True, observed=True)[cols].sum()
+        sums = sums.reset_index()
     table = sums[DIMS].astype(object).where(sums[DIMS].notna(), None)
     for c in cols:
         table[c] = sums[c].astype("float64")
@@ -70,19 +74,23 @@ def _ad_rates(ads: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def _daily_wide(ads: pd.DataFrame, cols: list[str]) -> tuple[dict, dict]:
-    """Daily sums as (days × ads) matrices on one date axis, and each ad key's column."""
-    if "date" not in ads:
+def _daily_wide(daily, cols: list[str]) -> tuple[dict, dict]:
+    """Daily sums as (days × ads) matrices on one date axis (NaN on an ad's days without a
+    row), and each ad key's column. `daily`: `_daily_sums` (rows by ad and day, ad codes)."""
+    if daily is None:
         return {}, {}
-    daily = ads.groupby([ads["date"].dt.normalize(), *DIMS], dropna=False, observed=True)[
-        cols
-    ].sum()
-    wide = daily.unstack(DIMS)
-    keys = {
-        tuple(None if pd.isna(v) else v for v in key): i
-        for i, key in enumerate(wide[cols[0]].columns)
-    }
-    return {c: wide[c].to_numpy("float64") for c in cols}, keys
+    rows, codes = daily
+    days, day = np.unique(rows["date"].to_numpy(), return_inverse=True)
+    n_ads = int(codes.max(initial=-1)) + 1
+    wide = {}
+    for c in cols:
+        matrix = np.full((len(days), n_ads), np.nan)
+        matrix[day, codes] = rows[c].to_numpy("float64")
+        wide[c] = matrix
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
+    names = zip(*(rows[d].iloc[starts].to_numpy(object) for d in DIMS), strict=True)
+    keys = {tuple(None if pd.isna(v) else v for v in key): i for i, key in enumerate(names)}
+    return wide, keys
 
 
 # Pairs of ads tested in one `ratio_differences` call: at most this many (days × pairs) cells
@@ -191,10 +199,12 @@ def hook_vs_cta(dataset: Dataset, window=None) -> list[dict]:
     if ads.empty or not needed <= set(ads.columns):
         return []
     results = []
-    every = _ad_rates(ads)
+    # One grouping by ad and day, for the rates and the daily matrices both.
+    by_day = _daily_sums(ads, [c for c in RATE_COLUMNS if c in ads]) if "date" in ads else None
+    every = _ad_rates(ads, by_day)
     every = every[every["impressions"] > 0].reset_index(drop=True)
     cols = [c for c in ("impressions", "clicks", "video_watched_2s") if c in ads]
-    daily = _daily_wide(ads, cols)
+    daily = _daily_wide(by_day, cols)
     column = daily[1]  # each ad's column in the daily matrices: one lookup per ad
     every["_column"] = [
         column.get(key, -1) for key in every[DIMS].itertuples(index=False, name=None)

@@ -8,7 +8,15 @@ import pandas as pd
 
 from ..aggregate import in_window
 from ..io import Dataset
-from .core import ALPHA_WATCH, DIMS, _ad_codes, _names, dispersion_by_group, two_proportion_p
+from .core import (
+    ALPHA_WATCH,
+    DIMS,
+    _daily_sums,
+    _names,
+    _per_ad,
+    dispersion_by_group,
+    two_proportion_p,
+)
 
 STAGES = [
     ("impressions", "Impression"),
@@ -30,12 +38,9 @@ def drop_off(dataset: Dataset, window=None) -> list[dict]:
     if len(stages) < 3 or stages[0][0] != "impressions" or "date" not in ads:
         return []
     cols = [c for c, _ in stages]
-    daily = ads.groupby([*DIMS, ads["date"].dt.normalize()], dropna=False, observed=True)[
-        cols
-    ].sum()
-    daily = daily.reset_index()
-    codes, groups = _ad_codes(daily)
-    per_ad = daily.groupby(DIMS, dropna=False, sort=True, observed=True)[cols].sum().reset_index()
+    daily, codes = _daily_sums(ads, cols)
+    groups = int(codes.max(initial=-1)) + 1
+    per_ad = _per_ad(daily, codes, cols)
     group_keys = ["campaign", "ad_group"]
     per_group = per_ad.groupby(group_keys, dropna=False, sort=False, observed=True)[cols]
     group_sums = per_group.transform("sum")
