@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -224,20 +225,21 @@ def compute(df: pd.DataFrame, keys: list[str], metrics: Sequence[Metric]) -> pd.
         sums = df[numeric].sum(min_count=1).to_frame().T if numeric else pd.DataFrame(index=[0])
         sums.index = [0]
         rows = pd.Series([len(df)], index=[0])
-    out = pd.DataFrame(index=sums.index)
+    values: dict[str, pd.Series | float] = {}  # one frame built at the end, not column by column
     present: dict[str, np.ndarray] = {}  # column → which rows have a value, shared by the ratios
     for metric in metrics:
         if metric.aggregation == LAST or availability(metric, columns) is not None:
             if metric.aggregation != LAST:
-                out[metric.name] = np.nan
+                values[metric.name] = np.nan
             continue
         metric_sums = sums
         if metric.aggregation == RATIO and len(metric.inputs) > 1:
             metric_sums = _paired_sums(df, keys, metric, columns, sums, present)
-        out[metric.name] = evaluate(metric, metric_sums, columns)
+        values[metric.name] = evaluate(metric, metric_sums, columns)
         if metric.aggregation == PER_ROW:
             # Reach, frequency, viewers: as reported for a single row, never across rows.
-            out[metric.name] = out[metric.name].where(rows.reindex(out.index) == 1)
+            values[metric.name] = values[metric.name].where(rows.reindex(sums.index) == 1)
+    out = pd.DataFrame(values, index=sums.index)
     out = out.reset_index() if keys else out.reset_index(drop=True)
     return out
 
@@ -272,6 +274,8 @@ def _paired_sums(df, keys, metric, columns, sums, present=None) -> pd.DataFrame:
 
 
 def evaluate(metric: Metric, sums: pd.DataFrame, columns: set[str]) -> pd.Series:
+    if len(sums) == 1:
+        return _evaluate_one(metric, sums)
     values = {}
     for name in metric.inputs:
         if name in sums:
@@ -287,6 +291,22 @@ def evaluate(metric: Metric, sums: pd.DataFrame, columns: set[str]) -> pd.Series
         pd.Series(num, index=sums.index), pd.Series(denominator.evaluate(values), index=sums.index)
     )
     return ratio * metric.scale
+
+
+def _evaluate_one(metric: Metric, sums: pd.DataFrame) -> pd.Series:
+    """`evaluate` for one group (a window's totals) on plain numbers: the same arithmetic,
+    without pandas' overhead on each operation of one-row Series (the KPI cards compute a few
+    dozen metrics per window)."""
+    values: dict[str, float] = {}
+    for name in metric.inputs:
+        value = sums[name].iloc[0] if name in sums else np.nan
+        value = float("nan") if pd.isna(value) else float(value)
+        values[name] = 0.0 if name in metric.optional and math.isnan(value) else value
+    numerator, denominator = metric.parsed
+    result = numerator.evaluate(values)
+    if denominator is not None:
+        result = safe_divide(result, denominator.evaluate(values)) * metric.scale
+    return pd.Series([result], index=sums.index, dtype="float64")
 
 
 # --- Followers: a stock, not a flow ------------------------------------------------------------
