@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -66,19 +67,41 @@ def prepare_ads(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def family_frame(dataset: Dataset, family: str, table: str | None = None) -> pd.DataFrame:
+def family_frame(
+    dataset: Dataset, family: str, table: str | None = None, window: Window | None = None
+) -> pd.DataFrame:
+    """The family's table with its derived columns; with a `window`, only the window's days
+    (taken before the per-row columns are added: a million-row report's revenue and
+    frequency are computed for the window's rows, not for every row)."""
     df = dataset.get(table or FAMILY_TABLE[family])
+    if window is not None:
+        df = in_window(df, window)
+    return _derived(df, family, table)
+
+
+def _derived(df: pd.DataFrame, family: str, table: str | None) -> pd.DataFrame:
     if family == POSTS and table is None:
         return df.assign(posts=1.0)  # each row is one video: Σ posts counts them
     return prepare_ads(df) if family == ADS and table is None else df
 
 
 def in_window(df: pd.DataFrame, window: Window | None, column: str = "date") -> pd.DataFrame:
+    """The rows of `df` whose `column` falls on a day of the window.
+
+    A table sorted by day (as reports by day come) gives the window as one slice found by
+    binary search: no mask over every row and no copy of them (a million-row report's 28
+    days are a view). An unsorted table, or one with rows without a day (NaT), takes a mask.
+    """
     if window is None or column not in df or df.empty:
         return df
     start = pd.Timestamp(window.start)
     end = pd.Timestamp(window.end) + pd.Timedelta(days=1)
     dates = df[column]
+    if isinstance(dates.dtype, np.dtype) and dates.dtype.kind == "M":
+        if dates.is_monotonic_increasing:  # (never with a NaT: every row here has a day)
+            bounds = np.array([start.to_datetime64(), end.to_datetime64()])
+            lo, hi = np.searchsorted(dates.to_numpy(), bounds)
+            return df.iloc[lo:hi]
     return df[(dates >= start) & (dates < end)]
 
 
@@ -110,7 +133,7 @@ def whole_weeks(
     At the edges of a download a 7-day block can hold a single day; drawn beside full weeks
     it looks like a collapse.
     """
-    df = in_window(family_frame(dataset, family), window).dropna(subset=["date"])
+    df = family_frame(dataset, family, window=window).dropna(subset=["date"])
     if df.empty or "week" not in frame:
         return frame, 0
     days = _with_buckets(df, "week", window).groupby("week")["date"].nunique()
@@ -140,12 +163,14 @@ def aggregate(
     """
     if level not in LEVELS:
         raise LevelError(f"Unknown level '{level}'. Choose one of: {', '.join(LEVELS)}.")
-    df = family_frame(dataset, family, table)
-    date_col = "post_time" if family == POSTS else "date"
-    if family != POSTS or level == "total":
-        # Posts are windowed by their post time, and only for the window's totals (posts
-        # made in the window); the post table itself keeps lifetime totals of every video.
-        df = in_window(df, window, date_col)
+    if family == POSTS:
+        df = family_frame(dataset, family, table)
+        if level == "total":
+            # Posts are windowed by their post time, and only for the window's totals (posts
+            # made in the window); the post table itself keeps lifetime totals of every video.
+            df = in_window(df, window, "post_time")
+    else:
+        df = family_frame(dataset, family, table, window)
     keys = list(LEVELS[level])
     if family == POSTS and level == "post":
         keys = [k for k in ("video_link", "video_title", "post_time") if k in df]
@@ -173,7 +198,8 @@ def aggregate(
 
 def unavailable(dataset: Dataset, family: str, table: str | None = None) -> dict[str, str]:
     """Metric name → why it has no value with the loaded files ("needs …")."""
-    columns = set(family_frame(dataset, family, table).columns)
+    # (the columns alone: the derived ones computed on one row, not on a million)
+    columns = set(_derived(dataset.get(table or FAMILY_TABLE[family]).iloc[:1], family, table))
     out = {}
     for metric in metrics_for(family, table):
         if metric.aggregation == LAST:
@@ -199,31 +225,40 @@ def compute(df: pd.DataFrame, keys: list[str], metrics: Sequence[Metric]) -> pd.
         sums = df[numeric].sum(min_count=1).to_frame().T if numeric else pd.DataFrame(index=[0])
         sums.index = [0]
         rows = pd.Series([len(df)], index=[0])
-    out = pd.DataFrame(index=sums.index)
+    values: dict[str, pd.Series | float] = {}  # one frame built at the end, not column by column
+    present: dict[str, np.ndarray] = {}  # column → which rows have a value, shared by the ratios
     for metric in metrics:
         if metric.aggregation == LAST or availability(metric, columns) is not None:
             if metric.aggregation != LAST:
-                out[metric.name] = np.nan
+                values[metric.name] = np.nan
             continue
         metric_sums = sums
         if metric.aggregation == RATIO and len(metric.inputs) > 1:
-            metric_sums = _paired_sums(df, keys, metric, columns, sums)
-        out[metric.name] = evaluate(metric, metric_sums, columns)
+            metric_sums = _paired_sums(df, keys, metric, columns, sums, present)
+        values[metric.name] = evaluate(metric, metric_sums, columns)
         if metric.aggregation == PER_ROW:
             # Reach, frequency, viewers: as reported for a single row, never across rows.
-            out[metric.name] = out[metric.name].where(rows.reindex(out.index) == 1)
+            values[metric.name] = values[metric.name].where(rows.reindex(sums.index) == 1)
+    out = pd.DataFrame(values, index=sums.index)
     out = out.reset_index() if keys else out.reset_index(drop=True)
     return out
 
 
-def _paired_sums(df, keys, metric, columns, sums) -> pd.DataFrame:
+def _paired_sums(df, keys, metric, columns, sums, present=None) -> pd.DataFrame:
     """Sums over only the rows where every input of the ratio is present.
 
     Without this a day with views but 'undefined' likes would count in the denominator only.
+    `present`: column → its rows with a value, filled as needed and shared between ratios.
     """
     needed = [c for c in metric.needs if c in columns]
-    present = df[needed].notna()
-    partial = present.any(axis=1) & ~present.all(axis=1)
+    if len(needed) < 2:  # one input is present or absent on its own: no row is partial
+        return sums
+    present = {} if present is None else present
+    for c in needed:
+        if c not in present:
+            present[c] = df[c].notna().to_numpy()
+    masks = [present[c] for c in needed]
+    partial = np.logical_or.reduce(masks) & ~np.logical_and.reduce(masks)
     if not partial.any():
         return sums
     complete = df[~partial]
@@ -239,6 +274,8 @@ def _paired_sums(df, keys, metric, columns, sums) -> pd.DataFrame:
 
 
 def evaluate(metric: Metric, sums: pd.DataFrame, columns: set[str]) -> pd.Series:
+    if len(sums) == 1:
+        return _evaluate_one(metric, sums)
     values = {}
     for name in metric.inputs:
         if name in sums:
@@ -254,6 +291,22 @@ def evaluate(metric: Metric, sums: pd.DataFrame, columns: set[str]) -> pd.Series
         pd.Series(num, index=sums.index), pd.Series(denominator.evaluate(values), index=sums.index)
     )
     return ratio * metric.scale
+
+
+def _evaluate_one(metric: Metric, sums: pd.DataFrame) -> pd.Series:
+    """`evaluate` for one group (a window's totals) on plain numbers: the same arithmetic,
+    without pandas' overhead on each operation of one-row Series (the KPI cards compute a few
+    dozen metrics per window)."""
+    values: dict[str, float] = {}
+    for name in metric.inputs:
+        value = sums[name].iloc[0] if name in sums else np.nan
+        value = float("nan") if pd.isna(value) else float(value)
+        values[name] = 0.0 if name in metric.optional and math.isnan(value) else value
+    numerator, denominator = metric.parsed
+    result = numerator.evaluate(values)
+    if denominator is not None:
+        result = safe_divide(result, denominator.evaluate(values)) * metric.scale
+    return pd.Series([result], index=sums.index, dtype="float64")
 
 
 # --- Followers: a stock, not a flow ------------------------------------------------------------

@@ -13,7 +13,6 @@ import io
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice and Sheets.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
@@ -63,6 +62,8 @@ def to_xlsx_bytes(
     """XLSX, built in memory, with text as text and, for columns in `units`, Excel number
     formats (a ratio stays a fraction in the cell and shows as a percentage)."""
     buffer = io.BytesIO()
+    import xlsxwriter  # lazily: CSV and JSON output (the CLI's `table`) never need it
+
     book = xlsxwriter.Workbook(
         buffer,
         {

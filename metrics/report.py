@@ -16,7 +16,6 @@ from .aggregate import (
     date_range,
     family_frame,
     follower_metrics,
-    in_window,
     metrics_for,
     unavailable,
 )
@@ -54,7 +53,7 @@ def resolve_window(
 
 def daily_sums(dataset: Dataset, family: str, window: Window) -> pd.DataFrame:
     """Per-day sums of every numeric column of the family's table in the window."""
-    df = in_window(family_frame(dataset, family), window)
+    df = family_frame(dataset, family, window=window)
     numeric = [c for c in df.columns if c != "date" and pd.api.types.is_numeric_dtype(df[c])]
     # A report without days (Ads Manager without "By Day") has no place in a window.
     if df.empty or not numeric or "date" not in df:
@@ -323,7 +322,7 @@ def funnel_steps(
     dataset: Dataset, window: Window | None, filters: dict[str, str] | None = None
 ) -> pd.DataFrame:
     """Counts per funnel step in the window, with each step as a share of the step before."""
-    df = in_window(family_frame(dataset, ADS), window)
+    df = family_frame(dataset, ADS, window=window)
     for column, value in (filters or {}).items():
         df = df[df[column] == value]
     rows = []
@@ -345,7 +344,7 @@ def ad_daily(
     metrics: Sequence[str],
 ) -> pd.DataFrame:
     """One ad's metrics per day (ratios from that day's sums)."""
-    df = family_frame(dataset, ADS)
+    df = dataset.get("ads")  # (the names only: the derived columns come with `aggregate`)
     mask = (df["campaign"] == campaign) & (df["ad_group"] == ad_group) & (df["ad"] == ad)
     single = Dataset(tables={"ads": dataset.get("ads")[mask.to_numpy()]})
     return aggregate(single, ADS, window, level="day", metrics=list(metrics))

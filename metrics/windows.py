@@ -91,9 +91,16 @@ def complete_end(frame, partial_rows: bool = True) -> tuple[dt.date | None, dt.d
     numeric = [
         c for c in frame.columns if c not in ("date", "hour") and frame[c].dtype.kind in "fiu"
     ]
-    listed = frame["date"].max().date()
+    newest_day = frame["date"].max()
+    listed = newest_day.date()
     if not numeric:
         return listed, listed
+    if not partial_rows:
+        # Any number will do: the newest day is complete when one of its rows has one, which
+        # the rows of that day alone tell (not a count over every row of a million-row report).
+        newest = frame.loc[frame["date"] >= newest_day.normalize(), numeric]
+        if newest.notna().to_numpy().any():
+            return listed, listed
     filled = frame[numeric].notna().sum(axis=1)
     if partial_rows:
         complete = (

@@ -148,6 +148,26 @@ def test_wilson_interval_by_hand():
     assert wide_low < low and wide_high > high
 
 
+def test_many_wilson_intervals_at_once_are_each_wilson_to_the_last_digit():
+    from metrics.diagnostics.core import wilson_many
+
+    got = wilson_many(
+        np.array([10.0, 0.0, 5.0, 7.0, 3.0]),
+        np.array([100.0, 50.0, 5.0, 0.0, 1e6]),
+        np.array([1.0, 2.0, 1.0, 1.0, 3.5]),
+    )
+    # the hand-worked 10 of 100 above; none of 50 starts at 0, five of five ends at 1;
+    # no trials, no interval
+    assert got[0] == pytest.approx([0.0552, 0.1744], abs=1e-4)
+    assert got[1][0] == 0.0 and got[2][1] == 1.0 and got[3] is None
+    for (s_, n_, f), pair in zip(
+        [(10, 100, 1), (0, 50, 2), (5, 5, 1), (3, 1e6, 3.5)],
+        [got[0], got[1], got[2], got[4]],
+        strict=True,
+    ):
+        assert pair == list(wilson(float(s_), float(n_), float(f)))
+
+
 def test_holm_by_hand():
     assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
 
@@ -733,6 +753,32 @@ def test_batched_comparisons_match_one_pair_at_a_time():
                 assert got["se"][b] == pytest.approx(want[2], rel=1e-9, abs=1e-15)
                 assert got["days"][b] == want[3]
     assert not got["valid"][6]
+
+    # A leader per column (many groups' leaders at once): column j is leader a_j against ad j,
+    # exactly the one-leader call for a_j.
+    leaders = np.array([0, 7] * (ads // 2))
+    many = ratio_differences(clicks[:, leaders], imp[:, leaders], clicks, imp, 5)
+    for a in (0, 7):
+        one = ratio_differences(clicks[:, a], imp[:, a], clicks, imp, 5)
+        cols = np.flatnonzero(leaders == a)
+        for key in ("rate_a", "rate_b", "se", "days", "valid"):
+            np.testing.assert_array_equal(many[key][cols], one[key][cols])
+
+
+def test_hook_vs_cta_is_the_same_whatever_the_chunks_of_pairs(monkeypatch, sample_dataset):
+    """The leaders of all groups are tested in chunks of pairs; a chunk of three pairs (the
+    smallest) gives the verdicts and figures of one chunk for everything, to the last digit."""
+    import metrics.diagnostics.hook_cta as hook_cta
+    from metrics.report import resolve_window
+
+    for days in (28, 60):
+        window = resolve_window(sample_dataset, days)
+        whole = hook_vs_cta(sample_dataset, window)
+        monkeypatch.setattr(hook_cta, "PAIR_CELLS", 1)
+        chunked = hook_vs_cta(sample_dataset, window)
+        monkeypatch.undo()
+        assert chunked == whole
+        assert any(g["hook_significant"] or g["cta_significant"] for g in whole)
 
 
 def test_every_verdict_is_two_sentences_ending_in_what_to_do(sample_dataset):

@@ -34,7 +34,6 @@ from ..io import Dataset
 from ..windows import Window
 from .core import (
     DIMS,
-    _ad_codes,
     _daily_per_ad,
     _day,
     _names,
@@ -646,33 +645,31 @@ def fatigue(dataset: Dataset, window=None, floor_share: float = DEFAULT_FLOOR_SH
     ads = fatigue_history(dataset.get("ads"), window)
     if ads.empty:
         return []
-    daily = _daily_per_ad(ads)
-    # The market: account totals per day (all ads in the history, delivering or not now).
-    cols = [c for c in MARKET_COLUMNS if c in daily]
-    sums = daily[cols].fillna(0.0)
-    day_key = daily["date"]
-    totals = sums.groupby(day_key).transform("sum")
-    active = (daily["impressions"].fillna(0) > 0).astype(int)
-    ads_per_day = active.groupby(day_key).transform("sum")
-    others = {c: (totals[c] - sums[c]).to_numpy("float64") for c in cols}
-    others["ads"] = (ads_per_day - active).to_numpy("float64")
+    daily, codes = _daily_per_ad(ads, codes=True)
+    others = _market(daily)
 
     if window is not None:
-        current = in_window(daily, window)
-        delivering = current.loc[current["impressions"].fillna(0) > 0, DIMS].drop_duplicates()
-        keep = daily[DIMS].merge(delivering.assign(_keep=True), on=DIMS, how="left")["_keep"]
-        mask = keep.fillna(False).to_numpy(bool)
-        daily = daily[mask]
-        others = {c: v[mask] for c, v in others.items()}
+        # The ads with impressions on a day of the window, as a lookup by ad code.
+        day = daily["date"].to_numpy()
+        start, end = pd.Timestamp(window.start), pd.Timestamp(window.end) + pd.Timedelta(days=1)
+        now = (day >= start.to_datetime64()) & (day < end.to_datetime64())
+        now &= daily["impressions"].fillna(0).to_numpy() > 0
+        delivering = np.zeros(int(codes.max(initial=-1)) + 1, bool)
+        delivering[codes[now]] = True
+        mask = delivering[codes]
+        if not mask.all():  # (often every ad of the history still delivers: no copy then)
+            daily = daily[mask]
+            others = {c: v[mask] for c, v in others.items()}
+            codes = codes[mask]
     if daily.empty:
         return []
-    codes, _ = _ad_codes(daily)
     order = np.lexsort((daily["date"].to_numpy(), codes))
-    daily = daily.iloc[order]
-    others = {c: v[order] for c, v in others.items()}
-    codes = codes[order]
+    if (np.diff(order) != 1).any():  # (the daily rows come sorted so: then no copy of them)
+        daily = daily.iloc[order]
+        others = {c: v[order] for c, v in others.items()}
+        codes = codes[order]
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-    dates = daily["date"].dt.date.to_numpy()
+    dates = daily["date"].to_numpy().astype("datetime64[D]").astype(object)  # datetime.date
 
     def col(name):
         return daily[name].to_numpy("float64") if name in daily else None
@@ -687,9 +684,24 @@ def fatigue(dataset: Dataset, window=None, floor_share: float = DEFAULT_FLOOR_SH
             others["impressions"],
             starts,
         )
-    names = [_names(tuple(key)) for key in daily[DIMS].iloc[starts].itertuples(index=False)]
+    firsts = daily[DIMS].iloc[starts]
+    names = [_names(key) for key in zip(*(firsts[d].to_numpy(object) for d in DIMS), strict=True)]
     verdicts = fatigue_verdicts(dates, arrays, others, starts, rhos, floor_share)
     return [{**name, **verdict} for name, verdict in zip(names, verdicts, strict=True)]
+
+
+def _market(daily: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The market beside each row (an ad's day): the account's other ads' totals that day
+    (all ads in the history, delivering or not now), and how many of them delivered. One
+    column at a time, so no second copy of the daily rows is held while the fits run."""
+    days = pd.factorize(daily["date"])[0]
+    others = {}
+    for c in (c for c in MARKET_COLUMNS if c in daily):
+        own = daily[c].fillna(0.0)
+        others[c] = (own.groupby(days).transform("sum") - own).to_numpy("float64")
+    active = (daily["impressions"].fillna(0) > 0).astype(int)
+    others["ads"] = (active.groupby(days).transform("sum") - active).to_numpy("float64")
+    return others
 
 
 def fatigue_verdicts_one_by_one(dates, arrays, others, starts, rhos, floor_share) -> list[dict]:
@@ -732,8 +744,13 @@ def fatigue_verdicts(dates, arrays, others, starts, rhos, floor_share) -> list[d
         screened = (n_days >= MIN_DAYS) & (volume >= MIN_IMPRESSIONS * (1 + 1e-9))
     rows = np.flatnonzero(active & screened[codes])  # each screened ad's active days, in order
     first = np.r_[0, np.cumsum(n_days * screened)][:-1]  # its first row among `rows`
+    blocks = []  # ads with as many days, in blocks of about SCREEN_CELLS (ad × day) cells
     for n in np.unique(n_days[screened]):
-        group = np.flatnonzero(screened & (n_days == n))
+        same = np.flatnonzero(screened & (n_days == n))
+        # (never a new block of one ad: a matrix product of one row takes another path)
+        parts = max(1, min(-(-len(same) * int(n) // SCREEN_CELLS), len(same) // 2))
+        blocks += [(n, group) for group in np.array_split(same, parts)]
+    for n, group in blocks:
         at = rows[first[group][:, None] + np.arange(n)]  # (ad, day) → row
         healthy = _screen(
             int(n),
@@ -760,6 +777,11 @@ def fatigue_verdicts(dates, arrays, others, starts, rhos, floor_share) -> list[d
         mine = {c: v[lo:hi] for c, v in others.items()}
         out[i] = _fatigue(dates[lo:hi], *part, floor_share, mine, float(rhos[i]))
     return out
+
+
+# The screen's matrices hold at most this many (ad × day) cells (1.6 MB each): a year of
+# thousands of ads is fitted in blocks, not in one set of matrices ten times the size.
+SCREEN_CELLS = 200_000
 
 
 def _screen(n, imp, clk, spend, freq, o_clk, o_imp, o_ads, account_rho) -> list[dict | None]:

@@ -53,6 +53,26 @@ def wilson(
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
+def wilson_many(
+    successes: np.ndarray, trials: np.ndarray, phi: np.ndarray, z: float = 1.96
+) -> list[list[float] | None]:
+    """`wilson` for many rates at once (each as [low, high]; None where trials ≤ 0), by the
+    same operations in the same order, so each interval is `wilson`'s to the last digit."""
+    s, n_, f = (np.asarray(a, "float64") for a in (successes, trials, phi))
+    ok = n_ > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n = n_ / f
+        p = s / n_
+        denom = 1 + z * z / n
+        centre = (p + z * z / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    low, high = centre - half, centre + half
+    low = np.where(low > 0.0, low, 0.0)  # max(0.0, low), as `wilson`
+    high = np.where(high < 1.0, high, 1.0)  # min(1.0, high)
+    pairs = np.column_stack([low, high]).tolist()
+    return [pair if good else None for pair, good in zip(pairs, ok.tolist(), strict=True)]
+
+
 def two_proportion_p(
     s1, n1, phi1, s2, n2, phi2, alternative: str = "greater", margin: float = 0.0
 ) -> float:
@@ -143,8 +163,11 @@ def weighted_trend(y: np.ndarray, weights: np.ndarray | None = None) -> Trend | 
     return Trend(float(slope), p, float(slope - q * se), float(slope + q * se))
 
 
-def _daily_per_ad(ads: pd.DataFrame) -> pd.DataFrame:
-    """One row per ad and day (sorted by ad, then day): counts summed, frequency as reported."""
+def _daily_per_ad(ads: pd.DataFrame, codes: bool = False):
+    """One row per ad and day (sorted by ad, then day): counts summed, frequency as reported.
+
+    With `codes`, also each row's ad as an integer (0, 1, … in that sorted order), read off
+    the grouping itself rather than grouped again."""
     wanted = ("spend", "impressions", "clicks", "video_watched_2s", "frequency", "reach")
     cols = [c for c in wanted if c in ads]
     grouped = ads.groupby([*DIMS, ads["date"].dt.normalize()], dropna=False, observed=True)
@@ -158,7 +181,40 @@ def _daily_per_ad(ads: pd.DataFrame) -> pd.DataFrame:
             from_reach = out["impressions"] / out["reach"].where(out["reach"] > 0)
             several = grouped.size() > 1
             out["frequency"] = out["frequency"].mask(several & from_reach.notna(), from_reach)
-    return out.reset_index()
+    if not codes:
+        return out.reset_index()
+    return out.reset_index(), _row_ads(out.index)
+
+
+def _daily_sums(ads: pd.DataFrame, cols: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """One row per ad and day (sorted by ad, then day) with the sums of `cols`, and each row's
+    ad as an integer code in that order (read off the grouping, not grouped again)."""
+    grouped = ads.groupby([*DIMS, ads["date"].dt.normalize()], dropna=False, observed=True)
+    out = grouped[cols].sum()
+    return out.reset_index(), _row_ads(out.index)
+
+
+def _row_ads(index: pd.MultiIndex) -> np.ndarray:
+    """0, 1, … per ad of a (campaign, ad group, ad, day) index sorted by ad: a new ad begins
+    where any of its three names changes."""
+    change = np.zeros(len(index), bool)
+    if len(index):
+        change[0] = True
+        for level in range(len(DIMS)):
+            c = np.asarray(index.codes[level])
+            change[1:] |= c[1:] != c[:-1]
+    return np.cumsum(change) - 1
+
+
+def _per_ad(daily: pd.DataFrame, codes: np.ndarray, cols: list[str]) -> pd.DataFrame:
+    """Per ad: its names and the sums of `cols` over its days (`daily`, `codes`: `_daily_sums`),
+    as `daily.groupby(DIMS)[cols].sum().reset_index()` gives them, without grouping by names."""
+    sums = daily[cols].groupby(codes, sort=True).sum()
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
+    out = daily[DIMS].iloc[starts].reset_index(drop=True)
+    for c in cols:
+        out[c] = sums[c].to_numpy()
+    return out
 
 
 def _ad_codes(daily: pd.DataFrame) -> tuple[np.ndarray, int]:
@@ -312,18 +368,22 @@ def ratio_differences(ya, xa, yb, xb, min_shared: int) -> dict:
     Per column the same as `ratio_difference` on the days both ran (x > 0) when they share at
     least `min_shared` days; otherwise unpaired (each ad's own day-to-day variance, correlated
     days allowed for, added). Returns arrays rate_a, rate_b, se and days per column, and
-    `valid` (False where `ratio_difference` would return None: fewer than 3 usable days)."""
+    `valid` (False where `ratio_difference` would return None: fewer than 3 usable days).
+    (ya, xa) may also be (days × ads) like (yb, xb): then column j compares ad a_j with ad b_j,
+    so many groups' leaders are tested against their groups in one call."""
     ya, xa = np.nan_to_num(np.asarray(ya, "float64")), np.asarray(xa, "float64")
     yb, xb = np.nan_to_num(np.asarray(yb, "float64")), np.asarray(xb, "float64")
+    if xa.ndim == 1:  # one leader for every column
+        ya, xa = ya[:, None], xa[:, None]
     run_a, run_b = np.nan_to_num(xa) > 0, np.nan_to_num(xb) > 0
-    both = run_a[:, None] & run_b
+    both = run_a & run_b
     paired = both.sum(axis=0) >= min_shared
     m = xb.shape[1]
 
     # paired by day
-    ok = both & np.isfinite(xa)[:, None] & np.isfinite(xb)
-    xa_m = np.where(ok, xa[:, None], 0.0)
-    ya_m = np.where(ok, ya[:, None], 0.0)
+    ok = both & np.isfinite(xa) & np.isfinite(xb)
+    xa_m = np.where(ok, xa, 0.0)
+    ya_m = np.where(ok, ya, 0.0)
     xb_m, yb_m = np.where(ok, xb, 0.0), np.where(ok, yb, 0.0)
     n = ok.sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -337,11 +397,10 @@ def ratio_differences(ya, xa, yb, xb, min_shared: int) -> dict:
     se = np.sqrt(np.where(var > 0, var, 0.0))
     days = n.astype(np.int64)
 
-    # unpaired: each side on its own days (the leader's side is the same for every column)
+    # unpaired: each side on its own days
     if (~paired).any():
         own = {}
-        for side, (y, x, run) in enumerate(((ya[:, None], xa[:, None], run_a[:, None]),
-                                            (yb, xb, run_b))):  # fmt: skip
+        for side, (y, x, run) in enumerate(((ya, xa, run_a), (yb, xb, run_b))):
             xs = np.where(run, x, 0.0)
             k = run.sum(axis=0)
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -352,11 +411,11 @@ def ratio_differences(ya, xa, yb, xb, min_shared: int) -> dict:
             own[side] = (r, v, k, (k >= 3) & (xs.sum(axis=0) > 0))
         (r_a, v_a, k_a, ok_a), (r_b, v_b, k_b, ok_b) = own[0], own[1]
         un = ~paired
-        ra = np.where(un, r_a[0], ra)
+        ra = np.where(un, r_a, ra)  # (r_a: one value per leader, broadcast when one leader)
         rb = np.where(un, r_b, rb)
-        se = np.where(un, np.sqrt(np.maximum(v_a[0] + v_b, 0.0)), se)
-        days = np.where(un, np.minimum(k_a[0], k_b), days)
-        valid = np.where(un, ok_a[0] & ok_b, valid)
+        se = np.where(un, np.sqrt(np.maximum(v_a + v_b, 0.0)), se)
+        days = np.where(un, np.minimum(k_a, k_b), days)
+        valid = np.where(un, ok_a & ok_b, valid)
     return {
         "rate_a": ra.reshape(m),
         "rate_b": rb.reshape(m),

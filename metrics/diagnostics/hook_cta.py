@@ -15,10 +15,12 @@ from ..io import Dataset
 from .core import (
     DIMS,
     _ad_codes,
+    _daily_sums,
+    _per_ad,
     dispersion_by_group,
     percent,
     ratio_differences,
-    wilson,
+    wilson_many,
 )
 
 ALPHA_WINNER = 0.05
@@ -35,22 +37,24 @@ RATES = (
 )
 
 
-def _ad_rates(ads: pd.DataFrame) -> pd.DataFrame:
-    """Per ad: sums, rates and dispersion-aware Wilson intervals (all ads at once)."""
-    cols = [
-        c
-        for c in ("impressions", "video_watched_2s", "video_watched_6s", "clicks", "conversion")
-        if c in ads
-    ]
-    if "date" in ads:
-        daily = ads.groupby([*DIMS, ads["date"].dt.normalize()], dropna=False, observed=True)[
-            cols
-        ].sum()
-        daily = daily.reset_index()
+RATE_COLUMNS = ("impressions", "video_watched_2s", "video_watched_6s", "clicks", "conversion")
+
+
+def _ad_rates(ads: pd.DataFrame, daily=None) -> pd.DataFrame:
+    """Per ad: sums, rates and dispersion-aware Wilson intervals (all ads at once).
+    `daily`: `_daily_sums(ads, columns)` when the caller has it (rows by ad and day, codes)."""
+    cols = [c for c in RATE_COLUMNS if c in ads]
+    if daily is None and "date" in ads:
+        daily = _daily_sums(ads, cols)
+    if daily is not None:
+        daily, codes = daily
+        groups = int(codes.max(initial=-1)) + 1
+        sums = _per_ad(daily, codes, cols)
     else:
         daily = ads[[*DIMS, *cols]].reset_index(drop=True)
-    codes, groups = _ad_codes(daily)
-    sums = daily.groupby(DIMS, dropna=False, sort=True, observed=True)[cols].sum().reset_index()
+        codes, groups = _ad_codes(daily)
+        sums = daily.groupby(DIMS, dropna=False, sort=True, observed=True)[cols].sum()
+        sums = sums.reset_index()
     table = sums[DIMS].astype(object).where(sums[DIMS].notna(), None)
     for c in cols:
         table[c] = sums[c].astype("float64")
@@ -65,31 +69,38 @@ def _ad_rates(ads: pd.DataFrame) -> pd.DataFrame:
         with np.errstate(divide="ignore", invalid="ignore"):
             value = np.where(n_ > 0, s_ / n_, np.nan)
         table[rate] = value  # NaN where the denominator is zero; None in the JSON
-        table[f"{rate}_ci"] = [
-            list(wilson(si, ni, fi)) if ni > 0 else None
-            for si, ni, fi in zip(s_, n_, phi, strict=True)
-        ]
+        table[f"{rate}_ci"] = wilson_many(s_, n_, phi)
         table[f"_{rate}_phi"] = np.where(n_ > 0, phi, 1.0)
     return table
 
 
-def _daily_wide(ads: pd.DataFrame, cols: list[str]) -> tuple[dict, dict]:
-    """Daily sums as (days × ads) matrices on one date axis, and each ad key's column."""
-    if "date" not in ads:
+def _daily_wide(daily, cols: list[str]) -> tuple[dict, dict]:
+    """Daily sums as (days × ads) matrices on one date axis (NaN on an ad's days without a
+    row), and each ad key's column. `daily`: `_daily_sums` (rows by ad and day, ad codes)."""
+    if daily is None:
         return {}, {}
-    daily = ads.groupby([ads["date"].dt.normalize(), *DIMS], dropna=False, observed=True)[
-        cols
-    ].sum()
-    wide = daily.unstack(DIMS)
-    keys = {
-        tuple(None if pd.isna(v) else v for v in key): i
-        for i, key in enumerate(wide[cols[0]].columns)
-    }
-    return {c: wide[c].to_numpy("float64") for c in cols}, keys
+    rows, codes = daily
+    days, day = np.unique(rows["date"].to_numpy(), return_inverse=True)
+    n_ads = int(codes.max(initial=-1)) + 1
+    wide = {}
+    for c in cols:
+        matrix = np.full((len(days), n_ads), np.nan)
+        matrix[day, codes] = rows[c].to_numpy("float64")
+        wide[c] = matrix
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else codes
+    names = zip(*(rows[d].iloc[starts].to_numpy(object) for d in DIMS), strict=True)
+    keys = {tuple(None if pd.isna(v) else v for v in key): i for i, key in enumerate(names)}
+    return wide, keys
 
 
-def _winner(rates: dict, rows: np.ndarray, daily: tuple, rate: str, num: str, den: str) -> dict:
-    """The ad with the highest rate and whether it beats *every* other eligible ad.
+# Pairs of ads tested in one `ratio_differences` call: at most this many (days × pairs) cells
+# per matrix (8 MB of float64), so a 365-day window over thousands of ads stays small.
+PAIR_CELLS = 1_000_000
+
+
+def _winners(rates: dict, groups: list, daily: tuple, rate: str, num: str, den: str) -> list:
+    """Per group of ads: the ad with the highest rate and whether it beats *every* other
+    eligible ad of the group.
 
     Intersection–union test: the leader is the winner when each one-sided test "leader > ad j"
     rejects at ALPHA_WINNER. No multiplicity correction is needed, and picking the leader from
@@ -97,32 +108,59 @@ def _winner(rates: dict, rows: np.ndarray, daily: tuple, rate: str, num: str, de
     ad in a test whose null is true. The lift over the runner-up is reported with its one-sided
     95 % lower bound (the smallest over the other ads), beside the verdict, not inside the null.
     Each comparison is paired by day when the two ads share at least MIN_SHARED_DAYS days,
-    otherwise each ad's own day-to-day variance is added (`ratio_differences`: the leader
-    against all the others at once, so the whole account's thousands of ads stay fast).
-    `rates`: every ad's columns as arrays (`_columns`), `rows` the ads of this group.
+    otherwise each ad's own day-to-day variance is added (`ratio_differences`: every group's
+    leader against each of its group's other ads, all groups in one call, so the whole
+    account's thousands of ads and hundreds of groups stay fast).
+    `rates`: every ad's columns as arrays (`_columns`); `groups`: each group's ads (rows).
     """
     from scipy.special import stdtr, stdtrit  # lazily: the CLI must start fast
 
-    out = {"best": None, "significant": False, "p_value": None, "lift": None, "lift_low": None}
-    values = rates[rate][rows]
-    eligible = np.flatnonzero(np.isfinite(values) & (rates[den][rows] >= MIN_WINNER_IMPRESSIONS))
-    if not len(eligible):
-        return out
-    best = int(eligible[np.argmax(values[eligible])])  # the first of equal leaders, as idxmax
-    out["best"] = rates["ad"][rows[best]]
-    others = eligible[eligible != best]
     wide, _ = daily
-    if not len(others) or not wide:
-        return out
-    columns = rates["_column"][rows]
-    a, b = columns[best], columns[others]
-    if a < 0 or (b < 0).any():  # an ad without daily rows cannot be compared by day
-        return out
-    t = ratio_differences(
-        wide[num][:, a], wide[den][:, a], wide[num][:, b], wide[den][:, b], MIN_SHARED_DAYS
-    )
-    if not t["valid"].all():
-        return out
+    outs, tests = [], []  # tests: (its group's result, rows, others, leader column, columns)
+    for rows in groups:
+        out = {"best": None, "significant": False, "p_value": None, "lift": None, "lift_low": None}
+        outs.append(out)
+        values = rates[rate][rows]
+        eligible = np.flatnonzero(
+            np.isfinite(values) & (rates[den][rows] >= MIN_WINNER_IMPRESSIONS)
+        )
+        if not len(eligible):
+            continue
+        best = int(eligible[np.argmax(values[eligible])])  # the first of equal leaders, as idxmax
+        out["best"] = rates["ad"][rows[best]]
+        others = eligible[eligible != best]
+        if not len(others) or not wide:
+            continue
+        columns = rates["_column"][rows]
+        a, b = columns[best], columns[others]
+        if a < 0 or (b < 0).any():  # an ad without daily rows cannot be compared by day
+            continue
+        tests.append((out, rows, others, a, b))
+    if not tests:
+        return outs
+    # A group with one other ad keeps a call of its own: numpy sums a lone column in another
+    # order than a column of a wider matrix, so its figures stay those of a one-group call to
+    # the last digit. All other pairs go in chunks of at least two and at most PAIR_CELLS cells.
+    tests.sort(key=lambda test: len(test[4]) > 1)
+    y, x = wide[num], wide[den]
+
+    def compare(a, b):
+        return ratio_differences(y[:, a], x[:, a], y[:, b], x[:, b], MIN_SHARED_DAYS)
+
+    singles = sum(len(test[4]) == 1 for test in tests)
+    parts = [compare(test[3], test[4]) for test in tests[:singles]]
+    if singles < len(tests):
+        b_all = np.concatenate([test[4] for test in tests[singles:]])
+        a_all = np.repeat(
+            [test[3] for test in tests[singles:]], [len(t[4]) for t in tests[singles:]]
+        )
+        step = max(3, PAIR_CELLS // max(len(y), 1))
+        cuts = list(range(0, len(b_all), step))
+        if len(b_all) - cuts[-1] == 1:  # no lone pair in the last chunk
+            cuts[-1] -= 1
+        for lo, hi in zip(cuts, [*cuts[1:], len(b_all)], strict=True):
+            parts.append(compare(a_all[lo:hi], b_all[lo:hi]))
+    t = {k: np.concatenate([part[k] for part in parts]) for k in parts[0]}
     diff, se, df = t["rate_a"] - t["rate_b"], t["se"], np.maximum(t["days"] - 1, 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = np.where(
@@ -130,19 +168,26 @@ def _winner(rates: dict, rows: np.ndarray, daily: tuple, rate: str, num: str, de
         )
         low = (t["rate_a"] - stdtrit(df, 1 - ALPHA_WINNER) * se) / t["rate_b"] - 1
         lift = np.where(t["rate_b"] > 0, t["rate_a"] / t["rate_b"] - 1, np.inf)
-    low = low[(t["rate_b"] > 0) & np.isfinite(low)]  # no bound against an ad with rate 0
-    runner = int(np.argmin(diff))
-    worst = float(p.max())
-    out.update(
-        {
-            "significant": bool(worst < ALPHA_WINNER),
-            "p_value": worst,
-            "lift": float(lift[runner]),
-            "lift_low": float(low.min()) if len(low) else None,
-            "runner_up": rates["ad"][rows[int(others[runner])]],
-        }
-    )
-    return out
+    bounded = (t["rate_b"] > 0) & np.isfinite(low)  # no bound against an ad with rate 0
+    lo = 0
+    for out, rows, others, _, b in tests:
+        at = slice(lo, lo + len(b))
+        lo += len(b)
+        if not t["valid"][at].all():
+            continue
+        low_g = low[at][bounded[at]]
+        runner = int(np.argmin(diff[at]))
+        worst = float(p[at].max())
+        out.update(
+            {
+                "significant": bool(worst < ALPHA_WINNER),
+                "p_value": worst,
+                "lift": float(lift[at][runner]),
+                "lift_low": float(low_g.min()) if len(low_g) else None,
+                "runner_up": rates["ad"][rows[int(others[runner])]],
+            }
+        )
+    return outs
 
 
 def hook_vs_cta(dataset: Dataset, window=None) -> list[dict]:
@@ -154,10 +199,12 @@ def hook_vs_cta(dataset: Dataset, window=None) -> list[dict]:
     if ads.empty or not needed <= set(ads.columns):
         return []
     results = []
-    every = _ad_rates(ads)
+    # One grouping by ad and day, for the rates and the daily matrices both.
+    by_day = _daily_sums(ads, [c for c in RATE_COLUMNS if c in ads]) if "date" in ads else None
+    every = _ad_rates(ads, by_day)
     every = every[every["impressions"] > 0].reset_index(drop=True)
     cols = [c for c in ("impressions", "clicks", "video_watched_2s") if c in ads]
-    daily = _daily_wide(ads, cols)
+    daily = _daily_wide(by_day, cols)
     column = daily[1]  # each ad's column in the daily matrices: one lookup per ad
     every["_column"] = [
         column.get(key, -1) for key in every[DIMS].itertuples(index=False, name=None)
@@ -182,11 +229,11 @@ def hook_vs_cta(dataset: Dataset, window=None) -> list[dict]:
         if label >= 0
     ]
     groups.append((("(all campaigns)", "(whole account)"), np.arange(len(every))))
-    for (campaign, group), rows in groups:
-        if len(rows) < 2:
-            continue
-        hook = _winner(arrays, rows, daily, "hook_rate", "video_watched_2s", "impressions")
-        cta = _winner(arrays, rows, daily, "ctr", "clicks", "impressions")
+    groups = [(key, rows) for key, rows in groups if len(rows) >= 2]
+    every_rows = [rows for _, rows in groups]
+    hooks = _winners(arrays, every_rows, daily, "hook_rate", "video_watched_2s", "impressions")
+    ctas = _winners(arrays, every_rows, daily, "ctr", "clicks", "impressions")
+    for ((campaign, group), rows), hook, cta in zip(groups, hooks, ctas, strict=True):
         small = rows[arrays["impressions"][rows] < MIN_WINNER_IMPRESSIONS]
         tiny = list(zip(arrays["ad"][small], arrays["impressions"][small].tolist(), strict=True))
         eligible = len(rows) - len(tiny)

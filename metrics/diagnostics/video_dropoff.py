@@ -3,11 +3,20 @@ doesn't' flag (2-second views hold, 6-second views fall behind the rest of the g
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..aggregate import in_window
 from ..io import Dataset
-from .core import ALPHA_WATCH, DIMS, _ad_codes, _names, dispersion_by_group, two_proportion_p
+from .core import (
+    ALPHA_WATCH,
+    DIMS,
+    _daily_sums,
+    _names,
+    _per_ad,
+    dispersion_by_group,
+    two_proportion_p,
+)
 
 STAGES = [
     ("impressions", "Impression"),
@@ -29,12 +38,9 @@ def drop_off(dataset: Dataset, window=None) -> list[dict]:
     if len(stages) < 3 or stages[0][0] != "impressions" or "date" not in ads:
         return []
     cols = [c for c, _ in stages]
-    daily = ads.groupby([*DIMS, ads["date"].dt.normalize()], dropna=False, observed=True)[
-        cols
-    ].sum()
-    daily = daily.reset_index()
-    codes, groups = _ad_codes(daily)
-    per_ad = daily.groupby(DIMS, dropna=False, sort=True, observed=True)[cols].sum().reset_index()
+    daily, codes = _daily_sums(ads, cols)
+    groups = int(codes.max(initial=-1)) + 1
+    per_ad = _per_ad(daily, codes, cols)
     group_keys = ["campaign", "ad_group"]
     per_group = per_ad.groupby(group_keys, dropna=False, sort=False, observed=True)[cols]
     group_sums = per_group.transform("sum")
@@ -54,37 +60,28 @@ def drop_off(dataset: Dataset, window=None) -> list[dict]:
         )
     mine = per_ad[cols].to_numpy("float64")
     group = group_sums[cols].to_numpy("float64")
-    names = per_ad[DIMS]
+    others_all = group - mine
+    with np.errstate(divide="ignore", invalid="ignore"):
+        curves = (mine / mine[:, :1]).tolist()  # each stage ÷ impressions, per ad at once
+        group_curves = (group / group[:, :1]).tolist()
+    names = [per_ad[d].to_numpy(object) for d in DIMS]  # one array per level, not a row each
     labels = [label for _, label in stages]
+    at = {c: j for j, c in enumerate(cols)}
+    imp, w2, w6 = at["impressions"], at.get("video_watched_2s"), at.get("video_watched_6s")
     out = []
-    for i in range(len(per_ad)):
-        if group[i, 0] <= 0 or mine[i, 0] <= 0:
-            continue
-        sums, totals = dict(zip(cols, mine[i], strict=True)), dict(zip(cols, group[i], strict=True))
+    for i in np.flatnonzero((group[:, 0] > 0) & (mine[:, 0] > 0)).tolist():
+        sums, others = mine[i], others_all[i]
         flags = []
-        others = {c: totals[c] - sums[c] for c in cols}
-        if check and sums["video_watched_2s"] > 0 and others["impressions"] > 0:
-            if others["video_watched_2s"] > 0:
+        if check and sums[w2] > 0 and others[imp] > 0:
+            if others[w2] > 0:
                 hook_ok = (
                     two_proportion_p(
-                        others["video_watched_2s"],
-                        others["impressions"],
-                        phi_h[i],
-                        sums["video_watched_2s"],
-                        sums["impressions"],
-                        phi_h[i],
+                        others[w2], others[imp], phi_h[i], sums[w2], sums[imp], phi_h[i]
                     )
                     >= ALPHA_WATCH
                 )
                 hold_weak = (
-                    two_proportion_p(
-                        others["video_watched_6s"],
-                        others["video_watched_2s"],
-                        phi_d[i],
-                        sums["video_watched_6s"],
-                        sums["video_watched_2s"],
-                        phi_d[i],
-                    )
+                    two_proportion_p(others[w6], others[w2], phi_d[i], sums[w6], sums[w2], phi_d[i])
                     < ALPHA_WATCH
                 )
                 if hook_ok and hold_weak:
@@ -95,10 +92,10 @@ def drop_off(dataset: Dataset, window=None) -> list[dict]:
                     )
         out.append(
             {
-                **_names(tuple(names.iloc[i])),
+                **_names(tuple(level[i] for level in names)),
                 "stages": labels,
-                "curve": [sums[c] / sums["impressions"] for c in cols],
-                "group_curve": [totals[c] / totals["impressions"] for c in cols],
+                "curve": curves[i],
+                "group_curve": group_curves[i],
                 "flags": flags,
             }
         )
