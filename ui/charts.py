@@ -228,7 +228,11 @@ def trend(
         )
     if not charts:
         return _style(alt.Chart(pd.DataFrame({"x": []})).mark_text())
-    return _style(alt.vconcat(*charts).resolve_scale(x="shared"))
+    # Streamlit gives each part of a vertical stack the container's width; for a part that
+    # is a layer that width is the plot's, and the y axis came on top (61 px off the edge of
+    # a phone). Fitted with its padding, the stack is as wide as its container.
+    fit = alt.AutoSizeParams(type="fit-x", contains="padding")
+    return _style(alt.vconcat(*charts).resolve_scale(x="shared").properties(autosize=fit))
 
 
 @_shared
