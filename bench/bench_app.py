@@ -12,7 +12,10 @@ placeholder is left, every visible chart has its canvas or svg laid out, checked
 animation frame, then two more frames (see ARM and DRAWN below). No fixed sleep, no quiet
 period. Reported: median
 and 95th percentile of every page switch and of every window change, and the same for the
-first round alone (the first time a figure is asked for, before anything is remembered).
+first round alone (the first time a figure is asked for, before anything is remembered);
+and the median of the renderer's main-thread seconds per figure (CDP Performance metrics:
+tasks, JavaScript, style, layout), which grows far less than the wall time when other
+processes share the machine. `--windows-only` times the sample's window changes alone.
 
 1M rows (left out with --skip-1m): a synthetic Ads Manager report (bench/bench_import.py's
 generator, ~200 MB) is uploaded through the file input in a new session; the time from
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -38,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from bench_load import _descendants, cpu_seconds, process_kind  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests._server import CHROMIUM, CHROMIUM_ARGS, IDLE, AppServer  # noqa: E402
@@ -117,44 +122,131 @@ def figures(values: list[float]) -> dict:
     }
 
 
-def switch(page, name: str, timeout: float = 120_000) -> float:
+# The renderer's main-thread work per figure (Chrome DevTools Protocol, Performance
+# domain): seconds of tasks, of them JavaScript, style and layout. Unlike the wall time it
+# hardly grows when other processes share the cores, so A/B comparisons on a busy machine
+# read it first.
+CPU_METRICS = {
+    "TaskDuration": "main_thread_s",
+    "ScriptDuration": "script_s",
+    "RecalcStyleDuration": "style_s",
+    "LayoutDuration": "layout_s",
+}
+_CDP: dict = {}
+
+
+def _main_thread(page) -> dict[str, float]:
+    session = _CDP.get(id(page))
+    if session is None:
+        session = page.context.new_cdp_session(page)
+        session.send("Performance.enable")
+        _CDP[id(page)] = session
+    metrics = session.send("Performance.getMetrics")["metrics"]
+    return {m["name"]: m["value"] for m in metrics if m["name"] in CPU_METRICS}
+
+
+SERVER: dict = {}  # "pid": the streamlit server's process id, set in main()
+
+
+def _chromium_cpu() -> float:
+    """CPU-seconds used so far by every Chromium process of this bench (browser, GPU,
+    renderers, utilities), from /proc: true CPU, not stretched by waiting for a core."""
+    pids = _descendants(os.getpid()) - {SERVER.get("pid")}
+    kinds = {pid: process_kind(pid) for pid in pids}
+    return sum(
+        cpu_seconds(pid) for pid, kind in kinds.items() if kind and kind != "playwright-driver"
+    )
+
+
+def _timed(page, act, timeout: float) -> tuple[float, dict[str, float]]:
+    """Wall seconds of `act` until drawn; the renderer's main-thread seconds in it, and the
+    CPU-seconds Chromium and the server spent on it."""
+    before = _main_thread(page)
+    chromium, server = _chromium_cpu(), cpu_seconds(SERVER.get("pid", 0))
+    arm(page)
+    t0 = time.perf_counter()
+    act()
+    wait_drawn(page, timeout)
+    wall = time.perf_counter() - t0
+    after = _main_thread(page)
+    out = {CPU_METRICS[k]: after[k] - before.get(k, 0.0) for k in after}
+    out["chromium_cpu_s"] = _chromium_cpu() - chromium
+    out["server_cpu_s"] = cpu_seconds(SERVER.get("pid", 0)) - server
+    return wall, out
+
+
+def switch(page, name: str, timeout: float = 120_000) -> tuple[float, dict]:
     link = page.locator(LINKS).get_by_text(name, exact=True)
-    arm(page)
-    t0 = time.perf_counter()
-    link.click()
-    page.locator("h1", has_text=name.split(" ")[0]).first.wait_for(timeout=timeout)
-    wait_drawn(page, timeout)
-    return time.perf_counter() - t0
+
+    def act():
+        link.click()
+        page.locator("h1", has_text=name.split(" ")[0]).first.wait_for(timeout=timeout)
+
+    return _timed(page, act, timeout)
 
 
-def change_window(page, label: str, timeout: float = 120_000) -> float:
+def change_window(page, label: str, timeout: float = 120_000) -> tuple[float, dict]:
     choice = page.locator('[data-testid="stSidebar"]').get_by_text(label, exact=True)
-    arm(page)
-    t0 = time.perf_counter()
-    choice.click()
-    wait_drawn(page, timeout)
-    return time.perf_counter() - t0
+    return _timed(page, choice.click, timeout)
 
 
-def rounds(page, repeat: int, timeout: float = 120_000) -> dict:
+def _cpu(samples: list[dict]) -> dict:
+    names = [*CPU_METRICS.values(), "chromium_cpu_s", "server_cpu_s"]
+    return {
+        name: round(statistics.median(s[name] for s in samples), 3)
+        for name in names
+        if samples and all(name in s for s in samples)
+    }
+
+
+def rounds(page, repeat: int, timeout: float = 120_000, windows_only: bool = False) -> dict:
     """`repeat` rounds of every page switch, then of window changes on the Overview."""
     pages: dict[str, list[float]] = {name: [] for name in PAGES}
-    for _ in range(repeat):
+    page_cpu: list[dict] = []
+    for _ in range(0 if windows_only else repeat):
         for name in PAGES:
-            pages[name].append(switch(page, name, timeout))
-            print(f"  {name}: {pages[name][-1]:.2f} s", file=sys.stderr, flush=True)
+            wall, cpu = switch(page, name, timeout)
+            pages[name].append(wall)
+            page_cpu.append(cpu)
+            print(
+                f"  {name}: {wall:.2f} s (main thread {cpu.get('main_thread_s', 0):.2f} s, "
+                f"Chromium CPU {cpu['chromium_cpu_s']:.2f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
     switch(page, "Overview", timeout)
-    windows = [change_window(page, label, timeout) for label in WINDOWS * repeat]
-    every = [t for times in pages.values() for t in times]
-    return {
-        "page_switch_s": figures(every),
-        "page_switch_first_round_s": figures([times[0] for times in pages.values()]),
-        "page_switch_by_page_median_s": {
-            name: round(statistics.median(t), 3) for name, t in pages.items()
-        },
-        "window_change_s": figures(windows),
-        "window_change_first_round_s": figures(windows[: len(WINDOWS)]),
-    }
+    windows, window_cpu = [], []
+    for label in WINDOWS * repeat:
+        wall, cpu = change_window(page, label, timeout)
+        windows.append(wall)
+        window_cpu.append(cpu)
+        print(
+            f"  window {label}: {wall:.2f} s (main thread {cpu.get('main_thread_s', 0):.2f} s, "
+            f"Chromium CPU {cpu['chromium_cpu_s']:.2f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
+    out: dict = {}
+    if not windows_only:
+        every = [t for times in pages.values() for t in times]
+        out.update(
+            {
+                "page_switch_s": figures(every),
+                "page_switch_first_round_s": figures([times[0] for times in pages.values()]),
+                "page_switch_by_page_median_s": {
+                    name: round(statistics.median(t), 3) for name, t in pages.items()
+                },
+                "page_switch_renderer_median_s": _cpu(page_cpu),
+            }
+        )
+    out.update(
+        {
+            "window_change_s": figures(windows),
+            "window_change_first_round_s": figures(windows[: len(WINDOWS)]),
+            "window_change_renderer_median_s": _cpu(window_cpu),
+        }
+    )
+    return out
 
 
 def timing_lines(log: Path) -> list[tuple[str, float]]:
@@ -182,7 +274,9 @@ def server_runs(log: Path, since: int) -> dict:
     return figures(runs) if runs else {}
 
 
-def sample_part(browser, url: str, repeat: int, started: float, log: Path) -> dict:
+def sample_part(
+    browser, url: str, repeat: int, started: float, log: Path, windows_only: bool = False
+) -> dict:
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
     t0 = time.perf_counter()
     page.goto(f"{url}/", timeout=120_000)
@@ -193,7 +287,7 @@ def sample_part(browser, url: str, repeat: int, started: float, log: Path) -> di
         "first_page_s": round(time.perf_counter() - t0, 2),
     }
     since = len(timing_lines(log))
-    results.update(rounds(page, repeat))
+    results.update(rounds(page, repeat, windows_only=windows_only))
     results["server_script_runs_s"] = server_runs(log, since)
     page.close()
     return results
@@ -263,6 +357,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--skip-1m", action="store_true", help="the sample only")
     parser.add_argument("--skip-sample", action="store_true", help="the 1M-row part only")
+    parser.add_argument(
+        "--windows-only", action="store_true", help="the sample's window changes only (A/B)"
+    )
     parser.add_argument("--timeout", type=float, default=600, help="seconds a 1M-row step may take")
     args = parser.parse_args()
     results: dict = {"repeat": args.repeat}
@@ -271,11 +368,12 @@ def main() -> None:
         with log.open("wb") as output:
             started = time.perf_counter()
             with AppServer(output=output, env={"METRICS_TIMINGS": "1"}) as server:
+                SERVER["pid"] = server.proc.pid
                 with sync_playwright() as p:
                     browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                     if not args.skip_sample:
                         results["sample"] = sample_part(
-                            browser, server.url, args.repeat, started, log
+                            browser, server.url, args.repeat, started, log, args.windows_only
                         )
                         # Said at once: a later part that fails must not take these along.
                         print(

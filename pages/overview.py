@@ -48,6 +48,9 @@ if dataset is None or window is None:
     empty_state("daily", "Your KPIs")
     st.stop()
 
+# Each section in a container of its own: a window change that adds a sentence to one
+# section (a coverage note, a card left out) leaves the elements of the sections after it
+# where they were, so the browser updates them instead of building them anew.
 changes = summary_changes(dataset, window)
 previous = window.previous()
 st.caption(
@@ -56,25 +59,27 @@ st.caption(
 )
 what_stands_out(dataset, window)
 
-if ORGANIC in changes:
-    st.subheader("Organic (TikTok Studio)")
-    coverage_messages(dataset, window, ORGANIC)
-    kpi_cards(
-        changes[ORGANIC],
-        ORGANIC,
-        ORGANIC_CARDS,
-        dataset.currency,
-        reasons={**unavailable(dataset, ORGANIC), **follower_reasons(dataset, window)},
-    )
-else:
-    empty_state("overview", "Organic KPIs")
-if ADS in changes:
-    st.subheader(f"Paid (Ads Manager){f' · {dataset.currency}' if dataset.currency else ''}")
-    currency_warning(dataset)
-    coverage_messages(dataset, window, ADS)
-    kpi_cards(changes[ADS], ADS, ADS_CARDS, dataset.currency, reasons=unavailable(dataset, ADS))
-else:
-    empty_state("ads", "Paid KPIs")
+with st.container(key="overview_organic"):
+    if ORGANIC in changes:
+        st.subheader("Organic (TikTok Studio)")
+        coverage_messages(dataset, window, ORGANIC)
+        kpi_cards(
+            changes[ORGANIC],
+            ORGANIC,
+            ORGANIC_CARDS,
+            dataset.currency,
+            reasons={**unavailable(dataset, ORGANIC), **follower_reasons(dataset, window)},
+        )
+    else:
+        empty_state("overview", "Organic KPIs")
+with st.container(key="overview_paid"):
+    if ADS in changes:
+        st.subheader(f"Paid (Ads Manager){f' · {dataset.currency}' if dataset.currency else ''}")
+        currency_warning(dataset)
+        coverage_messages(dataset, window, ADS)
+        kpi_cards(changes[ADS], ADS, ADS_CARDS, dataset.currency, reasons=unavailable(dataset, ADS))
+    else:
+        empty_state("ads", "Paid KPIs")
 
 options = []
 missing_organic = unavailable(dataset, ORGANIC) if dataset.has("overview") else {}
@@ -137,11 +142,14 @@ if options:
         for level, names in ((grain, [n for n in chosen if n not in per_day]), ("day", per_day)):
             if not names:
                 continue
+            # The chart's place does not move when a note above it comes or goes.
+            slot = st.container(key=f"overview_trend_{family}_{level}")
+            notes = slot.container()
             frame = aggregate(dataset, family, window, level=level, metrics=names)
             if level == "week":
                 frame, partial_weeks = whole_weeks(dataset, family, window, frame)
                 if partial_weeks:
-                    st.caption(
+                    notes.caption(
                         f"{partial_weeks} week(s) with fewer than 7 days of data (at the edges "
                         "of your files) are left out of the weekly chart."
                     )
@@ -153,7 +161,7 @@ if options:
                 ]
             empty = [m.label for m in shown_metrics if frame[m.name].notna().sum() == 0]
             if empty:
-                st.info(
+                notes.info(
                     f"No {', '.join(empty)} in {format_span(window.start, window.end)}: "
                     + (
                         coverage_sentence(dataset, window, family)
@@ -172,11 +180,11 @@ if options:
                 period_label=level.title(),
                 span=(window.start, window.end),
             )
-            st.altair_chart(chart, width="stretch")
+            slot.altair_chart(chart, width="stretch")
 
 rows = organic_vs_paid(dataset, window)
 if rows:
-    st.subheader("Organic and paid side by side")
+    st.container(key="overview_side_by_side").subheader("Organic and paid side by side")
     table = [
         {
             "Metric": r["label"],

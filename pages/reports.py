@@ -29,6 +29,7 @@ from ui.widgets import (
     unit_of,
 )
 
+CHART_BARS = 25  # bars drawn at most unless "all" is asked for (the table has every row)
 UNIT_LABELS = {
     "count": "Count",
     "currency": "Currency",
@@ -194,20 +195,47 @@ if chartable and not frame.empty:
         key="report_chart_metric",
         format_func=lambda n: REGISTRY[ADS][n].label if n in REGISTRY[ADS] else n,
     )
+    label = column_label(pick, ADS, dataset.currency, units)
+    values = frame[[level, pick]].dropna()
+    # Thousands of bars are neither readable nor quick to draw: beyond CHART_BARS rows the
+    # chart shows the largest (or smallest) CHART_BARS, or all on request; the table above
+    # and the downloads always have every row.
+    shown, of_all = values, ""
+    if len(values) > CHART_BARS:
+        noun = DIMENSION_LABELS[level].lower()
+        state.seed("report_chart_bars", "largest")
+        which = st.segmented_control(
+            "Bars",
+            ["largest", "smallest", "all"],
+            format_func={
+                "largest": f"Largest {CHART_BARS}",
+                "smallest": f"Smallest {CHART_BARS}",
+                "all": f"All {len(values):,}",
+            }.get,
+            key="report_chart_bars",
+        )
+        which = which or "largest"
+        if which != "all":
+            pick_rows = values.nlargest if which == "largest" else values.nsmallest
+            shown = pick_rows(CHART_BARS, pick, keep="first")
+            of_all = f" · the {which} {CHART_BARS} of {len(values):,} {noun}s"
+            st.caption(
+                f"The {CHART_BARS} {noun}s with the {which} {escape_md(label)}, of "
+                f"{len(values):,}; the table above and the downloads have all of them."
+            )
     chart = charts.bars(
-        frame[[level, pick]].dropna(),
+        shown,
         level,
         pick,
-        column_label(pick, ADS, dataset.currency, units),
+        label,
         unit_of(pick, ADS, units) or "count",
         category_title=DIMENSION_LABELS[level],
     )
     st.altair_chart(chart, width="stretch")
-    label = column_label(pick, ADS, dataset.currency, units)
     title = f"{label} by {DIMENSION_LABELS[level].lower()}"
     subtitle = (
         f"{UNIT_LABELS.get(unit_of(pick, ADS, units) or 'count', 'Count')} · "
-        f"{format_span(window.start, window.end)} ({window.days} days)"
+        f"{format_span(window.start, window.end)} ({window.days} days){of_all}"
     )
     if charts.can_png():
         # Drawn only when the button is clicked: a PNG costs most of a second to render.

@@ -128,18 +128,21 @@ def test_one_day_format():
 def test_date_axes_tick_on_whole_days_weeks_or_months_over_the_window():
     import datetime as dt
 
-    def axis(days):
-        end = dt.date(2026, 10, 31)
-        spec = charts.time_axis(end - dt.timedelta(days=days - 1), end).to_dict()
-        return spec["axis"]["tickCount"], spec["axis"]["format"], spec["scale"]["domain"]
-
-    assert axis(7) == (
-        {"interval": "day", "step": 1},
-        "%-d %b",
-        ["2026-10-25T00:00:00", "2026-10-31T00:00:00"],
-    )
-    assert axis(28)[0] == {"interval": "week", "step": 1}
-    assert axis(365)[:2] == ({"interval": "month", "step": 1}, "%b %Y")
+    assert charts.ticks_for(7) == ("day", 1, "%-d %b")
+    assert charts.ticks_for(14) == ("day", 2, "%-d %b")
+    assert charts.ticks_for(28)[:2] == ("week", 1)
+    assert charts.ticks_for(120)[:2] == ("week", 2)
+    assert charts.ticks_for(365) == ("month", 1, "%b %Y")
+    assert charts.ticks_for(730) == ("month", 3, "%b %Y")
+    assert charts.ticks_for(365, weekly=True)[:2] == ("week", 2)
+    # The axis spans exactly the window: its first and last day are the data of the
+    # invisible edge layer, and the scale is not rounded ("nice") past them.
+    end = dt.date(2026, 10, 31)
+    x = charts.time_axis()
+    layered = charts.with_span((end - dt.timedelta(days=6), end), x).to_dict()
+    edges = next(iter(layered["datasets"].values()))
+    assert [row["x"] for row in edges] == ["2026-10-25T00:00:00", "2026-10-31T00:00:00"]
+    assert x.to_dict()["scale"] == {"nice": False}
 
 
 def test_the_funnel_is_linear_and_labelled_with_step_rates():

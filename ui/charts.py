@@ -89,32 +89,73 @@ def _style(chart: alt.Chart) -> alt.Chart:
     )
 
 
-def time_axis(
-    start, end, title: str | None = None, weekly: bool = False, field: str = "x"
-) -> alt.X:
-    """A date x axis with ticks on whole days, weeks or months (never "12 PM" between days,
-    never the same label twice) over exactly [start, end], so charts of one window line up."""
-    start, end = pd.Timestamp(start), pd.Timestamp(end)
-    days = (end - start).days + 1
-    if weekly or 15 <= days <= 120:
-        interval, step, fmt = "week", 1 if days <= 63 else 2, "%-d %b"
-    elif days <= 14:
-        interval, step, fmt = "day", 1 if days <= 8 else 2, "%-d %b"
-    elif days <= 400:
-        interval, step, fmt = "month", 1, "%b %Y"
-    else:
-        interval, step, fmt = "month", 3, "%b %Y"
+# Date ticks by the window's length in days: (up to this many days, interval, step, format).
+# Whole days, weeks or months, never "12 PM" between two days, never one label twice.
+TICKS = [
+    (8, "day", 1, "%-d %b"),
+    (14, "day", 2, "%-d %b"),
+    (63, "week", 1, "%-d %b"),
+    (120, "week", 2, "%-d %b"),
+    (400, "month", 1, "%b %Y"),
+    (None, "month", 3, "%b %Y"),
+]
+WEEKLY_TICKS = [(63, "week", 1, "%-d %b"), (None, "week", 2, "%-d %b")]
+
+
+def ticks_for(days: int, weekly: bool = False) -> tuple[str, int, str]:
+    """(interval, step, format) of a date axis over `days` days (weekly: one point a week)."""
+    for most, interval, step, fmt in WEEKLY_TICKS if weekly else TICKS:
+        if most is None or days <= most:
+            return interval, step, fmt
+    raise AssertionError("unreachable: the last rule has no bound")
+
+
+# The axis's length in days, read by Vega from the drawn x scale. Its domain is the span's
+# first and last day (from the data, see `with_span`), so the spec itself never names the
+# window: a window change sends new data to the same spec, and the browser swaps the data
+# of the chart it has instead of building a new one (Streamlit re-creates a Vega view only
+# when the spec changes). round(): a window across a daylight-saving change is an hour off.
+_DAYS = "(round(span(domain('x')) / 864e5) + 1)"
+
+
+def _rule_expr(rules: list, value) -> str:
+    """A Vega expression choosing by _DAYS along the rules, from the rule's values."""
+    *bounded, (_, *last) = rules
+    expr = value(*last)
+    for most, *rest in reversed(bounded):
+        expr = f"{_DAYS} <= {most} ? {value(*rest)} : ({expr})"
+    return expr
+
+
+def time_axis(title: str | None = None, weekly: bool = False, field: str = "x") -> alt.X:
+    """A date x axis with ticks on whole days, weeks or months (`ticks_for`) over the span
+    the chart's data covers (`with_span` adds the window's first and last day to it), so
+    charts of one window line up. The ticks are chosen in the browser from that span: one
+    spec for every window."""
+    rules = WEEKLY_TICKS if weekly else TICKS
+    tick_count = _rule_expr(rules, lambda i, step, fmt: f"{{interval: '{i}', step: {step}}}")
+    fmt = _rule_expr(rules, lambda i, step, fmt: f"'{fmt}'")
     return alt.X(
         f"{field}:T",
         title=title,
-        scale=alt.Scale(domain=[start.isoformat(), end.isoformat()], nice=False),
+        scale=alt.Scale(nice=False),
         axis=alt.Axis(
-            format=fmt,
-            tickCount={"interval": interval, "step": step},
+            tickCount=alt.ExprRef(tick_count),
+            labelExpr=f"timeFormat(datum.value, {fmt})",
             labelOverlap="greedy",
             labelFlush=True,
         ),
     )
+
+
+def with_span(span: tuple, x: alt.X, *layers: alt.Chart) -> alt.LayerChart:
+    """The chart layered over two invisible rules on the span's first and last day: the
+    time scale's domain (nice=False) is then exactly the span, taken from data, not from
+    the spec. Days without data keep their room, so charts of one window line up."""
+    start, end = pd.Timestamp(span[0]).normalize(), pd.Timestamp(span[1]).normalize()
+    edges = pd.DataFrame({x.shorthand.split(":")[0]: [start, end]})
+    rules = alt.Chart(edges).mark_rule(opacity=0, strokeWidth=0).encode(x=x)
+    return alt.layer(rules, *layers)
 
 
 def axis_format(unit: str) -> str:
@@ -157,32 +198,41 @@ def trend(
         fmt = d3_format(metric.unit)
         if metric.unit == "per_mille":  # d3 has no ‰: draw the fraction × 1000, say so
             data = data.assign(value=data["value"] * 1000)
+        x_axis = time_axis("Week starting" if x == "week" else None, x == "week")
+        y_axis = alt.Y(
+            "value:Q",
+            title=_metric_axis(metric, currency),
+            axis=alt.Axis(format=axis_format(metric.unit), tickCount=5),
+            # A running total (followers) is read for its movement, not from zero.
+            scale=alt.Scale(zero=metric.aggregation != "last"),
+        )
+        tooltip = [
+            alt.Tooltip("x:T", title=period_label, format="%a %-d %b %Y"),
+            alt.Tooltip("value:Q", title=metric.label, format=fmt),
+        ]
+        # A dot on every point of a short line (up to 60 points), none on a long one; said
+        # by the data (column "dot"), so the spec stays the same from a week to a year.
+        base = alt.Chart(data.assign(dot=len(data) <= 60))
+        line = base.mark_line(color=ACCENT, strokeWidth=2).encode(
+            x=x_axis, y=y_axis, tooltip=tooltip
+        )
+        dots = (
+            base.transform_filter(alt.datum.dot)
+            .mark_point(color=ACCENT, filled=True, opacity=1)
+            .encode(x=x_axis, y=y_axis, tooltip=tooltip)
+        )
         charts.append(
-            alt.Chart(data, height=HEIGHT // (2 if len(metrics) > 1 else 1) + 40)
-            .mark_line(
-                point=alt.OverlayMarkDef(color=ACCENT) if len(data) <= 60 else False,
-                color=ACCENT,
-                strokeWidth=2,
+            with_span(span, x_axis, line, dots).properties(
+                height=HEIGHT // (2 if len(metrics) > 1 else 1) + 40, width="container"
             )
-            .encode(
-                x=time_axis(*span, "Week starting" if x == "week" else None, x == "week"),
-                y=alt.Y(
-                    "value:Q",
-                    title=_metric_axis(metric, currency),
-                    axis=alt.Axis(format=axis_format(metric.unit), tickCount=5),
-                    # A running total (followers) is read for its movement, not from zero.
-                    scale=alt.Scale(zero=metric.aggregation != "last"),
-                ),
-                tooltip=[
-                    alt.Tooltip("x:T", title=period_label, format="%a %-d %b %Y"),
-                    alt.Tooltip("value:Q", title=metric.label, format=fmt),
-                ],
-            )
-            .properties(width="container")
         )
     if not charts:
         return _style(alt.Chart(pd.DataFrame({"x": []})).mark_text())
-    return _style(alt.vconcat(*charts).resolve_scale(x="shared"))
+    # Streamlit gives each part of a vertical stack the container's width; for a part that
+    # is a layer that width is the plot's, and the y axis came on top (61 px off the edge of
+    # a phone). Fitted with its padding, the stack is as wide as its container.
+    fit = alt.AutoSizeParams(type="fit-x", contains="padding")
+    return _style(alt.vconcat(*charts).resolve_scale(x="shared").properties(autosize=fit))
 
 
 @_shared
@@ -233,11 +283,12 @@ def diverging_days(
     frame: pd.DataFrame, x: str, value: str, title: str, span: tuple | None = None
 ) -> alt.Chart:
     """Daily gains above zero, losses below (the followers' daily balance)."""
+    x_axis = time_axis(field=x)
     chart = (
-        alt.Chart(frame, height=HEIGHT)
+        alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=time_axis(*_span(frame, x, span), field=x),
+            x=x_axis,
             y=alt.Y(f"{value}:Q", title=title, axis=alt.Axis(format=",.0f")),
             color=alt.condition(alt.datum[value] >= 0, alt.value("#2CA02C"), alt.value(ACCENT)),
             tooltip=[
@@ -245,20 +296,21 @@ def diverging_days(
                 alt.Tooltip(f"{value}:Q", title=title, format="+,.0f"),
             ],
         )
-        .properties(width="container")
     )
-    return _style(chart)
+    layered = with_span(_span(frame, x, span), x_axis, chart)
+    return _style(layered.properties(height=HEIGHT, width="container"))
 
 
 @_shared
 def stacked_days(
     frame: pd.DataFrame, x: str, series: str, value: str, title: str, span: tuple | None = None
 ) -> alt.Chart:
+    x_axis = time_axis(field=x)
     chart = (
-        alt.Chart(frame, height=HEIGHT)
+        alt.Chart(frame)
         .mark_area(opacity=0.85)
         .encode(
-            x=time_axis(*_span(frame, x, span), field=x),
+            x=x_axis,
             y=alt.Y(f"{value}:Q", title=title, stack=True, axis=alt.Axis(format=",.0f")),
             color=alt.Color(f"{series}:N", title=None),
             tooltip=[
@@ -267,9 +319,9 @@ def stacked_days(
                 alt.Tooltip(f"{value}:Q", title=title, format=",.0f"),
             ],
         )
-        .properties(width="container")
     )
-    return _style(chart)
+    layered = with_span(_span(frame, x, span), x_axis, chart)
+    return _style(layered.properties(height=HEIGHT, width="container"))
 
 
 @_shared

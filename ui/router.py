@@ -33,6 +33,7 @@ KEPT_SETTINGS = (
     "reports_template",
     "reports_metrics_",
     "reports_level_",
+    "report_chart_",
     "template_name",
     "formula_unit",
     "overview_trend_metrics",
