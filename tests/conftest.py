@@ -83,7 +83,11 @@ def pytest_configure(config):
 
 
 def pytest_unconfigure(config):
-    for server in _EARLY.pop("servers", []):
+    servers = _EARLY.pop("servers", [])
+    for server in servers:  # all asked to stop first, then each waited for
+        if server.proc is not None and server.proc.poll() is None:
+            server.proc.terminate()
+    for server in servers:
         server.stop()
     if "base" in _EARLY:
         shutil.rmtree(_EARLY.pop("base"), ignore_errors=True)
