@@ -3,9 +3,12 @@
     with AppServer() as server:          # or AppServer(cwd=..., env={...}) for other dirs
         page.goto(server.url + "/data")
 
-Started once per test module (tests/conftest.py's `app_server` fixture, or a module's own
+Started once per test session (tests/conftest.py's `app_server` fixture, or a module's own
 fixture when it needs its own temp dir or home) and once per bench run; it waits, bounded,
 until the server answers its health check, and stops it (terminate, then kill) on exit.
+Under xdist the controller spawns the test run's servers before the workers collect
+(`spawn()` now, a worker's `Started(url)` waits for the answer). `SharedContext` gives the
+browser tests tabs in one Chromium context, so the app's scripts are cached between tests.
 """
 
 from __future__ import annotations
