@@ -3,9 +3,12 @@
     with AppServer() as server:          # or AppServer(cwd=..., env={...}) for other dirs
         page.goto(server.url + "/data")
 
-Started once per test module (tests/conftest.py's `app_server` fixture, or a module's own
+Started once per test session (tests/conftest.py's `app_server` fixture, or a module's own
 fixture when it needs its own temp dir or home) and once per bench run; it waits, bounded,
 until the server answers its health check, and stops it (terminate, then kill) on exit.
+Under xdist the controller spawns the test run's servers before the workers collect
+(`spawn()` now, a worker's `Started(url)` waits for the answer). `SharedContext` gives the
+browser tests tabs in one Chromium context, so the app's scripts are cached between tests.
 """
 
 from __future__ import annotations
@@ -63,10 +66,73 @@ def settle(page, timeout: float = 60_000, quiet_ms: int = 500) -> None:
     page.wait_for_function(SETTLED, arg=quiet_ms, timeout=timeout, polling=50)
 
 
+def wait_until_healthy(url: str, deadline: float, proc: subprocess.Popen | None = None) -> bool:
+    """Poll `url`'s health check until it says ok (True), the process ends or the
+    perf_counter deadline passes (False)."""
+    while time.perf_counter() < deadline:
+        if proc is not None and proc.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read() == b"ok":
+                    return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def early_server(request, key: str):
+    """The address (and for the injection server its folders) the controller started, or
+    None when this run has no early server (no -n, or not a browser run)."""
+    workerinput = getattr(request.config, "workerinput", {})
+    if f"metrics_{key}" not in workerinput:
+        return None
+    return workerinput[f"metrics_{key}"], workerinput.get(f"metrics_{key}_dirs")
+
+
+class Started:
+    """A server started by another process (the xdist controller, tests/conftest.py): its
+    address, waited for until it answers."""
+
+    def __init__(self, url: str, timeout: float = 120):
+        started = time.perf_counter()
+        if not wait_until_healthy(url, started + timeout):
+            raise RuntimeError(
+                f"the test run's streamlit at {url} did not answer in {timeout:.0f} s"
+            )
+        self.url = url
+        self.start_seconds = time.perf_counter() - started  # what was left to wait
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class SharedContext:
+    """A browser whose `new_page` opens a tab in one shared context (the same viewport and
+    download options, set per page), so Streamlit's JavaScript and fonts are fetched and
+    compiled once for the whole run instead of once per test: its static files are served
+    `immutable`, and a fresh context starts with an empty cache. Each tab is still its own
+    Streamlit session. `new_context` gives a context of its own (a test that watches every
+    request, or needs a clean profile)."""
+
+    def __init__(self, browser, context):
+        self.browser = browser
+        self.context = context
+
+    def new_page(self, viewport: dict | None = None, **options):
+        unsupported = set(options) - {"accept_downloads"}
+        if unsupported or options.get("accept_downloads") is False:
+            raise TypeError(f"the shared context cannot take {sorted(options)}: use new_context")
+        page = self.context.new_page()
+        if viewport:
+            page.set_viewport_size(viewport)
+        return page
+
+    def new_context(self, **options):
+        return self.browser.new_context(**options)
 
 
 class AppServer:
@@ -90,7 +156,8 @@ class AppServer:
         self.proc: subprocess.Popen | None = None
         self.start_seconds: float | None = None
 
-    def start(self) -> AppServer:
+    def spawn(self) -> AppServer:
+        """Start the process and return at once (wait() waits until it answers)."""
         command = [
             sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
             "--server.port", str(self.port), "--server.address", "127.0.0.1",
@@ -98,7 +165,7 @@ class AppServer:
         ]  # fmt: skip
         for name, value in self.options.items():
             command += [f"--{name}", str(value)]
-        started = time.perf_counter()
+        self._started = time.perf_counter()
         self.proc = subprocess.Popen(
             command,
             cwd=self.cwd,
@@ -106,23 +173,23 @@ class AppServer:
             stdout=self.output,
             stderr=subprocess.STDOUT if self.output == subprocess.PIPE else self.output,
         )
-        deadline = started + self.start_timeout
-        while time.perf_counter() < deadline:
-            if self.proc.poll() is not None:
-                break
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        self.start_seconds = time.perf_counter() - started
-                        return self
-            except OSError:
-                time.sleep(0.1)
+        return self
+
+    def wait(self) -> AppServer:
+        """Wait, bounded, until the spawned server answers its health check."""
+        assert self.proc is not None, "spawn() first"
+        if wait_until_healthy(self.url, self._started + self.start_timeout, self.proc):
+            self.start_seconds = time.perf_counter() - self._started
+            return self
         output = ""
         if self.output == subprocess.PIPE and self.proc.stdout:
             self.proc.kill()
             output = self.proc.stdout.read().decode(errors="replace")[-2000:]
         self.stop()
         raise RuntimeError(f"streamlit did not start within {self.start_timeout:.0f} s {output}")
+
+    def start(self) -> AppServer:
+        return self.spawn().wait()
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:

@@ -1,7 +1,14 @@
 """Shared fixtures: the sample data set, loaded once per test session; for the browser tests
-one `streamlit run` of the app and one headless Chromium, started once per test session."""
+one `streamlit run` of the app and one headless Chromium, started once per test session.
+
+Under xdist (`-n 2`) the controller, which runs no tests, starts the browser tests' servers
+(the shared one, and the injection test's own in empty folders) as soon as it is configured,
+so they start while the workers are still importing and collecting; the worker that gets
+the browser group only waits for them to answer. Without -n each fixture starts its own."""
 
 import datetime as dt
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -37,11 +44,72 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group("browser"))
 
 
-@pytest.fixture(scope="session")
-def app_server():
-    """One server for every browser test that needs no folders of its own (tests/_server.py)."""
+# The servers the xdist controller started: {"app": url, "injection": url, "injection_dirs": …}.
+_EARLY: dict = {}
+
+
+def _browser_tests_may_run(config) -> bool:
+    from tests._server import CHROMIUM
+
+    if "not browser" in (config.option.markexpr or "") or not Path(CHROMIUM).exists():
+        return False
+    for arg in config.args or [str(ROOT / "tests")]:
+        path = Path(config.invocation_params.dir, arg.split("::")[0])
+        if path.is_dir() or path.name.startswith("test_browser"):
+            return True
+    return False
+
+
+def pytest_configure(config):
+    if hasattr(config, "workerinput") or not config.getoption("numprocesses", None):
+        return  # a worker, or a run without xdist: the fixtures start what they need
+    if not _browser_tests_may_run(config):
+        return
     from tests._server import AppServer
 
+    base = Path(tempfile.mkdtemp(prefix="metrics-injection-"))
+    dirs = {name: base / name for name in ("tmp", "home", "work")}
+    for d in dirs.values():
+        d.mkdir()
+    env = {"TMPDIR": str(dirs["tmp"]), "HOME": str(dirs["home"])}
+    servers = [AppServer().spawn(), AppServer(cwd=dirs["work"], env=env).spawn()]
+    _EARLY.update(
+        app=servers[0].url,
+        injection=servers[1].url,
+        injection_dirs={k: str(v) for k, v in dirs.items()},
+        servers=servers,
+        base=base,
+    )
+
+
+def pytest_unconfigure(config):
+    servers = _EARLY.pop("servers", [])
+    for server in servers:  # all asked to stop first, then each waited for
+        if server.proc is not None and server.proc.poll() is None:
+            server.proc.terminate()
+    for server in servers:
+        server.stop()
+    if "base" in _EARLY:
+        shutil.rmtree(_EARLY.pop("base"), ignore_errors=True)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """xdist (controller): hand the early servers' addresses to each worker."""
+    for key in ("app", "injection", "injection_dirs"):
+        if key in _EARLY:
+            node.workerinput[f"metrics_{key}"] = _EARLY[key]
+
+
+@pytest.fixture(scope="session")
+def app_server(request):
+    """One server for every browser test that needs no folders of its own (tests/_server.py)."""
+    from tests._server import AppServer, Started, early_server
+
+    early = early_server(request, "app")
+    if early:
+        yield Started(early[0])
+        return
     with AppServer() as server:
         yield server
 
@@ -60,3 +128,14 @@ def chromium():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def chromium_shared(chromium):
+    """The session's Chromium with one shared context for tabs that need nothing of their own
+    (tests/_server.py's SharedContext: the app's scripts are loaded and compiled once)."""
+    from tests._server import SharedContext
+
+    context = chromium.new_context(viewport={"width": 1280, "height": 720}, accept_downloads=True)
+    yield SharedContext(chromium, context)
+    context.close()

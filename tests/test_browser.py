@@ -56,8 +56,10 @@ def server(app_server):
 
 
 @pytest.fixture(scope="module")
-def browser(chromium):
-    return chromium
+def browser(chromium_shared):
+    """The session's Chromium: `new_page` opens a tab in its shared context (the app's
+    scripts cached), `new_context` a context of its own (tests/conftest.py)."""
+    return chromium_shared
 
 
 wait_idle = settle  # tests/_server.py: idle for half a second, every visible chart drawn

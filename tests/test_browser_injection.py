@@ -60,11 +60,17 @@ def headers_file() -> bytes:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(request, tmp_path_factory):
     """A server of its own: its temp dir, home and working dir are empty folders, searched
-    for the report's marker at the end."""
-    from tests._server import AppServer
+    for the report's marker at the end (under -n, started early by the xdist controller in
+    folders of its own: tests/conftest.py)."""
+    from tests._server import AppServer, Started, early_server
 
+    early = early_server(request, "injection")
+    if early:
+        url, dirs = early
+        yield Started(url).url, {name: Path(d) for name, d in dirs.items()}
+        return
     base = tmp_path_factory.mktemp("injection")
     dirs = {name: base / name for name in ("tmp", "home", "work")}
     for d in dirs.values():
