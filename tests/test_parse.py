@@ -196,6 +196,34 @@ def test_rows_sharing_an_ads_key_inside_one_file_are_a_breakdown_and_add_up():
     assert any("breakdown" in w for w in dataset.notes)
 
 
+def test_rows_sharing_an_ads_key_are_counted_whatever_their_order_in_the_file():
+    # Worked by hand: (A, 07-01) three rows, (B, 07-01) two, (A, 07-02) one, (B, 07-02) one;
+    # a row without an ad group shares nothing. Rows repeating a key before them: 2 + 1 = 3.
+    rows = (
+        b"Campaign name,Ad group name,Ad name,By Day,Age,Cost,Impressions\n"
+        b"C,G,A,2026-07-01,18-24,1.00,10\n"
+        b"C,G,B,2026-07-01,18-24,1.00,10\n"
+        b"C,G,A,2026-07-02,18-24,1.00,10\n"
+        b"C,G,A,2026-07-01,25-34,1.00,10\n"
+        b"C,,A,2026-07-01,25-34,1.00,10\n"
+        b"C,G,B,2026-07-02,25-34,1.00,10\n"
+        b"C,G,B,2026-07-01,25-34,1.00,10\n"
+        b"C,G,A,2026-07-01,35-44,1.00,10\n"
+    )
+    dataset = load_files([("age.csv", rows)], today=dt.date(2026, 11, 22))
+    assert len(dataset.get("ads")) == 8
+    [note] = [n for n in dataset.notes if "breakdown" in n]
+    assert note.startswith("3 Ads Manager rows share")
+    # The same count from the neighbour test on a frame with several Arrow chunks.
+    from metrics.io.dataset import _shared_with_neighbour
+
+    left = pd.Series(pd.array(["a", "a", "b", "b", None, "c"], dtype="str"))
+    chunked = pd.concat([left.iloc[:3], left.iloc[3:]], ignore_index=True)
+    days = pd.Series(pd.to_datetime(["2026-07-01"] * 6))
+    frame = pd.DataFrame({"ad": chunked, "date": days})
+    assert _shared_with_neighbour(frame, ["ad", "date"]) == 2  # a=a, b=b; None shares nothing
+
+
 def test_two_ads_with_one_name_are_both_kept_and_overlaps_between_files_counted_once():
     same_name = (
         b"Campaign name,Ad group name,Ad name,Ad ID,By Day,Cost,Impressions\n"

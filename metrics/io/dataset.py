@@ -20,7 +20,7 @@ from .parse import (
 )
 from .read import Failure, read_any
 from .schema import KIND_BY_NAME, KIND_NAMES
-from .tables import ParsedTable, parse_grid
+from .tables import ParsedTable, emptied, parse_grid
 
 OVERVIEW_ZIP = re.compile(r"Overview_(\d{4}-\d{2}-\d{2})_(\d{9,11})", re.IGNORECASE)
 
@@ -211,7 +211,7 @@ def combine(
     if _owned:  # the copies above hold the columns now; the originals need not
         for p in parsed:
             if isinstance(p, ParsedTable):
-                p.frame = p.frame.iloc[:0].copy()  # a slice would keep the arrays
+                p.frame = emptied(p.frame)  # a slice would keep the arrays
     _resolve_years(tables, today, years or {})
 
     reports: list[FileReport] = []
@@ -481,7 +481,7 @@ def _merge(
         frames.append(f)
         del f
         if release:
-            t.frame = t.frame.iloc[:0].copy()
+            t.frame = emptied(t.frame)
     if several:
         df = pd.concat(frames, ignore_index=True, sort=False)
     else:
@@ -498,13 +498,20 @@ def _merge(
         key = ["_key"]
     if kind == "ads" and "ad_id" in df:
         key = [*key, "ad_id"]  # two ads may share a name; their IDs tell them apart
-    if key:
-        names = [t.name for t in tables]
-        df = _dedupe_across_files(df, key, kind, spec.label, names, dataset)
-    df = df.drop(columns=[c for c in ("_order", "_recency", "_filled", "_key") if c in df.columns])
     sort_by = [c for c in (spec.date_column, *spec.key) if c and c in df.columns]
     sort_by = list(dict.fromkeys(sort_by))
+    # One Ads file whose key is the sort's own columns: its rows sharing a key are counted
+    # once the rows are sorted (they are then neighbours), not by hashing every key first.
+    after_sort = kind == "ads" and not several and bool(key) and set(key) <= set(sort_by)
+    if key:
+        names = [t.name for t in tables]
+        df = _dedupe_across_files(
+            df, key, kind, spec.label, names, dataset, count_inside=not after_sort
+        )
+    df = df.drop(columns=[c for c in ("_order", "_recency", "_filled", "_key") if c in df.columns])
     df = _sorted(df, sort_by)
+    if after_sort:
+        _note_breakdown(_shared_with_neighbour(df, key), dataset)
     if kind == "followers_history":
         df = _follower_changes(df, tables)
     if levels:
@@ -553,9 +560,40 @@ def _reordered(df: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
     moved = {}
     for name in columns:
         column = df.pop(name)
-        moved[name] = column.take(order).reset_index(drop=True)
+        codes = _text_codes(column)
+        if codes is None:
+            moved[name] = column.take(order).reset_index(drop=True)
+            del column
+            continue
+        # A text column (ad names: tens of MB at a million rows) moves as its codes: the
+        # old text goes before the sorted text is made, so the two are never alive together.
+        dtype, kind = column.dtype, type(column.array)
         del column
+        import pyarrow as pa
+
+        text = codes.take(pa.array(order)).dictionary_decode()
+        del codes
+        moved[name] = pd.Series(kind(pa.chunked_array([text])), dtype=dtype)
+        del text
     return pd.DataFrame(moved, columns=columns, copy=False)
+
+
+def _text_codes(column: pd.Series):
+    """An Arrow-backed text column as one dictionary array (a code per row, each distinct
+    text once), or None for any other column."""
+    if not (isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow"):
+        return None
+    array = getattr(column.array, "__arrow_array__", None)
+    if array is None:
+        return None
+    import pyarrow as pa
+
+    chunked = array()
+    if isinstance(chunked, pa.Array):
+        chunked = pa.chunked_array([chunked])
+    if not (pa.types.is_string(chunked.type) or pa.types.is_large_string(chunked.type)):
+        return None
+    return chunked.dictionary_encode().unify_dictionaries().combine_chunks()
 
 
 def _sort_order(df: pd.DataFrame, by: list[str]) -> np.ndarray:
@@ -572,27 +610,76 @@ def _sort_order(df: pd.DataFrame, by: list[str]) -> np.ndarray:
     return lexsort_indexer([df[c].array for c in by], orders=True, na_position="last")
 
 
+def _note_breakdown(inside: int, dataset: Dataset) -> None:
+    if inside:
+        dataset.notes.append(
+            f"{counted(inside, 'Ads Manager row')} {agree(inside, 'shares', 'share')} "
+            "campaign, ad group, ad and day with another "
+            "row of the same file: read as a breakdown (by age, gender, placement…) and "
+            "added up. Reach and frequency are not added up across them."
+        )
+
+
+def _shared_with_neighbour(df: pd.DataFrame, key: list[str]) -> int:
+    """How many rows repeat the key of a row before them, in a frame sorted by (at least)
+    the key's columns, so that rows with one key are neighbours; rows with a key cell
+    missing count for nothing. The same number as df[key][complete].duplicated().sum(),
+    without the codes and hash tables of every key column."""
+    n = len(df)
+    if n < 2:
+        return 0
+    same = np.ones(n - 1, dtype=bool)
+    for column in key:
+        series = df[column]
+        present = series.notna().to_numpy()
+        same &= present[1:] & present[:-1]
+        same &= _equal_to_previous(series)
+    return int(same.sum())
+
+
+def _equal_to_previous(series: pd.Series) -> np.ndarray:
+    """Element i: row i + 1 holds the same value as row i (missing cells compare unequal)."""
+    array = series.array
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy()
+        return codes[1:] == codes[:-1]
+    if hasattr(array, "__arrow_array__"):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        chunked = array.__arrow_array__()
+        if isinstance(chunked, pa.Array):
+            chunked = pa.chunked_array([chunked])
+        equal = pc.equal(chunked.slice(1), chunked.slice(0, len(chunked) - 1))
+        return equal.fill_null(False).to_numpy(zero_copy_only=False)
+    values = series.to_numpy()
+    return np.asarray(values[1:] == values[:-1], dtype=bool)
+
+
 def _dedupe_across_files(
-    df: pd.DataFrame, key: list[str], kind: str, label: str, names: list[str], dataset: Dataset
+    df: pd.DataFrame,
+    key: list[str],
+    kind: str,
+    label: str,
+    names: list[str],
+    dataset: Dataset,
+    count_inside: bool = True,
 ) -> pd.DataFrame:
     """Overlapping downloads: for each key (a day; an ad's day; a video) keep the rows of one
     file only. Rows that share a key inside one file are kept: an Ads report broken down by
-    age, gender or placement has several rows per ad and day, and they add up.
+    age, gender or placement has several rows per ad and day, and they add up. They are
+    counted here unless `count_inside` is False (_merge counts them once sorted).
     """
-    complete = df[key].notna().all(axis=1)  # a row without a date is never merged away
-    if kind == "ads":
+    if kind == "ads" and count_inside:
+        complete = df[key].notna().all(axis=1)
         # Only the key columns, not a copy of every column (one file: no "_order").
         cells = df[[*key, "_order"]] if "_order" in df else df[key]
-        inside = int((cells if complete.all() else cells[complete]).duplicated().sum())
-        if inside:
-            dataset.notes.append(
-                f"{counted(inside, 'Ads Manager row')} {agree(inside, 'shares', 'share')} "
-                "campaign, ad group, ad and day with another "
-                "row of the same file: read as a breakdown (by age, gender, placement…) and "
-                "added up. Reach and frequency are not added up across them."
-            )
+        _note_breakdown(
+            int((cells if complete.all() else cells[complete]).duplicated().sum()), dataset
+        )
     if len(names) < 2:
         return df
+    complete = df[key].notna().all(axis=1)  # a row without a date is never merged away
     df["_filled"] = df.drop(columns=["_order", "_recency"]).notna().sum(axis=1)
     keyed = df[complete]
     # The best file for each key: its most complete row ("undefined" loses to a number), then

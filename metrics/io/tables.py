@@ -63,6 +63,17 @@ class ParsedTable:
     companions: list[ParsedTable] = field(default_factory=list)
 
 
+def emptied(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame's columns and dtypes with no rows and no hold on its arrays. (Not
+    `frame.iloc[:0].copy()`: an Arrow-backed column's copy is a view of the same buffers, so
+    the whole column would stay alive behind zero rows.)"""
+    empty = pd.DataFrame(
+        {i: pd.Series([], dtype=dtype) for i, dtype in enumerate(frame.dtypes)}, copy=False
+    )
+    empty.columns = frame.columns
+    return empty
+
+
 def match_columns(
     kind: Kind, headers: list[str], column_map: dict[str, str] | None = None
 ) -> dict[int, str]:
@@ -232,7 +243,7 @@ def parse_grid(
     release = release and kind.name not in ("overview", "viewers")  # those may read it twice
     if release:
         del cells, head
-        grid.cells = grid.cells.iloc[:0].copy()  # a slice would keep the arrays
+        grid.cells = emptied(grid.cells)  # a slice would keep the arrays
     table = _parse_body(grid, kind, headers, mapping, body, consume=release)
     if kind.name in ("overview", "viewers"):
         extra = match_columns(follower, headers, column_map)
