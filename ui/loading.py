@@ -8,6 +8,7 @@ once per process. Sessions get copies, so nothing one session does reaches anoth
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sys
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from metrics.io import Dataset, combine, read_file
+from metrics.io import Dataset, combine, memory, read_file
 from metrics.io.dataset import in_merge_order
 
 from . import janitor, memo, probe, state
@@ -45,11 +46,18 @@ def _memory_back_to_the_system() -> None:
     """An upload's parse frees as much as it keeps (Arrow's blocks, raw cells, each column's
     text once parsed); handed back at once, the server's peak per upload is what is alive
     (about 3× the file with its bytes, not 3.7×) and a room's memory falls again after it.
-    METRICS_RETURN_MEMORY=0 keeps the allocators' own reuse (somewhat faster, more memory)."""
-    if os.environ.get("METRICS_RETURN_MEMORY", "1") != "0":
-        from metrics.io.memory import return_freed_memory
+    Only while a file is read and combined (`_returning`): every other step of the server
+    keeps the allocator's own reuse, which is faster (docs/performance.md).
+    METRICS_RETURN_MEMORY=0 turns it off."""
+    if RETURN_MEMORY:
+        memory.use_system_pool()
 
-        return_freed_memory()
+
+RETURN_MEMORY = os.environ.get("METRICS_RETURN_MEMORY", "1") != "0"
+
+
+def _returning():
+    return memory.returning_freed_memory() if RETURN_MEMORY else contextlib.nullcontext()
 
 
 _keep_uploads_in_memory()
@@ -96,12 +104,13 @@ class ParseCache(memo.Bounded):
         def parse() -> list:
             self.parses += 1
             started = time.perf_counter()
-            items = read_file(name, data, dict(column_map) or None)
-            for item in items:
-                if getattr(item, "frame", None) is not None:
-                    # Kept in combine's order, so a dataset combined from it shares its
-                    # columns instead of holding a sorted copy beside the cache's.
-                    in_merge_order(item)
+            with _returning():
+                items = read_file(name, data, dict(column_map) or None)
+                for item in items:
+                    if getattr(item, "frame", None) is not None:
+                        # Kept in combine's order, so a dataset combined from it shares its
+                        # columns instead of holding a sorted copy beside the cache's.
+                        in_merge_order(item)
             timing("parse", name, len(data), time.perf_counter() - started)
             return items
 
@@ -178,7 +187,8 @@ def _combine(parsed: dict[str, list], years=None, exclude=None) -> Dataset | Non
     items = [item for items in parsed.values() for item in items]
     if not items:
         return None
-    return combine(items, years=years or {}, exclude=exclude or [])
+    with _returning():
+        return combine(items, years=years or {}, exclude=exclude or [])
 
 
 def _rebuild() -> None:
