@@ -509,10 +509,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _return_freed_memory() -> None:
-    """For a whole `python -m metrics` process (see metrics/io/memory.py)."""
-    from .io.memory import return_freed_memory
+    """For a whole `python -m metrics` process (see metrics/io/memory.py);
+    METRICS_RETURN_MEMORY=0 turns it off, =pool keeps only Arrow on the C library."""
+    import os
 
-    return_freed_memory()
+    setting = os.environ.get("METRICS_RETURN_MEMORY", "1")
+    if setting == "0":
+        return
+    from .io import memory
+
+    memory.use_system_pool() if setting == "pool" else memory.return_freed_memory()
 
 
 if __name__ == "__main__":
