@@ -50,7 +50,13 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.async_api import async_playwright  # noqa: E402
 
-from tests._server import CHROMIUM, CHROMIUM_ARGS, IDLE, AppServer  # noqa: E402
+from tests._server import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    IDLE,
+    AppServer,
+    wait_until_healthy,
+)
 
 HEADER = "By Day,Campaign name,Ad group name,Ad name,Currency,Cost,Impressions,Clicks (destination)"
 CLOCK = os.sysconf("SC_CLK_TCK")
@@ -386,16 +392,8 @@ class HelloServer(AppServer):
         self.proc = subprocess.Popen(
             command, cwd=self.cwd, env=self.env, stdout=self.output, stderr=self.output
         )
-        deadline = time.perf_counter() + self.start_timeout
-        import urllib.request
-
-        while time.perf_counter() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        return self
-            except OSError:
-                time.sleep(0.1)
+        if wait_until_healthy(self.url, time.perf_counter() + self.start_timeout, self.proc):
+            return self
         self.stop()
         raise RuntimeError("the hello-world server did not start")
 

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests._apptest import chart_protos
 from ui.charts import _fixed_width  # the app's own: PNG downloads are drawn the same way
 
 vlc = pytest.importorskip("vl_convert")
@@ -49,16 +50,7 @@ def page_protos(page: str, days: int) -> list:
     at = _session(days)
     at.switch_page(f"pages/{page}.py").run(timeout=180)
     assert not at.exception, [e.value for e in at.exception]
-    protos = []
-
-    def walk(node):
-        for child in getattr(node, "children", {}).values():
-            if getattr(child, "type", None) == "vega_lite_chart":
-                protos.append(child.proto)
-            walk(child)
-
-    walk(at.main)
-    return protos
+    return chart_protos(at)
 
 
 def page_specs(page: str, days: int) -> list[dict]:

@@ -8,6 +8,8 @@ from pathlib import Path
 import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
+from tests._apptest import chart_protos
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # 30 ads in one ad group, one day: ad n spends n × £10 (written by hand in the Ads Manager
@@ -19,15 +21,7 @@ REPORT = ("\n".join([HEADER, *ROWS]) + "\n").encode("utf-8-sig")
 
 def chart_rows(at: AppTest) -> list[str]:
     """The ad names the page's bar chart draws (its Arrow dataset)."""
-    found = []
-
-    def walk(node):
-        for child in getattr(node, "children", {}).values():
-            if getattr(child, "type", None) == "vega_lite_chart":
-                found.append(child.proto)
-            walk(child)
-
-    walk(at.main)
+    found = chart_protos(at)
     assert len(found) == 1, f"{len(found)} charts"
     names = []
     for data in found[0].datasets:
