@@ -137,3 +137,48 @@ def test_sorting_one_column_at_a_time_matches_sort_values():
     )
     in_order = expected.copy()
     pd.testing.assert_frame_equal(_sorted(in_order, by), expected)
+
+
+def test_an_emptied_table_keeps_its_columns_but_not_their_arrays():
+    import pyarrow as pa
+
+    from metrics.io.tables import emptied
+
+    names = pd.Series([f"ad {i}" for i in range(200_000)], dtype="str")  # ≥ 1.2 MB of text
+    frame = pd.DataFrame({"ad": names, "spend": np.ones(200_000)})
+    del names
+    held = pa.total_allocated_bytes()
+    empty = emptied(frame)
+    del frame
+    # The text's Arrow buffers are gone (a copy of frame.iloc[:0] would still hold them).
+    assert pa.total_allocated_bytes() < held - 1_000_000
+    assert list(empty.columns) == ["ad", "spend"] and len(empty) == 0
+    assert isinstance(empty["ad"].dtype, pd.StringDtype) and empty["spend"].dtype == np.float64
+
+
+def test_the_mapping_bound_is_set_once_for_overlapping_reads_and_relaxed_after_the_last(
+    monkeypatch,
+):
+    import threading
+
+    from metrics.io import memory
+
+    calls = []
+    monkeypatch.setattr(memory, "_mmap_threshold", calls.append)
+    inside = threading.Event()
+    release = threading.Event()
+
+    def other_read():
+        with memory.returning_freed_memory():
+            inside.set()
+            release.wait(5)
+
+    worker = threading.Thread(target=other_read)
+    with memory.returning_freed_memory():
+        worker.start()
+        assert inside.wait(5)
+    # The first read ended while the other still runs: the bound stays.
+    assert calls == [128 * 1024]
+    release.set()
+    worker.join(5)
+    assert calls == [128 * 1024, 32 * 1024 * 1024]
