@@ -1,5 +1,6 @@
 """The UI's pure helpers: display scaling, labels and chart data (no Streamlit session)."""
 
+import re
 from dataclasses import replace
 
 import pandas as pd
@@ -128,13 +129,19 @@ def test_one_day_format():
 def test_date_axes_tick_on_whole_days_weeks_or_months_over_the_window():
     import datetime as dt
 
-    assert charts.ticks_for(7) == ("day", 1, "%-d %b")
-    assert charts.ticks_for(14) == ("day", 2, "%-d %b")
-    assert charts.ticks_for(28)[:2] == ("week", 1)
-    assert charts.ticks_for(120)[:2] == ("week", 2)
-    assert charts.ticks_for(365) == ("month", 1, "%b %Y")
-    assert charts.ticks_for(730) == ("month", 3, "%b %Y")
-    assert charts.ticks_for(365, weekly=True)[:2] == ("week", 2)
+    # The ticks are chosen in the browser from the drawn span in days (written by hand: a
+    # weekly chart ticks every week up to 63 days, every other week beyond).
+    days = "(round(span(domain('x')) / 864e5) + 1)"
+    weekly = charts.time_axis(weekly=True).to_dict()["axis"]
+    assert weekly["tickCount"]["expr"] == (
+        f"{days} <= 63 ? {{interval: 'week', step: 1}} : ({{interval: 'week', step: 2}})"
+    )
+    daily = charts.time_axis().to_dict()["axis"]["tickCount"]["expr"]
+    bounds = [8, 14, 63, 120, 400]
+    assert [int(b) for b in re.findall(r"<= (\d+)", daily)] == bounds
+    assert re.findall(r"interval: '(\w+)', step: (\d)", daily) == [
+        ("day", "1"), ("day", "2"), ("week", "1"), ("week", "2"), ("month", "1"), ("month", "3"),
+    ]  # fmt: skip
     # The axis spans exactly the window: its first and last day are the data of the
     # invisible edge layer, and the scale is not rounded ("nice") past them.
     end = dt.date(2026, 10, 31)

@@ -102,14 +102,6 @@ TICKS = [
 WEEKLY_TICKS = [(63, "week", 1, "%-d %b"), (None, "week", 2, "%-d %b")]
 
 
-def ticks_for(days: int, weekly: bool = False) -> tuple[str, int, str]:
-    """(interval, step, format) of a date axis over `days` days (weekly: one point a week)."""
-    for most, interval, step, fmt in WEEKLY_TICKS if weekly else TICKS:
-        if most is None or days <= most:
-            return interval, step, fmt
-    raise AssertionError("unreachable: the last rule has no bound")
-
-
 # The axis's length in days, read by Vega from the drawn x scale. Its domain is the span's
 # first and last day (from the data, see `with_span`), so the spec itself never names the
 # window: a window change sends new data to the same spec, and the browser swaps the data
@@ -128,7 +120,7 @@ def _rule_expr(rules: list, value) -> str:
 
 
 def time_axis(title: str | None = None, weekly: bool = False, field: str = "x") -> alt.X:
-    """A date x axis with ticks on whole days, weeks or months (`ticks_for`) over the span
+    """A date x axis with ticks on whole days, weeks or months (`TICKS`) over the span
     the chart's data covers (`with_span` adds the window's first and last day to it), so
     charts of one window line up. The ticks are chosen in the browser from that span: one
     spec for every window."""
