@@ -355,3 +355,14 @@ def filter_level(frame: pd.DataFrame, filters: dict[str, str]) -> pd.DataFrame:
         if column in frame:
             frame = frame[frame[column] == value]
     return frame.reset_index(drop=True)
+
+
+def chart_rows(frame: pd.DataFrame, metric: str, bars: int, which: str = "largest") -> pd.DataFrame:
+    """The rows a bar chart of `metric` draws: every row with a value when they are no more
+    than `bars` or `which` is "all", else the `bars` rows with the largest (or "smallest")
+    values, the first in the table winning a tie. Rows without a value are never drawn."""
+    values = frame.dropna(subset=[metric])
+    if len(values) <= bars or which == "all":
+        return values
+    pick = values.nsmallest if which == "smallest" else values.nlargest
+    return pick(bars, metric, keep="first")

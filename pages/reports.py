@@ -5,6 +5,7 @@ import streamlit as st
 from metrics.definitions import ADS, REGISTRY
 from metrics.export import to_csv_bytes, to_xlsx_bytes
 from metrics.formula import MAX_LENGTH, UNITS, FormulaError, parse_custom_column
+from metrics.report import chart_rows
 from metrics.templates import Template, TemplateError, load_template
 from metrics.windows import WINDOW_DAYS
 from ui import charts, state
@@ -196,12 +197,13 @@ if chartable and not frame.empty:
         format_func=lambda n: REGISTRY[ADS][n].label if n in REGISTRY[ADS] else n,
     )
     label = column_label(pick, ADS, dataset.currency, units)
-    values = frame[[level, pick]].dropna()
     # Thousands of bars are neither readable nor quick to draw: beyond CHART_BARS rows the
     # chart shows the largest (or smallest) CHART_BARS, or all on request; the table above
     # and the downloads always have every row.
-    shown, of_all = values, ""
-    if len(values) > CHART_BARS:
+    drawable = frame[[level, pick]].dropna()  # a bar needs a name and a value
+    with_value = len(drawable)
+    which, of_all = "all", ""
+    if with_value > CHART_BARS:
         noun = DIMENSION_LABELS[level].lower()
         state.seed("report_chart_bars", "largest")
         which = st.segmented_control(
@@ -210,19 +212,20 @@ if chartable and not frame.empty:
             format_func={
                 "largest": f"Largest {CHART_BARS}",
                 "smallest": f"Smallest {CHART_BARS}",
-                "all": f"All {len(values):,}",
+                "all": f"All {with_value:,}",
             }.get,
             key="report_chart_bars",
         )
         which = which or "largest"
         if which != "all":
-            pick_rows = values.nlargest if which == "largest" else values.nsmallest
-            shown = pick_rows(CHART_BARS, pick, keep="first")
-            of_all = f" · the {which} {CHART_BARS} of {len(values):,} {noun}s"
+            of_all = f" · the {which} {CHART_BARS} of {with_value:,} {noun}s"
+            blank = len(frame) - with_value
+            rest = f" ({blank:,} more have no value)" if blank else ""
             st.caption(
                 f"The {CHART_BARS} {noun}s with the {which} {escape_md(label)}, of "
-                f"{len(values):,}; the table above and the downloads have all of them."
+                f"{with_value:,}{rest}; the table above and the downloads have all of them."
             )
+    shown = chart_rows(drawable, pick, CHART_BARS, which)
     chart = charts.bars(
         shown,
         level,

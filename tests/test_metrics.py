@@ -378,3 +378,16 @@ def test_weeks_with_fewer_than_seven_days_of_data_are_left_out_of_the_weekly_vie
     weeks = aggregate(organic, ORGANIC, window, level="week", metrics=["video_views"])
     kept, dropped = whole_weeks(organic, ORGANIC, window, weeks)
     assert list(kept["week"].dt.date) == [dt.date(2026, 6, 4)] and dropped == 1
+
+
+def test_chart_rows_draws_the_largest_or_smallest_few_and_never_a_row_without_a_value():
+    from metrics.report import chart_rows
+
+    frame = pd.DataFrame({"ad": list("abcdef"), "spend": [5.0, None, 9.0, 1.0, 9.0, 3.0]})
+    # Five ads have a value; b has none. By hand: largest 2 are c and e (9 and 9, c first in
+    # the table), smallest 2 are d (1) and f (3); "all" and a limit of 5 or more give the five.
+    assert chart_rows(frame, "spend", 2)["ad"].tolist() == ["c", "e"]
+    assert chart_rows(frame, "spend", 2, "smallest")["ad"].tolist() == ["d", "f"]
+    assert chart_rows(frame, "spend", 2, "all")["ad"].tolist() == ["a", "c", "d", "e", "f"]
+    assert chart_rows(frame, "spend", 5)["ad"].tolist() == ["a", "c", "d", "e", "f"]
+    assert chart_rows(frame, "spend", 1)["ad"].tolist() == ["c"]  # the tie: c comes first
