@@ -48,16 +48,18 @@ def _memory_back_to_the_system() -> None:
     (about 3× the file with its bytes, not 3.7×) and a room's memory falls again after it.
     Only while a file is read and combined (`_returning`): every other step of the server
     keeps the allocator's own reuse, which is faster (docs/performance.md).
-    METRICS_RETURN_MEMORY=0 turns it off."""
-    if RETURN_MEMORY:
+    METRICS_RETURN_MEMORY=pool keeps only Arrow on the C library, =0 neither."""
+    if RETURN_MEMORY != "0":
         memory.use_system_pool()
 
 
-RETURN_MEMORY = os.environ.get("METRICS_RETURN_MEMORY", "1") != "0"
+RETURN_MEMORY = memory.setting()
 
 
 def _returning():
-    return memory.returning_freed_memory() if RETURN_MEMORY else contextlib.nullcontext()
+    if RETURN_MEMORY == "1":
+        return memory.returning_freed_memory()
+    return contextlib.nullcontext()
 
 
 _keep_uploads_in_memory()

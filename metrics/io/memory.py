@@ -27,6 +27,13 @@ _lock = threading.Lock()
 _inside = 0
 
 
+def setting() -> str:
+    """METRICS_RETURN_MEMORY, read the same way by the command line and the app: "1" (the
+    default: both below), "pool" (only Arrow on the C library) or "0" (neither)."""
+    value = os.environ.get("METRICS_RETURN_MEMORY", "1")
+    return value if value in ("0", "pool") else "1"
+
+
 def use_system_pool() -> None:
     """Arrow through the C library, so the bound below covers Arrow's arrays too."""
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")  # read when pyarrow loads
