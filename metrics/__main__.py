@@ -511,17 +511,30 @@ def main(argv: list[str] | None = None) -> int:
 def _return_freed_memory() -> None:
     """For a whole `python -m metrics` process (see metrics/io/memory.py);
     METRICS_RETURN_MEMORY=0 turns it off, =pool keeps only Arrow on the C library."""
-    import os
-
-    setting = os.environ.get("METRICS_RETURN_MEMORY", "1")
-    if setting == "0":
-        return
     from .io import memory
 
-    memory.use_system_pool() if setting == "pool" else memory.return_freed_memory()
+    setting = memory.setting()
+    if setting == "pool":
+        memory.use_system_pool()
+    elif setting == "1":
+        memory.return_freed_memory()
+
+
+def _run() -> int:
+    """main(), for a reader that may stop early (`… | head`): a closed pipe ends the command
+    quietly, as other command-line tools do, instead of with a traceback."""
+    try:
+        status = main()
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        # Python flushes stdout again at exit; point it at nothing so that flush is quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] not in ("-h", "--help"):
         _return_freed_memory()
-    sys.exit(main())
+    sys.exit(_run())

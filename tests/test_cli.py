@@ -676,3 +676,22 @@ def test_a_summary_of_viewers_alone_says_where_the_kpis_come_from(tmp_path):
     text = " ".join(out.stdout.split())
     assert text.startswith("Last 7 days: 8 Oct – 14 Oct 2026")
     assert "None of these files holds the KPIs: they come from an Overview" in text
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path):
+    # 2,000 ads on one day: the ad table's JSON is far beyond a pipe's 64 kB buffer, so the
+    # command is still writing when the reader (like `| head -c 10`) closes its end.
+    header = "By Day,Campaign name,Ad group name,Ad name,Cost,Impressions,Clicks (destination)\n"
+    rows = "".join(f"2026-03-01,C,G,Ad {n},£{n}.00,1000,10\n" for n in range(2000))
+    path = tmp_path / "many.csv"
+    path.write_text(header + rows, encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "metrics", "table", str(path), "--level", "ad", "--days", "7",
+         "--today", "2026-03-02", "--format", "json"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stdout.read(10)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1
+    assert "Traceback" not in err and "BrokenPipe" not in err, err[-2000:]
