@@ -154,6 +154,10 @@ def test_an_emptied_table_keeps_its_columns_but_not_their_arrays():
     assert pa.total_allocated_bytes() < held - 1_000_000
     assert list(empty.columns) == ["ad", "spend"] and len(empty) == 0
     assert isinstance(empty["ad"].dtype, pd.StringDtype) and empty["spend"].dtype == np.float64
+    # A grid's dictionary (categorical) column keeps no categories either: they are its cells.
+    cells = pd.DataFrame({"c": pd.Categorical(["x", "y", "x"])})
+    kept = emptied(cells)["c"].dtype
+    assert isinstance(kept, pd.CategoricalDtype) and len(kept.categories) == 0
 
 
 def test_the_mapping_bound_is_set_once_for_overlapping_reads_and_relaxed_after_the_last(

@@ -67,9 +67,14 @@ def emptied(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame's columns and dtypes with no rows and no hold on its arrays. (Not
     `frame.iloc[:0].copy()`: an Arrow-backed column's copy is a view of the same buffers, so
     the whole column would stay alive behind zero rows.)"""
-    empty = pd.DataFrame(
-        {i: pd.Series([], dtype=dtype) for i, dtype in enumerate(frame.dtypes)}, copy=False
-    )
+    dtypes = [
+        # A categorical dtype carries its categories (every distinct cell of a grid column).
+        pd.CategoricalDtype(d.categories[:0], ordered=d.ordered)
+        if isinstance(d, pd.CategoricalDtype)
+        else d
+        for d in frame.dtypes
+    ]
+    empty = pd.DataFrame({i: pd.Series([], dtype=d) for i, d in enumerate(dtypes)}, copy=False)
     empty.columns = frame.columns
     return empty
 
