@@ -346,7 +346,7 @@ def ad_daily(
     """One ad's metrics per day (ratios from that day's sums)."""
     df = dataset.get("ads")  # (the names only: the derived columns come with `aggregate`)
     mask = (df["campaign"] == campaign) & (df["ad_group"] == ad_group) & (df["ad"] == ad)
-    single = Dataset(tables={"ads": dataset.get("ads")[mask.to_numpy()]})
+    single = Dataset(tables={"ads": df[mask.to_numpy()]})
     return aggregate(single, ADS, window, level="day", metrics=list(metrics))
 
 

@@ -9,7 +9,7 @@ The price: every large array is fresh, zeroed pages, so a step is somewhat slowe
 The command line sets this for its whole (short) process: `return_freed_memory()`. The app's
 server is long-lived and computes every page for every visitor, so it sets it only while a
 file is read and combined (`returning_freed_memory()`), where the peak per upload is made,
-and goes back to a 32 MB bound (glibc's own upper bound) afterwards.
+and sets a 32 MB bound (the highest glibc's own moving bound reaches) afterwards.
 """
 
 from __future__ import annotations
@@ -35,8 +35,11 @@ def setting() -> str:
 
 
 def use_system_pool() -> None:
-    """Arrow through the C library, so the bound below covers Arrow's arrays too."""
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")  # read when pyarrow loads
+    """Arrow through the C library, so the bound below covers Arrow's arrays too (unless
+    ARROW_DEFAULT_MEMORY_POOL names a pool already: then that one stays)."""
+    if "ARROW_DEFAULT_MEMORY_POOL" in os.environ:
+        return
+    os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "system"  # read when pyarrow loads
     if "pyarrow" in sys.modules:  # loaded already (the app's server): switch its pool now
         import pyarrow as pa
 
@@ -65,7 +68,8 @@ def return_freed_memory() -> None:
 def returning_freed_memory():
     """While the block runs (in any thread: the setting is the process's), blocks of 128 kB
     or more are mapped and handed back when freed; when the last such block ends, the bound
-    goes back to 32 MB, where freed arrays are reused (faster) rather than handed back."""
+    is set to 32 MB (the highest glibc's own moving bound reaches; once set by hand it no
+    longer moves), where freed arrays are reused (faster) rather than handed back."""
     global _inside
     with _lock:
         _inside += 1
