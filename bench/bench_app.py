@@ -33,6 +33,7 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -293,6 +294,36 @@ def sample_part(
     return results
 
 
+class FloorServer(AppServer):
+    """`streamlit run bench/floor_app.py`: the bare page of the Overview's shape (the floor)."""
+
+    def spawn(self) -> AppServer:
+        command = [
+            sys.executable, "-m", "streamlit", "run", str(ROOT / "bench" / "floor_app.py"),
+            "--server.port", str(self.port), "--server.address", "127.0.0.1",
+            "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--client.showSidebarNavigation", "false", "--client.toolbarMode", "minimal",
+        ]  # fmt: skip
+        self._started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            command, cwd=self.cwd, env=self.env, stdout=self.output, stderr=self.output
+        )
+        return self
+
+
+def floor_part(browser, url: str, repeat: int, windows_only: bool = False) -> dict:
+    """The same rounds on bench/floor_app.py (no server timing lines: nothing of ours)."""
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    t0 = time.perf_counter()
+    page.goto(f"{url}/overview", timeout=120_000)
+    page.locator("h1", has_text="Overview").first.wait_for(timeout=120_000)
+    wait_idle(page)
+    results = {"first_page_s": round(time.perf_counter() - t0, 2)}
+    results.update(rounds(page, repeat, windows_only=windows_only))
+    page.close()
+    return results
+
+
 def million_part(
     browser, url: str, repeat: int, rows: int, log: Path, timeout: float = 600_000
 ) -> dict:
@@ -360,9 +391,28 @@ def main() -> None:
     parser.add_argument(
         "--windows-only", action="store_true", help="the sample's window changes only (A/B)"
     )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="the same rounds on bench/floor_app.py, a bare page of the Overview's shape "
+        "(FLOOR_CARDS, FLOOR_KIND, FLOOR_CHARTS, FLOOR_TEXTS, FLOOR_TABLES in the environment)",
+    )
     parser.add_argument("--timeout", type=float, default=600, help="seconds a 1M-row step may take")
     args = parser.parse_args()
     results: dict = {"repeat": args.repeat}
+    if args.floor:
+        shape = {k: v for k, v in os.environ.items() if k.startswith("FLOOR_")}
+        with FloorServer() as server:
+            SERVER["pid"] = server.proc.pid
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                results["floor"] = {
+                    "shape": shape,
+                    **floor_part(browser, server.url, args.repeat, args.windows_only),
+                }
+                browser.close()
+        print(json.dumps(results, indent=2))
+        return
     with tempfile.TemporaryDirectory(prefix="bench_app_log_") as folder:
         log = Path(folder) / "server.log"
         with log.open("wb") as output:

@@ -4,6 +4,7 @@ import re
 from dataclasses import replace
 
 import pandas as pd
+import pytest
 
 from metrics.definitions import ADS, ORGANIC, REGISTRY
 from ui import charts
@@ -176,3 +177,34 @@ def test_the_png_chart_has_a_title_unit_and_dates():
     spec = convert.call_args.args[0]
     assert spec["title"]["text"] == "Spend (GBP) by campaign"
     assert spec["title"]["subtitle"] == "Currency · 4 – 31 Oct 2026"
+
+
+def test_the_page_styles_reach_the_page():
+    # Streamlit sends an st.html of style tags alone to its event container, which never
+    # puts it in the page, and its sanitiser (DOMPurify) drops a style element whose text
+    # holds "<" before a letter, "/" or "!": either way no rule applied. The styles go out
+    # beside the script, and their text has no such "<".
+    from streamlit.elements.html import _html_only_style_tags
+
+    from ui import look
+
+    sent = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(look.st, "html", lambda body, **options: sent.append(body))
+        look.apply()
+    assert len(sent) == 1 and look.CSS in sent[0]
+    assert not _html_only_style_tags(sent[0])
+    rules = re.sub(r"</?style>", "", look.CSS)
+    assert not re.search(r"<[/\w!]", rules), re.search(r"<[/\w!].{0,40}", rules)
+
+
+@pytest.mark.parametrize("per_row", [1, 3, 4])  # what the Overview, Audience and Ads ask for
+def test_every_group_of_kpi_cards_has_a_grid_of_its_width(per_row):
+    from ui import look
+    from ui.widgets import kpi_grid_key
+
+    key = kpi_grid_key(ADS, ["spend", "ctr"], per_row)
+    assert key == kpi_grid_key(ADS, ["spend", "ctr"], per_row)  # the same in every rerun
+    assert key != kpi_grid_key(ADS, ["spend", "cpc"], per_row)  # two groups on one page
+    assert key.startswith(f"kpis_{per_row}_")
+    assert f'[class*="st-key-kpis_{per_row}_"] {{ --kpis: {per_row}; }}' in look.CSS

@@ -18,6 +18,17 @@ CSS = """
 }
 [data-testid="stMetricDelta"] > div { white-space: normal; overflow: visible; }
 [data-testid="stMetricDelta"] { flex-wrap: wrap; }
+/* A group of KPI cards (ui/widgets.py kpi_cards: one container keyed kpis_N_…): a grid
+   of n equal columns, one column below 640 px, where Streamlit stacks st.columns too. */
+[class*="st-key-kpis_"] {
+  display: grid !important; gap: 1rem; grid-template-columns: repeat(var(--kpis), minmax(0, 1fr));
+}
+[class*="st-key-kpis_"] > * { width: auto !important; min-width: 0; }
+[class*="st-key-kpis_1_"] { --kpis: 1; }
+[class*="st-key-kpis_2_"] { --kpis: 2; }
+[class*="st-key-kpis_3_"] { --kpis: 3; }
+[class*="st-key-kpis_4_"] { --kpis: 4; }
+@media (max-width: 640px) { [class*="st-key-kpis_"] { --kpis: 1; } }
 </style>
 """
 
@@ -48,5 +59,7 @@ SCRIPT = f"""
 
 
 def apply() -> None:
-    st.html(CSS)
-    st.html(SCRIPT, unsafe_allow_javascript=True)
+    # One element for both: an st.html of style tags alone goes to Streamlit's event
+    # container, which (Streamlit 1.67, with st.navigation) never puts it in the page, so
+    # the styles did not apply; beside the script they do.
+    st.html(SCRIPT + CSS, unsafe_allow_javascript=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
 
@@ -67,6 +68,13 @@ def metric_help(metric: Metric, change: Change | None = None) -> str:
     return text
 
 
+def kpi_grid_key(family: str, names: Sequence[str], per_row: int) -> str:
+    """The key of a group of KPI cards: `kpis_<per_row>_` (what ui/look.py's grid reads),
+    then the family and the cards asked for (stable across reruns and windows)."""
+    digest = hashlib.blake2b(repr((family, tuple(names))).encode(), digest_size=6).hexdigest()
+    return f"kpis_{per_row}_{family}_{digest}"
+
+
 def kpi_cards(
     changes: dict[str, Change],
     family: str,
@@ -82,36 +90,41 @@ def kpi_cards(
     """
     shown = [n for n in names if n in changes and changes[n].value is not None]
     hidden = [n for n in names if n in (reasons or {}) and n not in shown]
-    for start in range(0, len(shown), per_row):
-        cols = st.columns(per_row)
-        for col, name in zip(cols, shown[start : start + per_row], strict=False):
-            metric = REGISTRY[family][name]
-            change = changes[name]
-            delta = format_change(change.change)
-            if change.previous == 0 and change.difference:
-                # No percentage of a zero base: show the difference.
-                diff = format_value(change.difference, metric.unit, currency)
-                delta = f"{'+' if change.difference > 0 else ''}{diff} vs " + format_value(
-                    change.previous, metric.unit, currency
-                )
-            colour = "normal" if metric.higher_is_better is not False else "inverse"
-            if metric.higher_is_better is None:
-                colour = "off"
-            if delta and change.significant is False:
-                delta, colour = f"{delta} · within noise", "off"
-            value = format_value(change.value, metric.unit, currency, compact=True)
-            exact = format_value(change.value, metric.unit, currency)
-            help_ = metric_help(metric, change)
-            if exact != value:
-                help_ = f"Exactly {exact}.\n\n{help_}"
-            col.metric(
-                metric.label,
-                value,
-                delta=delta,
-                delta_color=colour,
-                help=help_,
-                border=True,
+    # One container for all the cards, laid out as a grid of `per_row` columns by the page's
+    # CSS (ui/look.py; one column on a phone): a rerun renders 20-odd fewer blocks than with
+    # a row of st.columns per `per_row` cards. Its key names the cards asked for, so it is
+    # the same element in every window.
+    grid = (
+        st.container(horizontal=True, key=kpi_grid_key(family, names, per_row)) if shown else None
+    )
+    for name in shown:
+        metric = REGISTRY[family][name]
+        change = changes[name]
+        delta = format_change(change.change)
+        if change.previous == 0 and change.difference:
+            # No percentage of a zero base: show the difference.
+            diff = format_value(change.difference, metric.unit, currency)
+            delta = f"{'+' if change.difference > 0 else ''}{diff} vs " + format_value(
+                change.previous, metric.unit, currency
             )
+        colour = "normal" if metric.higher_is_better is not False else "inverse"
+        if metric.higher_is_better is None:
+            colour = "off"
+        if delta and change.significant is False:
+            delta, colour = f"{delta} · within noise", "off"
+        value = format_value(change.value, metric.unit, currency, compact=True)
+        exact = format_value(change.value, metric.unit, currency)
+        help_ = metric_help(metric, change)
+        if exact != value:
+            help_ = f"Exactly {exact}.\n\n{help_}"
+        grid.metric(
+            metric.label,
+            value,
+            delta=delta,
+            delta_color=colour,
+            help=help_,
+            border=True,
+        )
     if hidden:
         st.caption(
             "Not shown: "
