@@ -207,4 +207,6 @@ def test_every_group_of_kpi_cards_has_a_grid_of_its_width(per_row):
     assert key == kpi_grid_key(ADS, ["spend", "ctr"], per_row)  # the same in every rerun
     assert key != kpi_grid_key(ADS, ["spend", "cpc"], per_row)  # two groups on one page
     assert key.startswith(f"kpis_{per_row}_")
-    assert f'[class*="st-key-kpis_{per_row}_"] {{ --kpis: {per_row}; }}' in look.CSS
+    assert (
+        f'.stHorizontalBlock[class*="st-key-kpis_{per_row}_"] {{ --kpis: {per_row}; }}' in look.CSS
+    )

@@ -19,16 +19,17 @@ CSS = """
 [data-testid="stMetricDelta"] > div { white-space: normal; overflow: visible; }
 [data-testid="stMetricDelta"] { flex-wrap: wrap; }
 /* A group of KPI cards (ui/widgets.py kpi_cards: one container keyed kpis_N_…): a grid
-   of n equal columns, one column below 640 px, where Streamlit stacks st.columns too. */
-[class*="st-key-kpis_"] {
+   of N equal columns, one column below 640 px, where Streamlit stacks st.columns too.
+   Each selector ends in a class, so the browser checks it only on those elements. */
+.stHorizontalBlock[class*="st-key-kpis_"] {
   display: grid !important; gap: 1rem; grid-template-columns: repeat(var(--kpis), minmax(0, 1fr));
 }
-[class*="st-key-kpis_"] > * { width: auto !important; min-width: 0; }
-[class*="st-key-kpis_1_"] { --kpis: 1; }
-[class*="st-key-kpis_2_"] { --kpis: 2; }
-[class*="st-key-kpis_3_"] { --kpis: 3; }
-[class*="st-key-kpis_4_"] { --kpis: 4; }
-@media (max-width: 640px) { [class*="st-key-kpis_"] { --kpis: 1; } }
+.stHorizontalBlock[class*="st-key-kpis_"] > .stElementContainer { width: auto !important; min-width: 0; }
+.stHorizontalBlock[class*="st-key-kpis_1_"] { --kpis: 1; }
+.stHorizontalBlock[class*="st-key-kpis_2_"] { --kpis: 2; }
+.stHorizontalBlock[class*="st-key-kpis_3_"] { --kpis: 3; }
+.stHorizontalBlock[class*="st-key-kpis_4_"] { --kpis: 4; }
+@media (max-width: 640px) { .stHorizontalBlock[class*="st-key-kpis_"] { --kpis: 1; } }
 </style>
 """
 
