@@ -290,3 +290,54 @@ def test_what_stands_out_reads_the_figures_the_pages_show_from_the_memo(
     assert memo.computed == 5
     assert shared == story.stand_out(sample_dataset, window)
     assert {item["kind"] for item in shared} >= {"fatigue", "hook_cta"}  # the sample's story
+
+
+def _verdicts(n: int) -> list[dict]:
+    """What a diagnostic returns on a big account: a record per ad, nested lists inside."""
+    return [
+        {
+            "ad": f"Ad {i}",
+            "impressions": float(i),
+            "ok": i % 2 == 0,
+            "ci": [0.1, 0.2],
+            "evidence": {"days": i, "interval": (dt.date(2026, 10, 1), dt.date(2026, 10, 9))},
+        }
+        for i in range(n)
+    ]
+
+
+def test_records_handed_out_are_copies_down_to_their_nested_lists():
+    wrapped = per_dataset(lambda dataset: _verdicts(3))
+    dataset = _dataset()
+    first = wrapped(dataset)
+    first[0]["ad"] = "changed"
+    first[1]["ci"].append(9.9)
+    first[2]["evidence"]["days"] = -1
+    first.append({"ad": "extra"})
+    again = wrapped(dataset)
+    assert [v["ad"] for v in again] == ["Ad 0", "Ad 1", "Ad 2"]
+    assert again[1]["ci"] == [0.1, 0.2]
+    assert again[2]["evidence"]["days"] == 2
+
+
+def test_shared_hands_out_the_kept_value_itself_computed_once():
+    calls = []
+    wrapped = per_dataset(lambda dataset: calls.append(1) or _verdicts(2))
+    dataset = _dataset()
+    kept = wrapped.shared(dataset)
+    assert wrapped.shared(dataset) is kept  # no copy
+    copied = wrapped(dataset)
+    assert copied == kept and copied is not kept and copied[0] is not kept[0]
+    assert len(calls) == 1
+
+
+def test_a_long_list_of_records_is_sized_from_a_sample_close_to_walking_it():
+    from ui import memo
+
+    # Each record: 64 (dict) + 3 leaves of 128 (384) + the list [0.1, 0.2] (64 + 2 × 128 =
+    # 320) + the evidence dict (64 + a leaf 128 + the tuple of two dates, 64 + 2 × 128: 512)
+    # = 1,280; a list adds 64. Every record alike, so the sample's estimate is exact.
+    records = _verdicts(10_000)
+    assert memo._size(records[:1]) == 64 + 1280
+    assert memo._size(records) == 64 + 10_000 * 1280
+    assert memo._size(list(range(1000))) == 64 + 1000 * 128

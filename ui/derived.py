@@ -60,11 +60,12 @@ tracking = per_dataset(_tracking)
 def _stand_out(dataset, window, limit=_story.LIMIT):
     # The findings come from figures the Overview's cards and the Diagnostics page show: read
     # them through the memo, called exactly as those pages call them, so each is computed once.
+    # metrics/story.py only reads them: the memo's own values, not copies (ui/memo.py).
     figures = {
-        "summary_changes": summary_changes,
-        "fatigue": lambda d, w: fatigue(d, w, floor_share=_FLOOR_SHARE),
-        "hook_vs_cta": hook_vs_cta,
-        "group_spend": group_spend,
+        "summary_changes": summary_changes.shared,
+        "fatigue": lambda d, w: fatigue.shared(d, w, floor_share=_FLOOR_SHARE),
+        "hook_vs_cta": hook_vs_cta.shared,
+        "group_spend": group_spend.shared,
     }
     return _story.stand_out(dataset, window, limit, figures=figures)
 
