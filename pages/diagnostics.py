@@ -78,7 +78,9 @@ with tab_fatigue:
         help="The projection extends the fitted decline of a fatigued or drifting ad to "
         "the day its CTR reaches this share of the ad's own first-week CTR.",
     )
-    verdicts = fatigue(dataset, window, floor_share=floor_share)
+    # Read only (tables and charts are built from it): the memo's own list, no copy of
+    # its records (a verdict per ad: 2,739 on the 1M-row report; ui/memo.py).
+    verdicts = fatigue.shared(dataset, window, floor_share=floor_share)
     if not verdicts:
         st.info("No daily ad rows in this window.")
     else:
@@ -166,7 +168,7 @@ with tab_fatigue:
 
 with tab_hook:
     # The group with a verdict first (then the most spend), so the tab opens on an answer.
-    groups = verdict_order(hook_vs_cta(dataset, window), group_spend(dataset, window))
+    groups = verdict_order(hook_vs_cta.shared(dataset, window), group_spend(dataset, window))
     if not groups:
         st.info(
             "Needs impressions, clicks and 2-second video views for at least two ads in an ad group."
