@@ -357,6 +357,28 @@ def filter_level(frame: pd.DataFrame, filters: dict[str, str]) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+def bar_labels(frame: pd.DataFrame, level: str) -> pd.Series:
+    """Each row's name at `level` (campaign, ad_group or ad), made unique for a chart's bars.
+
+    Ad names repeat across ad groups ("Video 1" in every group), and a chart keyed by the name
+    alone would stack such rows into one bar. A name that is shared gets its ad group's name
+    after it ("Video 1 · Group B"), then, if still shared, its campaign's; a row still not
+    told apart gets its position among its twins ("(2)"). Unique names stay as they are."""
+    dims = list(LEVELS[level])
+    named = frame[dims].astype("string").fillna("(no name)")
+    label = named[level]
+    for parent in reversed(dims[:-1]):
+        shared = label.duplicated(keep=False)
+        if not shared.any():
+            break
+        label = label.mask(shared, label + " · " + named[parent])
+    shared = label.duplicated(keep=False)
+    if shared.any():
+        nth = label.groupby(label, sort=False).cumcount() + 1
+        label = label.mask(shared, label + " (" + nth.astype("string") + ")")
+    return label.astype(object)
+
+
 def chart_rows(frame: pd.DataFrame, metric: str, bars: int, which: str = "largest") -> pd.DataFrame:
     """The rows a bar chart of `metric` draws: every row with a value when they are no more
     than `bars` or `which` is "all", else the `bars` rows with the largest (or "smallest")

@@ -5,7 +5,7 @@ import streamlit as st
 from metrics.definitions import ADS, REGISTRY
 from metrics.export import to_csv_bytes, to_xlsx_bytes
 from metrics.formula import MAX_LENGTH, UNITS, FormulaError, parse_custom_column
-from metrics.report import chart_rows
+from metrics.report import bar_labels, chart_rows
 from metrics.templates import Template, TemplateError, load_template
 from metrics.windows import WINDOW_DAYS
 from ui import charts, state
@@ -200,7 +200,10 @@ if chartable and not frame.empty:
     # Thousands of bars are neither readable nor quick to draw: beyond CHART_BARS rows the
     # chart shows the largest (or smallest) CHART_BARS, or all on request; the table above
     # and the downloads always have every row.
-    drawable = frame[[level, pick]].dropna()  # a bar needs a name and a value
+    # A bar needs a name and a value; names shared by ads of different ad groups (or ad groups
+    # of different campaigns) are told apart by their parent's name, so they are not stacked.
+    drawable = frame.dropna(subset=[level, pick])
+    drawable = drawable[[pick]].assign(**{level: bar_labels(drawable, level)})
     with_value = len(drawable)
     which, of_all = "all", ""
     if with_value > CHART_BARS:

@@ -391,3 +391,37 @@ def test_chart_rows_draws_the_largest_or_smallest_few_and_never_a_row_without_a_
     assert chart_rows(frame, "spend", 2, "all")["ad"].tolist() == ["a", "c", "d", "e", "f"]
     assert chart_rows(frame, "spend", 5)["ad"].tolist() == ["a", "c", "d", "e", "f"]
     assert chart_rows(frame, "spend", 1)["ad"].tolist() == ["c"]  # the tie: c comes first
+
+
+def test_bar_labels_tell_apart_names_shared_across_parents():
+    from metrics.report import bar_labels
+
+    frame = pd.DataFrame(
+        {
+            "campaign": ["Spring", "Spring", "Spring", "Autumn", "Autumn", "Autumn"],
+            "ad_group": ["Group A", "Group B", "Group A", "Group A", "Group C", None],
+            "ad": ["Video 1", "Video 1", "Video 2", "Video 1", "Solo", "Video 2"],
+        }
+    )
+    # By hand: "Video 1" is in three ad groups; two of them are both called "Group A" (one per
+    # campaign), so those two also get their campaign. "Video 2" is in Spring's Group A and in
+    # an unnamed group. "Solo" is unique and stays as it is.
+    assert bar_labels(frame, "ad").tolist() == [
+        "Video 1 · Group A · Spring",
+        "Video 1 · Group B",
+        "Video 2 · Group A",
+        "Video 1 · Group A · Autumn",
+        "Solo",
+        "Video 2 · (no name)",
+    ]
+    # At the ad-group level, "Group A" exists in both campaigns (twice in Spring: one ad group
+    # per row here, as a report table never has, so the twins are numbered).
+    assert bar_labels(frame, "ad_group").tolist() == [
+        "Group A · Spring (1)",
+        "Group B",
+        "Group A · Spring (2)",
+        "Group A · Autumn",
+        "Group C",
+        "(no name)",
+    ]
+    assert bar_labels(frame.iloc[[1, 4]], "ad").tolist() == ["Video 1", "Solo"]

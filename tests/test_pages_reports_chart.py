@@ -54,3 +54,34 @@ def test_a_chart_of_30_ads_draws_the_largest_25_and_on_request_the_smallest_or_a
     at.session_state["report_chart_bars"] = "all"
     at.run()
     assert chart_rows(at) == [f"Ad {n:02d}" for n in range(1, 31)]
+
+
+def test_ads_sharing_a_name_in_different_ad_groups_get_a_bar_each():
+    # "Video 1" is in two ad groups (£40 and £60), "Video 2" in one (£25): three bars, the two
+    # twins told apart by their ad group, never one stacked "Video 1" bar of £100.
+    report = (
+        "\n".join(
+            [
+                HEADER,
+                "2026-10-01,Spring,Group A,Video 1,GBP,£40.00,1000,10",
+                "2026-10-01,Spring,Group B,Video 1,GBP,£60.00,1000,10",
+                "2026-10-01,Spring,Group B,Video 2,GBP,£25.00,1000,10",
+            ]
+        )
+        + "\n"
+    ).encode("utf-8-sig")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader[0].set_value([("Custom report.csv", report, "text/csv")]).run()
+    at.query_params["days"] = "7"
+    at.switch_page("pages/reports.py").run()
+    at.selectbox(key="report_chart_metric").set_value("spend").run()
+    assert not at.exception, [e.message for e in at.exception]
+    found = chart_protos(at)
+    bars = {}
+    for data in found[0].datasets:
+        frame = pa.ipc.open_stream(data.data.data).read_all().to_pandas()
+        if "ad" in frame:
+            bars.update(zip(frame["ad"], frame["spend"], strict=True))
+    assert bars == {"Video 1 · Group A": 40.0, "Video 1 · Group B": 60.0, "Video 2": 25.0}
