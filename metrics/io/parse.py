@@ -429,6 +429,250 @@ def column_decimal_evidence(
 
 
 # ---------------------------------------------------------------------------------------------
+# Numbers, every text column of a table at once
+# ---------------------------------------------------------------------------------------------
+
+# Above this many cells (or distinct values) in all, a table's columns are parsed one by one:
+# the per-call overhead batching saves is then nothing next to the work, and holding every
+# column's codes and distinct values at once would cost memory a large report cannot spare.
+BATCH_MAX_CELLS = 1_000_000
+BATCH_MAX_VALUES = 100_000
+
+
+class NumberBatch:
+    """The text number columns of one table, cleaned together: every column's distinct values
+    in one Arrow array, each cleaning step run once over it, and what is decided per column
+    (the decimal mark, the currency) worked out per segment. For a small table (a Studio
+    export's few hundred rows) that is a dozen Arrow calls instead of a dozen per column.
+
+    `evidence(name)` is exactly `column_decimal_evidence(raw)` and `parse(name, hint, count)`
+    exactly `parse_numbers(raw, hint, count)`; columns this cannot take (XLSX cells mixing
+    numbers and text, numeric dtypes, too many values) are not in `names`, and the caller
+    parses them one by one.
+    """
+
+    def __init__(self, columns: dict[str, pd.Series]):
+        import pyarrow as pa
+
+        taken: dict[str, tuple[np.ndarray, list]] = {}
+        text = {
+            name: raw
+            for name, raw in columns.items()
+            if is_dictionary(raw) or isinstance(raw.dtype, pd.StringDtype)
+        }
+        if sum(map(len, text.values())) <= BATCH_MAX_CELLS:
+            for name, raw in text.items():
+                codes, uniques = distinct(raw)
+                taken[name] = (codes, arrow_text(uniques))
+        if sum(len(u) for _, u in taken.values()) > BATCH_MAX_VALUES:
+            taken = {}
+        self.names = set(taken)
+        self._rows = {name: columns[name].index for name in taken}
+        self._codes = {name: codes for name, (codes, _) in taken.items()}
+        sizes = np.array([len(u) for _, u in taken.values()], dtype=np.int64)
+        starts = np.cumsum(sizes) - sizes
+        self._start = dict(zip(taken, starts, strict=True))
+        self._size = dict(zip(taken, sizes, strict=True))
+        self._segments = len(taken)
+        self._seg = np.repeat(np.arange(len(taken)), sizes)
+        self._index = {name: i for i, name in enumerate(taken)}
+        chunks = [u for _, u in taken.values()]
+        self._values = pa.concat_arrays(chunks) if chunks else pa.array([], pa.string())
+        self._cleaned = False
+
+    def _segment_any(self, mask: np.ndarray) -> np.ndarray:
+        return np.bincount(self._seg[mask], minlength=self._segments) > 0
+
+    def _segment_count(self, mask: np.ndarray) -> np.ndarray:
+        return np.bincount(self._seg[mask], minlength=self._segments)
+
+    def _clean(self) -> None:
+        """Every cleaning step of parse_numbers (and column_decimal_evidence), once."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if self._cleaned:
+            return
+        self._cleaned = True
+        ua = self._values
+        self._plain = _plain(ua)
+        self._has_mark = _np(pc.match_substring_regex(ua, "[.,]"))
+        self._has_dot_raw = _np(pc.match_substring_regex(ua, r"\."))
+        self._ambiguous = _np(pc.match_substring_regex(ua, _AMBIGUOUS))
+        self._undefined = _np(pc.match_substring(ua, "undefined", ignore_case=True))
+        missing = _is_missing(ua)
+        masked = _np(pc.match_substring_regex(pc.utf8_trim_whitespace(ua), _MASKED_RE2)) & ~missing
+        cleaned, found = _strip_currency(_strip_spaces(ua))
+        self._currency = found
+        percent = _np(pc.ends_with(cleaned, "%"))
+        cleaned = pc.utf8_rtrim(cleaned, characters="%")
+        # column_decimal_evidence's tokens: without the trailing minus trimmed.
+        evidence_tokens = pc.utf8_trim(cleaned, characters="()")
+        evidence_shaped = _np(pc.match_substring_regex(evidence_tokens, _NUMBER_SHAPE_RE2))
+        negative = _np(pc.match_substring_regex(cleaned, r"^\(.*\)$")) | _np(
+            pc.ends_with(cleaned, "-")
+        )
+        cleaned = pc.utf8_rtrim(evidence_tokens, characters="-")
+        shaped = _np(pc.match_substring_regex(cleaned, _NUMBER_SHAPE_RE2)) & ~missing & ~masked
+        self._evidence_vote = self._styles(evidence_tokens, evidence_shaped)
+        self._evidence = self._styles(cleaned, shaped)
+        self._thousands_only = _np(pc.match_substring_regex(cleaned, _THOUSANDS_ONLY_RE2))
+        self._blanked = pc.if_else(pa.array(shaped), cleaned, "")
+        self._missing, self._masked, self._shaped = missing, masked, shaped
+        self._percent, self._negative = percent, negative
+        self._numbers: dict[tuple, np.ndarray] = {}
+
+    def _styles(self, tokens, include: np.ndarray) -> list[str | None]:
+        """decimal_style(tokens of the segment, where `include`) for every segment at once."""
+        import pyarrow.compute as pc
+
+        dot = _np(pc.match_substring(tokens, ".")) & include
+        comma = _np(pc.match_substring(tokens, ",")) & include
+        both = dot & comma
+        only_comma = comma & ~dot
+        only_dot = dot & ~comma
+        n_both = self._segment_count(both)
+        comma_last = self._segment_count(both & _np(pc.match_substring_regex(tokens, r",[^.]*$")))
+        not_thousands_comma = self._segment_any(
+            only_comma & ~_np(pc.match_substring_regex(tokens, _THOUSANDS_COMMA_RE2))
+        )
+        not_thousands_dot = self._segment_any(
+            only_dot & ~_np(pc.match_substring_regex(tokens, _THOUSANDS_DOT_RE2))
+        )
+        dots = pc.count_substring(tokens, ".").to_numpy(zero_copy_only=False)
+        commas = pc.count_substring(tokens, ",").to_numpy(zero_copy_only=False)
+        several_dots = self._segment_any(only_dot & (dots > 1))
+        several_commas = self._segment_any(only_comma & (commas > 1))
+        out: list[str | None] = []
+        for s in range(self._segments):
+            if n_both[s]:
+                out.append("comma" if comma_last[s] / n_both[s] > 0.5 else "dot")
+            elif not_thousands_comma[s]:
+                out.append("comma")
+            elif not_thousands_dot[s]:
+                out.append("dot")
+            elif several_dots[s]:
+                out.append("comma")
+            elif several_commas[s]:
+                out.append("dot")
+            else:
+                out.append(None)
+        return out
+
+    def _part(self, name: str) -> slice:
+        start = int(self._start[name])
+        return slice(start, start + int(self._size[name]))
+
+    def evidence(self, name: str) -> str | None:
+        """column_decimal_evidence(raw) for this column."""
+        if not self._size[name]:
+            return None
+        self._clean()
+        if not self._has_mark[self._part(name)].any():
+            return None
+        return self._evidence_vote[self._index[name]]
+
+    def may_contain(self, name: str) -> bool:
+        """Whether any cell of the column might read 'undefined' (any case)."""
+        self._clean()
+        return bool(self._undefined[self._part(name)].any())
+
+    def _floats(self, style: str, thousands: bool) -> np.ndarray:
+        """The cleaned tokens as numbers read with this decimal mark, for every value."""
+        import pyarrow.compute as pc
+
+        key = (style, thousands)
+        if key not in self._numbers:
+            if thousands:
+                tokens = pc.replace_substring_regex(self._blanked, "[.,]", "")
+                self._numbers[key] = _plain(tokens)
+            else:
+                self._numbers[key] = _to_float(self._blanked, style)
+        return self._numbers[key]
+
+    def parse(self, name: str, hint: str | None = None, count: bool = False) -> NumberColumn:
+        """parse_numbers(raw, hint, count) for this column."""
+        index, codes = self._rows[name], self._codes[name]
+        part = self._part(name)
+
+        def rows(values: np.ndarray) -> pd.Series:
+            out = np.where(codes >= 0, values[np.where(codes >= 0, codes, 0)], np.nan)
+            return pd.Series(out, index=index, dtype="float64")
+
+        if not self._size[name]:
+            return NumberColumn(pd.Series(np.nan, index=index, dtype="float64"))
+        self._clean()
+        plain = self._plain[part]
+        if not np.isnan(plain).any() and not (
+            (hint == "comma" and self._has_dot_raw[part].any())
+            or (count and self._ambiguous[part].any())
+        ):
+            return NumberColumn(rows(plain))
+
+        shaped = self._shaped[part]
+        evidence = self._evidence[self._index[name]]
+        style = evidence or hint or "dot"
+        thousands = count and evidence is None and self._thousands_only[part][shaped].all()
+        values = self._floats(style, bool(thousands))[part]
+        values = np.where(self._negative[part], -values, values)
+        percent = self._percent[part]
+        values = np.where(percent, values / 100.0, values)
+        values = np.where(shaped, values, np.nan)
+        missing, masked = self._missing[part], self._masked[part]
+        bad = ~(shaped | missing | masked)
+        used = codes[codes >= 0]
+        counts = np.bincount(used, minlength=len(values))
+        texts = self._values[part.start : part.stop]
+
+        masked_bound = 0.0
+        if masked.any():
+            hidden = texts.filter(pa_mask(masked)).to_pylist()
+            limits = [re.search(r"(\d+)", text)[1] for text in hidden]
+            limits = _plain(pa_strings(limits))
+            masked_bound = float((limits * counts[masked]).sum())
+
+        currency = None
+        found = self._currency[part] if self._currency else []
+        currencies = [c for c in found if c is not None]
+        if currencies:
+            tally: dict[str, int] = {}
+            for symbol in currencies:
+                tally[symbol] = tally.get(symbol, 0) + 1
+            most = max(tally.values())
+            symbol = min(s for s, n in tally.items() if n == most)  # as pandas' mode(): the first
+            currency = CURRENCY_SYMBOLS.get(symbol, symbol.upper().rstrip("."))
+        bad_rows = np.flatnonzero(bad)
+        return NumberColumn(
+            values=rows(values),
+            percent=bool((percent & shaped).any()),
+            currency=currency,
+            masked=int(counts[masked].sum()),
+            masked_bound=masked_bound,
+            unparsed=texts.take(pa_indices(bad_rows[:3])).to_pylist(),
+            unparsed_count=int(counts[bad].sum()),
+            decimal_evidence=evidence,
+        )
+
+
+def pa_mask(mask: np.ndarray):
+    import pyarrow as pa
+
+    return pa.array(mask, pa.bool_())
+
+
+def pa_strings(values: list[str]):
+    import pyarrow as pa
+
+    return pa.array(values, pa.string())
+
+
+def pa_indices(rows: np.ndarray):
+    import pyarrow as pa
+
+    return pa.array(rows, pa.int64())
+
+
+# ---------------------------------------------------------------------------------------------
 # Dates
 # ---------------------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from .labels import gender_labels, territory_labels
 from .limits import drop_absurd
 from .parse import (
     DateColumn,
+    NumberBatch,
     arrow_text,
     column_decimal_evidence,
     distinct,
@@ -387,6 +388,7 @@ def _note_undefined(
     raw: dict[str, pd.Series],
     warnings: list[str],
     uniques: dict[str, pd.Series] | None = None,
+    batch: NumberBatch | None = None,
 ) -> None:
     numeric = [c.name for c in kind.columns if c.type == NUMBER and c.name in raw]
     uniques = uniques or {}
@@ -395,7 +397,9 @@ def _note_undefined(
         for name in numeric
         if (
             # Arrow's case-blind test first: a superset of the exact one, and one call.
-            _may_contain(uniques[name], "undefined")
+            batch.may_contain(name)
+            if batch is not None and name in batch.names
+            else _may_contain(uniques[name], "undefined")
             and _text(uniques[name]).str.lower().eq("undefined").any()
             if name in uniques
             else _may_contain(raw[name], "undefined")
@@ -457,25 +461,30 @@ def _parse_body(
         raw_total = {k: v[is_total] for k, v in raw.items()}
         raw = {k: v[~is_total].reset_index(drop=True) for k, v in raw.items()}
 
+    # A small table's text number columns are cleaned together (NumberBatch: a dozen Arrow
+    # calls for the table, not a dozen per column); the rest one by one, as below.
+    numeric = [c.name for c in kind.columns if c.type == NUMBER and c.name in raw]
+    batch = NumberBatch({name: raw[name] for name in numeric})
     # Text number columns without missing cells are hashed once, for the vote and the parse.
     hashed = {
-        c.name: distinct(raw[c.name])
-        for c in kind.columns
-        if c.type == NUMBER and c.name in raw and _is_text(raw[c.name]) and not raw[c.name].hasnans
+        name: distinct(raw[name])
+        for name in numeric
+        if name not in batch.names and _is_text(raw[name]) and not raw[name].hasnans
     }
     uniques = {name: u for name, (_, u) in hashed.items()}
     # The file's decimal style: the columns that show it unambiguously vote.
     votes = [
-        column_decimal_evidence(raw[c.name], hashed.get(c.name))
-        for c in kind.columns
-        if c.type == NUMBER and c.name in raw
+        batch.evidence(name)
+        if name in batch.names
+        else column_decimal_evidence(raw[name], hashed.get(name))
+        for name in numeric
     ]
     # A dictionary column's codes are cheap to work out again (one pass over 4-byte codes);
     # keeping every column's at once would cost 4 bytes a cell per column.
     hashed = {k: v for k, v in hashed.items() if not is_dictionary(raw[k])}
     # Said after the columns' own warnings, as ever; worked out now, while `raw` is whole.
     undefined: list[str] = []
-    _note_undefined(kind, raw, undefined, uniques)
+    _note_undefined(kind, raw, undefined, uniques, batch)
     votes = [v for v in votes if v]
     hint = max(set(votes), key=votes.count) if votes else None
     if hint is None and grid.delimiter == ";":
@@ -492,9 +501,12 @@ def _parse_body(
         series = raw.pop(col.name) if consume else raw[col.name]
         label = headers[next(p for p, nm in mapping.items() if nm == col.name)].strip()
         if col.type == NUMBER:
-            parsed = parse_numbers(
-                series, hint, count=_is_count(col), distinct_values=hashed.pop(col.name, None)
-            )
+            if col.name in batch.names:
+                parsed = batch.parse(col.name, hint, count=_is_count(col))
+            else:
+                parsed = parse_numbers(
+                    series, hint, count=_is_count(col), distinct_values=hashed.pop(col.name, None)
+                )
             frame[col.name] = drop_absurd(parsed.values, label, warnings)
             masked_total += parsed.masked
             if parsed.masked:
