@@ -637,6 +637,10 @@ def _total_rows(kind: Kind, mapping: dict[int, str], body: pd.DataFrame) -> pd.S
     if not maybe.any():
         return is_total
     rows = body[maybe.to_numpy()]
+    if len(rows) <= _FEW_ROWS and (few := _few_texts(rows)) is not None:
+        found = _few_total_rows(kind, mapping, few, len(rows))
+        is_total[rows.index[np.asarray(found, dtype=bool)]] = True
+        return is_total
     texts = {c: _text(rows[c]) for c in rows.columns}
     first = pd.Series(pd.NA, index=rows.index, dtype="object")
     first_pos = pd.Series(-1, index=rows.index)
@@ -663,15 +667,87 @@ def _total_rows(kind: Kind, mapping: dict[int, str], body: pd.DataFrame) -> pd.S
     return is_total
 
 
+# At most this many rows that start like a totals row are judged cell by cell in Python (a
+# report has one or two); more (a campaign called "Total Refresh" on every day) stay columnar.
+_FEW_ROWS = 64
+
+
+def _is_missing_cell(value) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or an array in an object cell
+        return False
+
+
+def _few_texts(rows: pd.DataFrame) -> dict | None:
+    """`_text` of every column of a few rows, as lists (None where missing): the same text,
+    with one Arrow call for all the stripping (pandas' .str.strip() on text is Arrow's
+    utf8_trim_whitespace). None when a column is neither text nor object cells."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cells: list[str | None] = []
+    for c in rows.columns:
+        col = rows[c]
+        if not (_is_text(col) or col.dtype == object):
+            return None
+        for v in col.tolist():
+            if isinstance(v, str):
+                cells.append(v)
+            elif v is None or _is_missing_cell(v):
+                cells.append(None)
+            elif isinstance(v, float) and v.is_integer():
+                cells.append(str(int(v)))
+            else:
+                cells.append(str(v))
+    stripped = pc.utf8_trim_whitespace(pa.array(cells, pa.string())).to_pylist()
+    stripped = [None if t is None or t in ("", "nan", "None") else t for t in stripped]
+    n = len(rows)
+    return {c: stripped[i * n : (i + 1) * n] for i, c in enumerate(rows.columns)}
+
+
+def _few_total_rows(kind: Kind, mapping: dict[int, str], texts: dict, n: int) -> list[bool]:
+    """_total_rows' judgement of a few candidate rows, from their cells as text (`_few_texts`)."""
+    columns = list(texts)
+    first_pos = [next((c for c in columns if texts[c][r] is not None), -1) for r in range(n)]
+    candidate = [
+        pos != -1 and TOTAL_PATTERN.match(texts[pos][r]) is not None
+        for r, pos in enumerate(first_pos)
+    ]
+    types = {c.name: c.type for c in kind.columns}
+    for pos, name in mapping.items():
+        if pos not in texts or name == "currency" or types.get(name) not in (TEXT, DATE):
+            continue
+        cell = texts[pos]
+        empty = [
+            cell[r] is None or cell[r].casefold() in MISSING_TOKENS or first_pos[r] == pos
+            for r in range(n)
+        ]
+        check = [r for r in range(n) if candidate[r] and not empty[r]]
+        if types[name] == DATE and check:
+            dates = parse_dates(pd.Series([cell[r] for r in check], dtype="str"))
+            has_date = dates.values.notna().to_numpy()
+            if dates.month is not None:
+                has_date |= dates.month > 0
+            for r, dated in zip(check, has_date, strict=True):
+                empty[r] = not dated
+        candidate = [c and e for c, e in zip(candidate, empty, strict=True)]
+    return candidate
+
+
 def _totals(kind: Kind, raw_total: dict[str, pd.Series], hint: str | None) -> dict[str, float]:
+    first = {
+        col.name: raw_total[col.name].head(1).reset_index(drop=True)
+        for col in kind.columns
+        if col.additive and col.name in raw_total and len(raw_total[col.name])
+    }
+    batch = NumberBatch(first)  # the totals row's text cells cleaned together
     totals = {}
-    for col in kind.columns:
-        if col.additive and col.name in raw_total and len(raw_total[col.name]):
-            value = parse_numbers(
-                raw_total[col.name].head(1).reset_index(drop=True), hint
-            ).values.iloc[0]
-            if not np.isnan(value):
-                totals[col.name] = float(value)
+    for name, cell in first.items():
+        parsed = batch.parse(name, hint) if name in batch.names else parse_numbers(cell, hint)
+        value = parsed.values.iloc[0]
+        if not np.isnan(value):
+            totals[name] = float(value)
     return totals
 
 
