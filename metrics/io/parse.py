@@ -478,7 +478,7 @@ class NumberBatch:
         self._index = {name: i for i, name in enumerate(taken)}
         chunks = [u for _, u in taken.values()]
         self._values = pa.concat_arrays(chunks) if chunks else pa.array([], pa.string())
-        self._cleaned = False
+        self._screened = self._cleaned = False
 
     def _segment_any(self, mask: np.ndarray) -> np.ndarray:
         return np.bincount(self._seg[mask], minlength=self._segments) > 0
@@ -486,8 +486,23 @@ class NumberBatch:
     def _segment_count(self, mask: np.ndarray) -> np.ndarray:
         return np.bincount(self._seg[mask], minlength=self._segments)
 
+    def _screen(self) -> None:
+        """The cheap tests every column needs: plain numbers, marks, 'undefined'."""
+        import pyarrow.compute as pc
+
+        if self._screened:
+            return
+        self._screened = True
+        ua = self._values
+        self._plain = _plain(ua)
+        self._has_mark = _np(pc.match_substring_regex(ua, "[.,]"))
+        self._has_dot_raw = _np(pc.match_substring(ua, "."))
+        self._ambiguous = _np(pc.match_substring_regex(ua, _AMBIGUOUS))
+        self._undefined = _np(pc.match_substring(ua, "undefined", ignore_case=True))
+
     def _clean(self) -> None:
-        """Every cleaning step of parse_numbers (and column_decimal_evidence), once."""
+        """Every cleaning step of parse_numbers (and column_decimal_evidence), once; only when
+        a column is not plain numbers or shows a decimal mark."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -495,11 +510,6 @@ class NumberBatch:
             return
         self._cleaned = True
         ua = self._values
-        self._plain = _plain(ua)
-        self._has_mark = _np(pc.match_substring_regex(ua, "[.,]"))
-        self._has_dot_raw = _np(pc.match_substring_regex(ua, r"\."))
-        self._ambiguous = _np(pc.match_substring_regex(ua, _AMBIGUOUS))
-        self._undefined = _np(pc.match_substring(ua, "undefined", ignore_case=True))
         missing = _is_missing(ua)
         masked = _np(pc.match_substring_regex(pc.utf8_trim_whitespace(ua), _MASKED_RE2)) & ~missing
         cleaned, found = _strip_currency(_strip_spaces(ua))
@@ -515,7 +525,8 @@ class NumberBatch:
         cleaned = pc.utf8_rtrim(evidence_tokens, characters="-")
         shaped = _np(pc.match_substring_regex(cleaned, _NUMBER_SHAPE_RE2)) & ~missing & ~masked
         self._evidence_vote = self._styles(evidence_tokens, evidence_shaped)
-        self._evidence = self._styles(cleaned, shaped)
+        self._tokens = cleaned
+        self._evidence: list[str | None] | None = None  # parse's own, when a column needs it
         self._thousands_only = _np(pc.match_substring_regex(cleaned, _THOUSANDS_ONLY_RE2))
         self._blanked = pc.if_else(pa.array(shaped), cleaned, "")
         self._missing, self._masked, self._shaped = missing, masked, shaped
@@ -567,14 +578,15 @@ class NumberBatch:
         """column_decimal_evidence(raw) for this column."""
         if not self._size[name]:
             return None
-        self._clean()
+        self._screen()
         if not self._has_mark[self._part(name)].any():
             return None
+        self._clean()
         return self._evidence_vote[self._index[name]]
 
     def may_contain(self, name: str) -> bool:
         """Whether any cell of the column might read 'undefined' (any case)."""
-        self._clean()
+        self._screen()
         return bool(self._undefined[self._part(name)].any())
 
     def _floats(self, style: str, thousands: bool) -> np.ndarray:
@@ -601,7 +613,7 @@ class NumberBatch:
 
         if not self._size[name]:
             return NumberColumn(pd.Series(np.nan, index=index, dtype="float64"))
-        self._clean()
+        self._screen()
         plain = self._plain[part]
         if not np.isnan(plain).any() and not (
             (hint == "comma" and self._has_dot_raw[part].any())
@@ -609,6 +621,9 @@ class NumberBatch:
         ):
             return NumberColumn(rows(plain))
 
+        self._clean()
+        if self._evidence is None:
+            self._evidence = self._styles(self._tokens, self._shaped)
         shaped = self._shaped[part]
         evidence = self._evidence[self._index[name]]
         style = evidence or hint or "dot"

@@ -68,14 +68,17 @@ def emptied(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame's columns and dtypes with no rows and no hold on its arrays. (Not
     `frame.iloc[:0].copy()`: an Arrow-backed column's copy is a view of the same buffers, so
     the whole column would stay alive behind zero rows.)"""
-    dtypes = [
+    made: dict = {}  # one empty array per dtype, copied per column (a grid has dozens)
+    arrays = {}
+    for i, d in enumerate(frame.dtypes):
+        categorical = isinstance(d, pd.CategoricalDtype)
         # A categorical dtype carries its categories (every distinct cell of a grid column).
-        pd.CategoricalDtype(d.categories[:0], ordered=d.ordered)
-        if isinstance(d, pd.CategoricalDtype)
-        else d
-        for d in frame.dtypes
-    ]
-    empty = pd.DataFrame({i: pd.Series([], dtype=d) for i, d in enumerate(dtypes)}, copy=False)
+        key = ("category", d.categories.dtype, d.ordered) if categorical else d
+        if key not in made:
+            dtype = pd.CategoricalDtype(d.categories[:0], ordered=d.ordered) if categorical else d
+            made[key] = pd.Series([], dtype=dtype).array
+        arrays[i] = made[key].copy()
+    empty = pd.DataFrame(arrays, copy=False)
     empty.columns = frame.columns
     return empty
 
