@@ -874,6 +874,46 @@ def _parse_one(
     return _text_date(text)
 
 
+# The two shapes most exports use, read for all their distinct texts by Arrow: ISO
+# "2026-10-31" (also with "/" or "."), and the English Studio files' "October 31". For these
+# ASCII shapes _fold changes nothing, and _parse_one's answer is the one given here; any
+# other text (times, years after a month name, other languages) is read one by one.
+_BULK_ISO = r"^(?P<y>[0-9]{4})[-/.](?P<m>[0-9]{1,2})[-/.](?P<d>[0-9]{1,2})$"
+_BULK_MONTH_DAY = r"^(?P<w>[A-Za-z]+) (?P<d>[0-9]{1,2})$"
+
+
+def _bulk_dates(values: list) -> dict[int, tuple]:
+    """{position: _parse_one(text)} for the texts among `values` in a bulk shape."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    where = [i for i, v in enumerate(values) if isinstance(v, str)]
+    if not where:
+        return {}
+    texts = pa.array([values[i] for i in where], pa.string())
+    out: dict[int, tuple] = {}
+    iso = pc.extract_regex(texts, _BULK_ISO)
+    hits = np.flatnonzero(_np(pc.is_valid(iso)))
+    if len(hits):
+        iso = iso.take(pa.array(hits))
+        y, m, d = (pc.cast(pc.struct_field(iso, [k]), pa.int64()).to_pylist() for k in range(3))
+        for j, yy, mm, dd in zip(hits.tolist(), y, m, d, strict=True):
+            out[where[j]] = (yy, mm, dd, 0, 0)
+    named = pc.extract_regex(texts, _BULK_MONTH_DAY)
+    hits = np.flatnonzero(_np(pc.is_valid(named)))
+    if len(hits):
+        named = named.take(pa.array(hits))
+        words = pc.utf8_lower(pc.struct_field(named, [0])).to_pylist()
+        days = pc.cast(pc.struct_field(named, [1]), pa.int64()).to_pylist()
+        names = month_names(FIRST_LOCALES)
+        for j, word, day in zip(hits.tolist(), words, days, strict=True):
+            # Beyond 31 the number would be a year, and an unknown word may be another
+            # language's month: those take the full reading.
+            if word in names and day <= 31:
+                out[where[j]] = (None, names[word], day, 0, 0)
+    return out
+
+
 def _excel_serial(values: pd.Series) -> pd.Series:
     # Excel's day 0 is 1899-12-30 (it counts a 29 Feb 1900 that never was).
     return pd.to_datetime(values, unit="D", origin="1899-12-30")
@@ -890,11 +930,15 @@ def parse_dates(raw: pd.Series, prefer_day_first: bool = True) -> DateColumn:
         return DateColumn(pd.to_datetime(raw).astype("datetime64[ns]"))
 
     codes, uniques = pd.factorize(raw)
+    uniques = list(uniques)
+    bulk = _bulk_dates(uniques)
     parsed: list = []
     unparsed: list[str] = []
     unparsed_codes: list[int] = []
     for i, value in enumerate(uniques):
-        if isinstance(value, (dt.datetime, dt.date, pd.Timestamp)):
+        if i in bulk:
+            parsed.append(bulk[i])
+        elif isinstance(value, (dt.datetime, dt.date, pd.Timestamp)):
             ts = pd.Timestamp(value)
             parsed.append((ts.year, ts.month, ts.day, ts.hour, ts.minute))
         elif (
