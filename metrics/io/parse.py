@@ -439,6 +439,25 @@ BATCH_MAX_CELLS = 1_000_000
 BATCH_MAX_VALUES = 100_000
 
 
+def _text_dictionary(values: pd.Series):
+    """distinct(values) for a dictionary column of text, with its uniques as an Arrow array
+    taken straight from the categories (None for other categories)."""
+    import pyarrow as pa
+
+    categories = values.cat.categories
+    if not isinstance(categories.dtype, pd.StringDtype):
+        return None
+    codes = values.cat.codes.to_numpy()
+    used, first = np.unique(codes[codes >= 0], return_index=True)
+    order = used[np.argsort(first, kind="stable")]  # in order of first appearance
+    remap = np.full(len(categories) + 1, -1, dtype=np.int64)
+    remap[order] = np.arange(len(order))
+    texts = pa.array(categories.array)
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    return remap[codes].astype(np.int32), texts.take(pa.array(order, pa.int64()))
+
+
 class NumberBatch:
     """The text number columns of one table, cleaned together: every column's distinct values
     in one Arrow array, each cleaning step run once over it, and what is decided per column
@@ -462,8 +481,14 @@ class NumberBatch:
         }
         if sum(map(len, text.values())) <= BATCH_MAX_CELLS:
             for name, raw in text.items():
-                codes, uniques = distinct(raw)
-                taken[name] = (codes, arrow_text(uniques))
+                found = _text_dictionary(raw) if is_dictionary(raw) else None
+                if found is None:
+                    codes, uniques = distinct(raw)
+                    found = codes, arrow_text(uniques)
+                codes, uniques = found
+                if uniques.type != pa.large_string():
+                    uniques = uniques.cast(pa.large_string())
+                taken[name] = (codes, uniques)
         if sum(len(u) for _, u in taken.values()) > BATCH_MAX_VALUES:
             taken = {}
         self.names = set(taken)
@@ -609,7 +634,7 @@ class NumberBatch:
 
         def rows(values: np.ndarray) -> pd.Series:
             out = np.where(codes >= 0, values[np.where(codes >= 0, codes, 0)], np.nan)
-            return pd.Series(out, index=index, dtype="float64")
+            return pd.Series(out.astype(np.float64, copy=False), index=index, copy=False)
 
         if not self._size[name]:
             return NumberColumn(pd.Series(np.nan, index=index, dtype="float64"))
@@ -663,7 +688,7 @@ class NumberBatch:
             currency=currency,
             masked=int(counts[masked].sum()),
             masked_bound=masked_bound,
-            unparsed=texts.take(pa_indices(bad_rows[:3])).to_pylist(),
+            unparsed=texts.take(pa_indices(bad_rows[:3])).to_pylist() if len(bad_rows) else [],
             unparsed_count=int(counts[bad].sum()),
             decimal_evidence=evidence,
         )

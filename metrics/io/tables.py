@@ -279,7 +279,7 @@ def _text(col: pd.Series) -> pd.Series:
         col = pd.Series(col.to_numpy(dtype=object), index=col.index, dtype=object)
     elif is_dictionary(col):
         # Cleaned once per distinct cell, then spread to the rows by Arrow's take.
-        return _spread(col, _text(pd.Series(col.cat.categories, dtype="str")))
+        return _spread_arrow(col, _stripped_text(_category_text(col)))
     if col.dtype == object:
         col = col.map(
             lambda v: (
@@ -295,15 +295,46 @@ def _text(col: pd.Series) -> pd.Series:
 
 def _spread(col: pd.Series, per_category: pd.Series) -> pd.Series:
     """A value per category of a dictionary column → the value of every row, as text."""
+    return _spread_arrow(col, arrow_text(per_category))
+
+
+def _spread_arrow(col: pd.Series, per_category) -> pd.Series:
+    """_spread with the values per category already an Arrow string array."""
     import pyarrow as pa
 
     codes = col.cat.codes.to_numpy()
     indices = pa.array(codes, mask=codes < 0)
-    values = arrow_text(per_category).take(indices)
+    values = per_category.take(indices)
     text_dtype = pd.StringDtype("pyarrow", na_value=np.nan)
     out = values.to_pandas(types_mapper={values.type: text_dtype}.get)
     out.index = col.index
     return out
+
+
+def _category_text(col: pd.Series):
+    """A dictionary column's categories as one Arrow string array: what
+    arrow_text(pd.Series(categories, dtype="str")) gives, without building the Series."""
+    import pyarrow as pa
+
+    categories = col.cat.categories
+    if not isinstance(categories.dtype, pd.StringDtype):
+        return arrow_text(pd.Series(categories, dtype="str"))
+    texts = pa.array(categories.array)
+    return texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
+
+
+_BLANK_TEXTS = ("", "nan", "None")
+
+
+def _stripped_text(texts):
+    """_text of text cells, in Arrow: stripped as pandas' .str.strip() strips (Arrow's
+    utf8_trim_whitespace), null where "", "nan" or "None"."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    stripped = pc.utf8_trim_whitespace(texts)
+    blank = pc.is_in(stripped, value_set=pa.array(_BLANK_TEXTS, stripped.type))
+    return pc.if_else(pc.fill_null(blank, False), pa.scalar(None, stripped.type), stripped)
 
 
 def _is_text(col: pd.Series) -> bool:
@@ -320,14 +351,17 @@ def _per_row(col: pd.Series, per_category: np.ndarray, missing: bool) -> np.ndar
 def _filled(col: pd.Series) -> np.ndarray:
     """Which cells hold something (what _text keeps), one Arrow pass for a text column."""
     if is_dictionary(col):
-        categories = pd.Series(col.cat.categories, dtype="str")
-        return _per_row(col, _filled(categories), False)
+        return _per_row(col, _filled_arrow(_category_text(col)), False)
     if not _is_text(col):
         return _text(col).notna().to_numpy(dtype=bool)
+    return _filled_arrow(arrow_text(col))
+
+
+def _filled_arrow(texts) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pc.utf8_trim_whitespace(arrow_text(col))
+    arr = pc.utf8_trim_whitespace(texts)
     empty = pc.is_in(arr, value_set=pa.array(["", "nan", "None"], arr.type))
     return ~pc.fill_null(empty, True).to_numpy(zero_copy_only=False)
 
@@ -336,13 +370,14 @@ def _starts_like_total(col: pd.Series) -> np.ndarray:
     """Rows whose stripped text starts like a totals label (Arrow's regex, a superset of
     TOTAL_PATTERN's matches), per distinct cell for a dictionary column."""
     if is_dictionary(col):
-        categories = pd.Series(col.cat.categories, dtype="str")
-        return _per_row(col, _starts_like_total(categories), False)
+        return _per_row(col, _starts_like_total_arrow(_category_text(col)), False)
+    return _starts_like_total_arrow(arrow_text(col))
+
+
+def _starts_like_total_arrow(texts) -> np.ndarray:
     import pyarrow.compute as pc
 
-    start = pc.match_substring_regex(
-        pc.utf8_trim_whitespace(arrow_text(col)), TOTAL_PREFIX, ignore_case=True
-    )
+    start = pc.match_substring_regex(pc.utf8_trim_whitespace(texts), TOTAL_PREFIX, ignore_case=True)
     return pc.fill_null(start, False).to_numpy(zero_copy_only=False)
 
 
@@ -367,10 +402,8 @@ def _may_contain(col: pd.Series, word: str) -> bool:
         return True
     import pyarrow.compute as pc
 
-    if is_dictionary(col):
-        col = pd.Series(col.cat.categories, dtype="str")
-
-    hits = pc.match_substring(arrow_text(col), word, ignore_case=True)
+    texts = _category_text(col) if is_dictionary(col) else arrow_text(col)
+    hits = pc.match_substring(texts, word, ignore_case=True)
     return bool(pc.any(hits).as_py())
 
 
@@ -461,8 +494,9 @@ def _parse_body(
     total_rows = raw_total = None
     if is_total.any():
         total_rows = int(is_total.sum())
-        raw_total = {k: v[is_total] for k, v in raw.items()}
-        raw = {k: v[~is_total].reset_index(drop=True) for k, v in raw.items()}
+        totals_at, rest = np.flatnonzero(is_total), np.flatnonzero(~is_total)
+        raw_total = {k: v.iloc[totals_at] for k, v in raw.items()}
+        raw = {k: v.iloc[rest].reset_index(drop=True) for k, v in raw.items()}
 
     # A small table's text number columns are cleaned together (NumberBatch: a dozen Arrow
     # calls for the table, not a dozen per column); the rest one by one, as below.
