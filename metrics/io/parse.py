@@ -547,11 +547,18 @@ class NumberBatch:
         negative = _np(pc.match_substring_regex(cleaned, r"^\(.*\)$")) | _np(
             pc.ends_with(cleaned, "-")
         )
-        cleaned = pc.utf8_rtrim(evidence_tokens, characters="-")
-        shaped = _np(pc.match_substring_regex(cleaned, _NUMBER_SHAPE_RE2)) & ~missing & ~masked
+        trailing_minus = _np(pc.ends_with(evidence_tokens, "-"))
         self._evidence_vote = self._styles(evidence_tokens, evidence_shaped)
-        self._tokens = cleaned
         self._evidence: list[str | None] | None = None  # parse's own, when a column needs it
+        if trailing_minus.any():
+            cleaned = pc.utf8_rtrim(evidence_tokens, characters="-")
+            shaped = _np(pc.match_substring_regex(cleaned, _NUMBER_SHAPE_RE2))
+        else:  # nothing to trim: parse's tokens are the vote's
+            cleaned, shaped = evidence_tokens, evidence_shaped
+        shaped = shaped & ~missing & ~masked
+        if cleaned is evidence_tokens and not (evidence_shaped & (missing | masked)).any():
+            self._evidence = self._evidence_vote  # the same tokens, the same values counted
+        self._tokens = cleaned
         self._thousands_only = _np(pc.match_substring_regex(cleaned, _THOUSANDS_ONLY_RE2))
         self._blanked = pc.if_else(pa.array(shaped), cleaned, "")
         self._missing, self._masked, self._shaped = missing, masked, shaped
