@@ -40,3 +40,24 @@ def test_english_year_less_dates_by_hand():
     assert iso.values.iloc[0] == pd.Timestamp("2026-10-31")
     assert iso.values.iloc[1] == pd.Timestamp("2026-11-01")
     assert pd.isna(iso.values.iloc[2]) and iso.unparsed == ["2026-02-30"]
+
+
+def test_build_dates_is_pandas_reading_of_the_three_numbers():
+    import numpy as np
+
+    from metrics.io.parse import build_dates
+
+    combos = list(
+        itertools.product([1678, 2000, 2024, 2025, 2026, 2261], range(-1, 14), range(-1, 33))
+    )
+    y, m, d = (np.array(part) for part in zip(*combos, strict=True))
+    expected = pd.to_datetime(pd.DataFrame({"year": y, "month": m, "day": d}), errors="coerce")
+    pd.testing.assert_series_equal(build_dates(y, m, d), expected.astype("datetime64[ns]"))
+    # By hand: 29 February only in a leap year; 31 April never.
+    leap = build_dates(np.array([2024, 2025, 2026]), np.array([2, 2, 4]), np.array([29, 29, 31]))
+    assert leap.iloc[0] == pd.Timestamp("2024-02-29") and leap.iloc[1:].isna().all()
+    # Beyond what a timestamp holds: no date (pandas itself raises there), not an error.
+    far = build_dates(
+        np.array([1677, 1677, 2262, 2262]), np.array([9, 9, 4, 4]), np.array([21, 22, 11, 12])
+    )
+    assert far.isna().tolist() == [True, False, False, True]

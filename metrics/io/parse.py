@@ -1105,9 +1105,25 @@ def years_forwards(month: np.ndarray, day: np.ndarray, first_year: int) -> np.nd
     return first_year + np.cumsum(step)
 
 
+# The days a datetime64[ns] can hold (pandas' Timestamp.min is 1677-09-21 00:12:43).
+_FIRST_DAY, _LAST_DAY = np.datetime64("1677-09-22"), np.datetime64("2262-04-11")
+
+
 def build_dates(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> pd.Series:
-    frame = pd.DataFrame({"year": year, "month": month, "day": day})
-    return pd.to_datetime(frame, errors="coerce").astype("datetime64[ns]")
+    """Dates from year, month and day numbers, NaT where there is no such day (30 February,
+    month 13): pd.to_datetime of the three columns with errors="coerce", in numpy."""
+    parts = [np.asarray(part) for part in (year, month, day)]
+    if not all(part.dtype.kind in "iu" for part in parts):
+        frame = pd.DataFrame({"year": year, "month": month, "day": day})
+        return pd.to_datetime(frame, errors="coerce").astype("datetime64[ns]")
+    y, m, d = (part.astype(np.int64) for part in parts)
+    ok = (y >= 1677) & (y <= 2262) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= 31)
+    months = ((np.where(ok, y, 1970) - 1970) * 12 + np.where(ok, m, 1) - 1).astype("datetime64[M]")
+    days = months.astype("datetime64[D]") + (np.where(ok, d, 1) - 1)
+    # A day past the month's end runs into the next month: no such date.
+    ok &= (days.astype("datetime64[M]") == months) & (days >= _FIRST_DAY) & (days <= _LAST_DAY)
+    values = np.where(ok, days.astype("datetime64[ns]"), np.datetime64("NaT", "ns"))
+    return pd.Series(values, dtype="datetime64[ns]")
 
 
 def nearest_year(month: int, day: int, reference: dt.date, today: dt.date) -> int:
