@@ -429,6 +429,297 @@ def column_decimal_evidence(
 
 
 # ---------------------------------------------------------------------------------------------
+# Numbers, every text column of a table at once
+# ---------------------------------------------------------------------------------------------
+
+# Above this many cells (or distinct values) in all, a table's columns are parsed one by one:
+# the per-call overhead batching saves is then nothing next to the work, and holding every
+# column's codes and distinct values at once would cost memory a large report cannot spare.
+BATCH_MAX_CELLS = 1_000_000
+BATCH_MAX_VALUES = 100_000
+
+
+def _text_dictionary(values: pd.Series):
+    """distinct(values) for a dictionary column of text, with its uniques as an Arrow array
+    taken straight from the categories (None for other categories)."""
+    import pyarrow as pa
+
+    categories = values.cat.categories
+    if not isinstance(categories.dtype, pd.StringDtype):
+        return None
+    codes = values.cat.codes.to_numpy()
+    used, first = np.unique(codes[codes >= 0], return_index=True)
+    order = used[np.argsort(first, kind="stable")]  # in order of first appearance
+    remap = np.full(len(categories) + 1, -1, dtype=np.int64)
+    remap[order] = np.arange(len(order))
+    texts = pa.array(categories.array)
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    return remap[codes].astype(np.int32), texts.take(pa.array(order, pa.int64()))
+
+
+class NumberBatch:
+    """The text number columns of one table, cleaned together: every column's distinct values
+    in one Arrow array, each cleaning step run once over it, and what is decided per column
+    (the decimal mark, the currency) worked out per segment. For a small table (a Studio
+    export's few hundred rows) that is a dozen Arrow calls instead of a dozen per column.
+
+    `evidence(name)` is exactly `column_decimal_evidence(raw)` and `parse(name, hint, count)`
+    exactly `parse_numbers(raw, hint, count)`; columns this cannot take (XLSX cells mixing
+    numbers and text, numeric dtypes, too many values) are not in `names`, and the caller
+    parses them one by one.
+    """
+
+    def __init__(self, columns: dict[str, pd.Series]):
+        import pyarrow as pa
+
+        taken: dict[str, tuple[np.ndarray, list]] = {}
+        text = {
+            name: raw
+            for name, raw in columns.items()
+            if is_dictionary(raw) or isinstance(raw.dtype, pd.StringDtype)
+        }
+        if sum(map(len, text.values())) <= BATCH_MAX_CELLS:
+            for name, raw in text.items():
+                found = _text_dictionary(raw) if is_dictionary(raw) else None
+                if found is None:
+                    codes, uniques = distinct(raw)
+                    found = codes, arrow_text(uniques)
+                codes, uniques = found
+                if uniques.type != pa.large_string():
+                    uniques = uniques.cast(pa.large_string())
+                taken[name] = (codes, uniques)
+        if sum(len(u) for _, u in taken.values()) > BATCH_MAX_VALUES:
+            taken = {}
+        self.names = set(taken)
+        self._rows = {name: columns[name].index for name in taken}
+        self._codes = {name: codes for name, (codes, _) in taken.items()}
+        sizes = np.array([len(u) for _, u in taken.values()], dtype=np.int64)
+        starts = np.cumsum(sizes) - sizes
+        self._start = dict(zip(taken, starts, strict=True))
+        self._size = dict(zip(taken, sizes, strict=True))
+        self._segments = len(taken)
+        self._seg = np.repeat(np.arange(len(taken)), sizes)
+        self._index = {name: i for i, name in enumerate(taken)}
+        chunks = [u for _, u in taken.values()]
+        self._values = pa.concat_arrays(chunks) if chunks else pa.array([], pa.string())
+        self._screened = self._cleaned = False
+
+    def _segment_any(self, mask: np.ndarray) -> np.ndarray:
+        return np.bincount(self._seg[mask], minlength=self._segments) > 0
+
+    def _segment_count(self, mask: np.ndarray) -> np.ndarray:
+        return np.bincount(self._seg[mask], minlength=self._segments)
+
+    def _screen(self) -> None:
+        """The cheap tests every column needs: plain numbers, marks, 'undefined'."""
+        import pyarrow.compute as pc
+
+        if self._screened:
+            return
+        self._screened = True
+        ua = self._values
+        self._plain = _plain(ua)
+        self._has_mark = _np(pc.match_substring_regex(ua, "[.,]"))
+        self._has_dot_raw = _np(pc.match_substring(ua, "."))
+        self._ambiguous = _np(pc.match_substring_regex(ua, _AMBIGUOUS))
+        self._undefined = _np(pc.match_substring(ua, "undefined", ignore_case=True))
+
+    def _clean(self) -> None:
+        """Every cleaning step of parse_numbers (and column_decimal_evidence), once; only when
+        a column is not plain numbers or shows a decimal mark."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if self._cleaned:
+            return
+        self._cleaned = True
+        ua = self._values
+        missing = _is_missing(ua)
+        masked = _np(pc.match_substring_regex(pc.utf8_trim_whitespace(ua), _MASKED_RE2)) & ~missing
+        cleaned, found = _strip_currency(_strip_spaces(ua))
+        self._currency = found
+        percent = _np(pc.ends_with(cleaned, "%"))
+        cleaned = pc.utf8_rtrim(cleaned, characters="%")
+        # column_decimal_evidence's tokens: without the trailing minus trimmed.
+        evidence_tokens = pc.utf8_trim(cleaned, characters="()")
+        evidence_shaped = _np(pc.match_substring_regex(evidence_tokens, _NUMBER_SHAPE_RE2))
+        negative = _np(pc.match_substring_regex(cleaned, r"^\(.*\)$")) | _np(
+            pc.ends_with(cleaned, "-")
+        )
+        trailing_minus = _np(pc.ends_with(evidence_tokens, "-"))
+        self._evidence_vote = self._styles(evidence_tokens, evidence_shaped)
+        self._evidence: list[str | None] | None = None  # parse's own, when a column needs it
+        if trailing_minus.any():
+            cleaned = pc.utf8_rtrim(evidence_tokens, characters="-")
+            shaped = _np(pc.match_substring_regex(cleaned, _NUMBER_SHAPE_RE2))
+        else:  # nothing to trim: parse's tokens are the vote's
+            cleaned, shaped = evidence_tokens, evidence_shaped
+        shaped = shaped & ~missing & ~masked
+        if cleaned is evidence_tokens and not (evidence_shaped & (missing | masked)).any():
+            self._evidence = self._evidence_vote  # the same tokens, the same values counted
+        self._tokens = cleaned
+        self._thousands_only = _np(pc.match_substring_regex(cleaned, _THOUSANDS_ONLY_RE2))
+        self._blanked = pc.if_else(pa.array(shaped), cleaned, "")
+        self._missing, self._masked, self._shaped = missing, masked, shaped
+        self._percent, self._negative = percent, negative
+        self._numbers: dict[tuple, np.ndarray] = {}
+
+    def _styles(self, tokens, include: np.ndarray) -> list[str | None]:
+        """decimal_style(tokens of the segment, where `include`) for every segment at once."""
+        import pyarrow.compute as pc
+
+        dot = _np(pc.match_substring(tokens, ".")) & include
+        comma = _np(pc.match_substring(tokens, ",")) & include
+        both = dot & comma
+        only_comma = comma & ~dot
+        only_dot = dot & ~comma
+        n_both = self._segment_count(both)
+        comma_last = self._segment_count(both & _np(pc.match_substring_regex(tokens, r",[^.]*$")))
+        not_thousands_comma = self._segment_any(
+            only_comma & ~_np(pc.match_substring_regex(tokens, _THOUSANDS_COMMA_RE2))
+        )
+        not_thousands_dot = self._segment_any(
+            only_dot & ~_np(pc.match_substring_regex(tokens, _THOUSANDS_DOT_RE2))
+        )
+        dots = pc.count_substring(tokens, ".").to_numpy(zero_copy_only=False)
+        commas = pc.count_substring(tokens, ",").to_numpy(zero_copy_only=False)
+        several_dots = self._segment_any(only_dot & (dots > 1))
+        several_commas = self._segment_any(only_comma & (commas > 1))
+        out: list[str | None] = []
+        for s in range(self._segments):
+            if n_both[s]:
+                out.append("comma" if comma_last[s] / n_both[s] > 0.5 else "dot")
+            elif not_thousands_comma[s]:
+                out.append("comma")
+            elif not_thousands_dot[s]:
+                out.append("dot")
+            elif several_dots[s]:
+                out.append("comma")
+            elif several_commas[s]:
+                out.append("dot")
+            else:
+                out.append(None)
+        return out
+
+    def _part(self, name: str) -> slice:
+        start = int(self._start[name])
+        return slice(start, start + int(self._size[name]))
+
+    def evidence(self, name: str) -> str | None:
+        """column_decimal_evidence(raw) for this column."""
+        if not self._size[name]:
+            return None
+        self._screen()
+        if not self._has_mark[self._part(name)].any():
+            return None
+        self._clean()
+        return self._evidence_vote[self._index[name]]
+
+    def may_contain(self, name: str) -> bool:
+        """Whether any cell of the column might read 'undefined' (any case)."""
+        self._screen()
+        return bool(self._undefined[self._part(name)].any())
+
+    def _floats(self, style: str, thousands: bool) -> np.ndarray:
+        """The cleaned tokens as numbers read with this decimal mark, for every value."""
+        import pyarrow.compute as pc
+
+        key = (style, thousands)
+        if key not in self._numbers:
+            if thousands:
+                tokens = pc.replace_substring_regex(self._blanked, "[.,]", "")
+                self._numbers[key] = _plain(tokens)
+            else:
+                self._numbers[key] = _to_float(self._blanked, style)
+        return self._numbers[key]
+
+    def parse(self, name: str, hint: str | None = None, count: bool = False) -> NumberColumn:
+        """parse_numbers(raw, hint, count) for this column."""
+        index, codes = self._rows[name], self._codes[name]
+        part = self._part(name)
+
+        def rows(values: np.ndarray) -> pd.Series:
+            out = np.where(codes >= 0, values[np.where(codes >= 0, codes, 0)], np.nan)
+            return pd.Series(out.astype(np.float64, copy=False), index=index, copy=False)
+
+        if not self._size[name]:
+            return NumberColumn(pd.Series(np.nan, index=index, dtype="float64"))
+        self._screen()
+        plain = self._plain[part]
+        if not np.isnan(plain).any() and not (
+            (hint == "comma" and self._has_dot_raw[part].any())
+            or (count and self._ambiguous[part].any())
+        ):
+            return NumberColumn(rows(plain))
+
+        self._clean()
+        if self._evidence is None:
+            self._evidence = self._styles(self._tokens, self._shaped)
+        shaped = self._shaped[part]
+        evidence = self._evidence[self._index[name]]
+        style = evidence or hint or "dot"
+        thousands = count and evidence is None and self._thousands_only[part][shaped].all()
+        values = self._floats(style, bool(thousands))[part]
+        values = np.where(self._negative[part], -values, values)
+        percent = self._percent[part]
+        values = np.where(percent, values / 100.0, values)
+        values = np.where(shaped, values, np.nan)
+        missing, masked = self._missing[part], self._masked[part]
+        bad = ~(shaped | missing | masked)
+        used = codes[codes >= 0]
+        counts = np.bincount(used, minlength=len(values))
+        texts = self._values[part.start : part.stop]
+
+        masked_bound = 0.0
+        if masked.any():
+            hidden = texts.filter(pa_mask(masked)).to_pylist()
+            limits = [re.search(r"(\d+)", text)[1] for text in hidden]
+            limits = _plain(pa_strings(limits))
+            masked_bound = float((limits * counts[masked]).sum())
+
+        currency = None
+        found = self._currency[part] if self._currency else []
+        currencies = [c for c in found if c is not None]
+        if currencies:
+            tally: dict[str, int] = {}
+            for symbol in currencies:
+                tally[symbol] = tally.get(symbol, 0) + 1
+            most = max(tally.values())
+            symbol = min(s for s, n in tally.items() if n == most)  # as pandas' mode(): the first
+            currency = CURRENCY_SYMBOLS.get(symbol, symbol.upper().rstrip("."))
+        bad_rows = np.flatnonzero(bad)
+        return NumberColumn(
+            values=rows(values),
+            percent=bool((percent & shaped).any()),
+            currency=currency,
+            masked=int(counts[masked].sum()),
+            masked_bound=masked_bound,
+            unparsed=texts.take(pa_indices(bad_rows[:3])).to_pylist() if len(bad_rows) else [],
+            unparsed_count=int(counts[bad].sum()),
+            decimal_evidence=evidence,
+        )
+
+
+def pa_mask(mask: np.ndarray):
+    import pyarrow as pa
+
+    return pa.array(mask, pa.bool_())
+
+
+def pa_strings(values: list[str]):
+    import pyarrow as pa
+
+    return pa.array(values, pa.string())
+
+
+def pa_indices(rows: np.ndarray):
+    import pyarrow as pa
+
+    return pa.array(rows, pa.int64())
+
+
+# ---------------------------------------------------------------------------------------------
 # Dates
 # ---------------------------------------------------------------------------------------------
 
@@ -615,6 +906,46 @@ def _parse_one(
     return _text_date(text)
 
 
+# The two shapes most exports use, read for all their distinct texts by Arrow: ISO
+# "2026-10-31" (also with "/" or "."), and the English Studio files' "October 31". For these
+# ASCII shapes _fold changes nothing, and _parse_one's answer is the one given here; any
+# other text (times, years after a month name, other languages) is read one by one.
+_BULK_ISO = r"^(?P<y>[0-9]{4})[-/.](?P<m>[0-9]{1,2})[-/.](?P<d>[0-9]{1,2})$"
+_BULK_MONTH_DAY = r"^(?P<w>[A-Za-z]+) (?P<d>[0-9]{1,2})$"
+
+
+def _bulk_dates(values: list) -> dict[int, tuple]:
+    """{position: _parse_one(text)} for the texts among `values` in a bulk shape."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    where = [i for i, v in enumerate(values) if isinstance(v, str)]
+    if not where:
+        return {}
+    texts = pa.array([values[i] for i in where], pa.string())
+    out: dict[int, tuple] = {}
+    iso = pc.extract_regex(texts, _BULK_ISO)
+    hits = np.flatnonzero(_np(pc.is_valid(iso)))
+    if len(hits):
+        iso = iso.take(pa.array(hits))
+        y, m, d = (pc.cast(pc.struct_field(iso, [k]), pa.int64()).to_pylist() for k in range(3))
+        for j, yy, mm, dd in zip(hits.tolist(), y, m, d, strict=True):
+            out[where[j]] = (yy, mm, dd, 0, 0)
+    named = pc.extract_regex(texts, _BULK_MONTH_DAY)
+    hits = np.flatnonzero(_np(pc.is_valid(named)))
+    if len(hits):
+        named = named.take(pa.array(hits))
+        words = pc.utf8_lower(pc.struct_field(named, [0])).to_pylist()
+        days = pc.cast(pc.struct_field(named, [1]), pa.int64()).to_pylist()
+        names = month_names(FIRST_LOCALES)
+        for j, word, day in zip(hits.tolist(), words, days, strict=True):
+            # Beyond 31 the number would be a year, and an unknown word may be another
+            # language's month: those take the full reading.
+            if word in names and day <= 31:
+                out[where[j]] = (None, names[word], day, 0, 0)
+    return out
+
+
 def _excel_serial(values: pd.Series) -> pd.Series:
     # Excel's day 0 is 1899-12-30 (it counts a 29 Feb 1900 that never was).
     return pd.to_datetime(values, unit="D", origin="1899-12-30")
@@ -631,11 +962,15 @@ def parse_dates(raw: pd.Series, prefer_day_first: bool = True) -> DateColumn:
         return DateColumn(pd.to_datetime(raw).astype("datetime64[ns]"))
 
     codes, uniques = pd.factorize(raw)
+    uniques = list(uniques)
+    bulk = _bulk_dates(uniques)
     parsed: list = []
     unparsed: list[str] = []
     unparsed_codes: list[int] = []
     for i, value in enumerate(uniques):
-        if isinstance(value, (dt.datetime, dt.date, pd.Timestamp)):
+        if i in bulk:
+            parsed.append(bulk[i])
+        elif isinstance(value, (dt.datetime, dt.date, pd.Timestamp)):
             ts = pd.Timestamp(value)
             parsed.append((ts.year, ts.month, ts.day, ts.hour, ts.minute))
         elif (
@@ -770,9 +1105,25 @@ def years_forwards(month: np.ndarray, day: np.ndarray, first_year: int) -> np.nd
     return first_year + np.cumsum(step)
 
 
+# The days a datetime64[ns] can hold (pandas' Timestamp.min is 1677-09-21 00:12:43).
+_FIRST_DAY, _LAST_DAY = np.datetime64("1677-09-22"), np.datetime64("2262-04-11")
+
+
 def build_dates(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> pd.Series:
-    frame = pd.DataFrame({"year": year, "month": month, "day": day})
-    return pd.to_datetime(frame, errors="coerce").astype("datetime64[ns]")
+    """Dates from year, month and day numbers, NaT where there is no such day (30 February,
+    month 13): pd.to_datetime of the three columns with errors="coerce", in numpy."""
+    parts = [np.asarray(part) for part in (year, month, day)]
+    if not all(part.dtype.kind in "iu" for part in parts):
+        frame = pd.DataFrame({"year": year, "month": month, "day": day})
+        return pd.to_datetime(frame, errors="coerce").astype("datetime64[ns]")
+    y, m, d = (part.astype(np.int64) for part in parts)
+    ok = (y >= 1677) & (y <= 2262) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= 31)
+    months = ((np.where(ok, y, 1970) - 1970) * 12 + np.where(ok, m, 1) - 1).astype("datetime64[M]")
+    days = months.astype("datetime64[D]") + (np.where(ok, d, 1) - 1)
+    # A day past the month's end runs into the next month: no such date.
+    ok &= (days.astype("datetime64[M]") == months) & (days >= _FIRST_DAY) & (days <= _LAST_DAY)
+    values = np.where(ok, days.astype("datetime64[ns]"), np.datetime64("NaT", "ns"))
+    return pd.Series(values, dtype="datetime64[ns]")
 
 
 def nearest_year(month: int, day: int, reference: dt.date, today: dt.date) -> int:

@@ -11,16 +11,23 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+# Compiled once: every alias of every kind is folded at import, every header at each read.
+_RUNS_OF_SPACE = re.compile(r"\s+")
+_OPEN_BRACKET = re.compile(r"\s*\(\s*")
+_CLOSE_BRACKET = re.compile(r"\s*\)")
+_PLURAL_S = re.compile(r"(?<=[^\W\d_]{3})s\b")
+_SEPARATORS = re.compile(r"[\s_\-]+")
+
 
 def normalise_header(text: object) -> str:
     """Fold a header cell to a comparable key: NFKC, lower case, single spaces, tight brackets."""
     s = unicodedata.normalize("NFKC", str(text))
     s = s.replace("\ufeff", "").replace("\u200b", "")
     s = s.casefold()
-    s = re.sub(r"\s+", " ", s).strip()
+    s = _RUNS_OF_SPACE.sub(" ", s).strip()
     # "Clicks(destination)", "Clicks (destination)" and "Clicks ( destination )" are one header.
-    s = re.sub(r"\s*\(\s*", "(", s)
-    s = re.sub(r"\s*\)", ")", s)
+    s = _OPEN_BRACKET.sub("(", s)
+    s = _CLOSE_BRACKET.sub(")", s)
     return s.strip(" :")
 
 
@@ -28,8 +35,8 @@ def loose_header(text: object) -> str:
     """A looser key for near-miss headers: singular and plural, spaces, hyphens and
     underscores do not matter ("Impression", "Ad Group Name", "Adgroup name", "2 second")."""
     s = normalise_header(text)
-    s = re.sub(r"(?<=[^\W\d_]{3})s\b", "", s)
-    return re.sub(r"[\s_\-]+", "", s)
+    s = _PLURAL_S.sub("", s)
+    return _SEPARATORS.sub("", s)
 
 
 # Column types: how a column's cells are parsed.

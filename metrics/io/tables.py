@@ -14,6 +14,7 @@ from .labels import gender_labels, territory_labels
 from .limits import drop_absurd
 from .parse import (
     DateColumn,
+    NumberBatch,
     arrow_text,
     column_decimal_evidence,
     distinct,
@@ -67,14 +68,17 @@ def emptied(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame's columns and dtypes with no rows and no hold on its arrays. (Not
     `frame.iloc[:0].copy()`: an Arrow-backed column's copy is a view of the same buffers, so
     the whole column would stay alive behind zero rows.)"""
-    dtypes = [
+    made: dict = {}  # one empty array per dtype, copied per column (a grid has dozens)
+    arrays = {}
+    for i, d in enumerate(frame.dtypes):
+        categorical = isinstance(d, pd.CategoricalDtype)
         # A categorical dtype carries its categories (every distinct cell of a grid column).
-        pd.CategoricalDtype(d.categories[:0], ordered=d.ordered)
-        if isinstance(d, pd.CategoricalDtype)
-        else d
-        for d in frame.dtypes
-    ]
-    empty = pd.DataFrame({i: pd.Series([], dtype=d) for i, d in enumerate(dtypes)}, copy=False)
+        key = ("category", d.categories.dtype, d.ordered) if categorical else d
+        if key not in made:
+            dtype = pd.CategoricalDtype(d.categories[:0], ordered=d.ordered) if categorical else d
+            made[key] = pd.Series([], dtype=dtype).array
+        arrays[i] = made[key].copy()
+    empty = pd.DataFrame(arrays, copy=False)
     empty.columns = frame.columns
     return empty
 
@@ -275,7 +279,7 @@ def _text(col: pd.Series) -> pd.Series:
         col = pd.Series(col.to_numpy(dtype=object), index=col.index, dtype=object)
     elif is_dictionary(col):
         # Cleaned once per distinct cell, then spread to the rows by Arrow's take.
-        return _spread(col, _text(pd.Series(col.cat.categories, dtype="str")))
+        return _spread_arrow(col, _stripped_text(_category_text(col)))
     if col.dtype == object:
         col = col.map(
             lambda v: (
@@ -291,15 +295,46 @@ def _text(col: pd.Series) -> pd.Series:
 
 def _spread(col: pd.Series, per_category: pd.Series) -> pd.Series:
     """A value per category of a dictionary column → the value of every row, as text."""
+    return _spread_arrow(col, arrow_text(per_category))
+
+
+def _spread_arrow(col: pd.Series, per_category) -> pd.Series:
+    """_spread with the values per category already an Arrow string array."""
     import pyarrow as pa
 
     codes = col.cat.codes.to_numpy()
     indices = pa.array(codes, mask=codes < 0)
-    values = arrow_text(per_category).take(indices)
+    values = per_category.take(indices)
     text_dtype = pd.StringDtype("pyarrow", na_value=np.nan)
     out = values.to_pandas(types_mapper={values.type: text_dtype}.get)
     out.index = col.index
     return out
+
+
+def _category_text(col: pd.Series):
+    """A dictionary column's categories as one Arrow string array: what
+    arrow_text(pd.Series(categories, dtype="str")) gives, without building the Series."""
+    import pyarrow as pa
+
+    categories = col.cat.categories
+    if not isinstance(categories.dtype, pd.StringDtype):
+        return arrow_text(pd.Series(categories, dtype="str"))
+    texts = pa.array(categories.array)
+    return texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
+
+
+_BLANK_TEXTS = ("", "nan", "None")
+
+
+def _stripped_text(texts):
+    """_text of text cells, in Arrow: stripped as pandas' .str.strip() strips (Arrow's
+    utf8_trim_whitespace), null where "", "nan" or "None"."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    stripped = pc.utf8_trim_whitespace(texts)
+    blank = pc.is_in(stripped, value_set=pa.array(_BLANK_TEXTS, stripped.type))
+    return pc.if_else(pc.fill_null(blank, False), pa.scalar(None, stripped.type), stripped)
 
 
 def _is_text(col: pd.Series) -> bool:
@@ -316,14 +351,17 @@ def _per_row(col: pd.Series, per_category: np.ndarray, missing: bool) -> np.ndar
 def _filled(col: pd.Series) -> np.ndarray:
     """Which cells hold something (what _text keeps), one Arrow pass for a text column."""
     if is_dictionary(col):
-        categories = pd.Series(col.cat.categories, dtype="str")
-        return _per_row(col, _filled(categories), False)
+        return _per_row(col, _filled_arrow(_category_text(col)), False)
     if not _is_text(col):
         return _text(col).notna().to_numpy(dtype=bool)
+    return _filled_arrow(arrow_text(col))
+
+
+def _filled_arrow(texts) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pc.utf8_trim_whitespace(arrow_text(col))
+    arr = pc.utf8_trim_whitespace(texts)
     empty = pc.is_in(arr, value_set=pa.array(["", "nan", "None"], arr.type))
     return ~pc.fill_null(empty, True).to_numpy(zero_copy_only=False)
 
@@ -332,13 +370,14 @@ def _starts_like_total(col: pd.Series) -> np.ndarray:
     """Rows whose stripped text starts like a totals label (Arrow's regex, a superset of
     TOTAL_PATTERN's matches), per distinct cell for a dictionary column."""
     if is_dictionary(col):
-        categories = pd.Series(col.cat.categories, dtype="str")
-        return _per_row(col, _starts_like_total(categories), False)
+        return _per_row(col, _starts_like_total_arrow(_category_text(col)), False)
+    return _starts_like_total_arrow(arrow_text(col))
+
+
+def _starts_like_total_arrow(texts) -> np.ndarray:
     import pyarrow.compute as pc
 
-    start = pc.match_substring_regex(
-        pc.utf8_trim_whitespace(arrow_text(col)), TOTAL_PREFIX, ignore_case=True
-    )
+    start = pc.match_substring_regex(pc.utf8_trim_whitespace(texts), TOTAL_PREFIX, ignore_case=True)
     return pc.fill_null(start, False).to_numpy(zero_copy_only=False)
 
 
@@ -363,10 +402,8 @@ def _may_contain(col: pd.Series, word: str) -> bool:
         return True
     import pyarrow.compute as pc
 
-    if is_dictionary(col):
-        col = pd.Series(col.cat.categories, dtype="str")
-
-    hits = pc.match_substring(arrow_text(col), word, ignore_case=True)
+    texts = _category_text(col) if is_dictionary(col) else arrow_text(col)
+    hits = pc.match_substring(texts, word, ignore_case=True)
     return bool(pc.any(hits).as_py())
 
 
@@ -387,6 +424,7 @@ def _note_undefined(
     raw: dict[str, pd.Series],
     warnings: list[str],
     uniques: dict[str, pd.Series] | None = None,
+    batch: NumberBatch | None = None,
 ) -> None:
     numeric = [c.name for c in kind.columns if c.type == NUMBER and c.name in raw]
     uniques = uniques or {}
@@ -395,7 +433,9 @@ def _note_undefined(
         for name in numeric
         if (
             # Arrow's case-blind test first: a superset of the exact one, and one call.
-            _may_contain(uniques[name], "undefined")
+            batch.may_contain(name)
+            if batch is not None and name in batch.names
+            else _may_contain(uniques[name], "undefined")
             and _text(uniques[name]).str.lower().eq("undefined").any()
             if name in uniques
             else _may_contain(raw[name], "undefined")
@@ -454,28 +494,34 @@ def _parse_body(
     total_rows = raw_total = None
     if is_total.any():
         total_rows = int(is_total.sum())
-        raw_total = {k: v[is_total] for k, v in raw.items()}
-        raw = {k: v[~is_total].reset_index(drop=True) for k, v in raw.items()}
+        totals_at, rest = np.flatnonzero(is_total), np.flatnonzero(~is_total)
+        raw_total = {k: v.iloc[totals_at] for k, v in raw.items()}
+        raw = {k: v.iloc[rest].reset_index(drop=True) for k, v in raw.items()}
 
+    # A small table's text number columns are cleaned together (NumberBatch: a dozen Arrow
+    # calls for the table, not a dozen per column); the rest one by one, as below.
+    numeric = [c.name for c in kind.columns if c.type == NUMBER and c.name in raw]
+    batch = NumberBatch({name: raw[name] for name in numeric})
     # Text number columns without missing cells are hashed once, for the vote and the parse.
     hashed = {
-        c.name: distinct(raw[c.name])
-        for c in kind.columns
-        if c.type == NUMBER and c.name in raw and _is_text(raw[c.name]) and not raw[c.name].hasnans
+        name: distinct(raw[name])
+        for name in numeric
+        if name not in batch.names and _is_text(raw[name]) and not raw[name].hasnans
     }
     uniques = {name: u for name, (_, u) in hashed.items()}
     # The file's decimal style: the columns that show it unambiguously vote.
     votes = [
-        column_decimal_evidence(raw[c.name], hashed.get(c.name))
-        for c in kind.columns
-        if c.type == NUMBER and c.name in raw
+        batch.evidence(name)
+        if name in batch.names
+        else column_decimal_evidence(raw[name], hashed.get(name))
+        for name in numeric
     ]
     # A dictionary column's codes are cheap to work out again (one pass over 4-byte codes);
     # keeping every column's at once would cost 4 bytes a cell per column.
     hashed = {k: v for k, v in hashed.items() if not is_dictionary(raw[k])}
     # Said after the columns' own warnings, as ever; worked out now, while `raw` is whole.
     undefined: list[str] = []
-    _note_undefined(kind, raw, undefined, uniques)
+    _note_undefined(kind, raw, undefined, uniques, batch)
     votes = [v for v in votes if v]
     hint = max(set(votes), key=votes.count) if votes else None
     if hint is None and grid.delimiter == ";":
@@ -492,9 +538,12 @@ def _parse_body(
         series = raw.pop(col.name) if consume else raw[col.name]
         label = headers[next(p for p, nm in mapping.items() if nm == col.name)].strip()
         if col.type == NUMBER:
-            parsed = parse_numbers(
-                series, hint, count=_is_count(col), distinct_values=hashed.pop(col.name, None)
-            )
+            if col.name in batch.names:
+                parsed = batch.parse(col.name, hint, count=_is_count(col))
+            else:
+                parsed = parse_numbers(
+                    series, hint, count=_is_count(col), distinct_values=hashed.pop(col.name, None)
+                )
             frame[col.name] = drop_absurd(parsed.values, label, warnings)
             masked_total += parsed.masked
             if parsed.masked:
@@ -625,6 +674,10 @@ def _total_rows(kind: Kind, mapping: dict[int, str], body: pd.DataFrame) -> pd.S
     if not maybe.any():
         return is_total
     rows = body[maybe.to_numpy()]
+    if len(rows) <= _FEW_ROWS and (few := _few_texts(rows)) is not None:
+        found = _few_total_rows(kind, mapping, few, len(rows))
+        is_total[rows.index[np.asarray(found, dtype=bool)]] = True
+        return is_total
     texts = {c: _text(rows[c]) for c in rows.columns}
     first = pd.Series(pd.NA, index=rows.index, dtype="object")
     first_pos = pd.Series(-1, index=rows.index)
@@ -651,15 +704,87 @@ def _total_rows(kind: Kind, mapping: dict[int, str], body: pd.DataFrame) -> pd.S
     return is_total
 
 
+# At most this many rows that start like a totals row are judged cell by cell in Python (a
+# report has one or two); more (a campaign called "Total Refresh" on every day) stay columnar.
+_FEW_ROWS = 64
+
+
+def _is_missing_cell(value) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or an array in an object cell
+        return False
+
+
+def _few_texts(rows: pd.DataFrame) -> dict | None:
+    """`_text` of every column of a few rows, as lists (None where missing): the same text,
+    with one Arrow call for all the stripping (pandas' .str.strip() on text is Arrow's
+    utf8_trim_whitespace). None when a column is neither text nor object cells."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cells: list[str | None] = []
+    for c in rows.columns:
+        col = rows[c]
+        if not (_is_text(col) or col.dtype == object):
+            return None
+        for v in col.tolist():
+            if isinstance(v, str):
+                cells.append(v)
+            elif v is None or _is_missing_cell(v):
+                cells.append(None)
+            elif isinstance(v, float) and v.is_integer():
+                cells.append(str(int(v)))
+            else:
+                cells.append(str(v))
+    stripped = pc.utf8_trim_whitespace(pa.array(cells, pa.string())).to_pylist()
+    stripped = [None if t is None or t in ("", "nan", "None") else t for t in stripped]
+    n = len(rows)
+    return {c: stripped[i * n : (i + 1) * n] for i, c in enumerate(rows.columns)}
+
+
+def _few_total_rows(kind: Kind, mapping: dict[int, str], texts: dict, n: int) -> list[bool]:
+    """_total_rows' judgement of a few candidate rows, from their cells as text (`_few_texts`)."""
+    columns = list(texts)
+    first_pos = [next((c for c in columns if texts[c][r] is not None), -1) for r in range(n)]
+    candidate = [
+        pos != -1 and TOTAL_PATTERN.match(texts[pos][r]) is not None
+        for r, pos in enumerate(first_pos)
+    ]
+    types = {c.name: c.type for c in kind.columns}
+    for pos, name in mapping.items():
+        if pos not in texts or name == "currency" or types.get(name) not in (TEXT, DATE):
+            continue
+        cell = texts[pos]
+        empty = [
+            cell[r] is None or cell[r].casefold() in MISSING_TOKENS or first_pos[r] == pos
+            for r in range(n)
+        ]
+        check = [r for r in range(n) if candidate[r] and not empty[r]]
+        if types[name] == DATE and check:
+            dates = parse_dates(pd.Series([cell[r] for r in check], dtype="str"))
+            has_date = dates.values.notna().to_numpy()
+            if dates.month is not None:
+                has_date |= dates.month > 0
+            for r, dated in zip(check, has_date, strict=True):
+                empty[r] = not dated
+        candidate = [c and e for c, e in zip(candidate, empty, strict=True)]
+    return candidate
+
+
 def _totals(kind: Kind, raw_total: dict[str, pd.Series], hint: str | None) -> dict[str, float]:
+    first = {
+        col.name: raw_total[col.name].head(1).reset_index(drop=True)
+        for col in kind.columns
+        if col.additive and col.name in raw_total and len(raw_total[col.name])
+    }
+    batch = NumberBatch(first)  # the totals row's text cells cleaned together
     totals = {}
-    for col in kind.columns:
-        if col.additive and col.name in raw_total and len(raw_total[col.name]):
-            value = parse_numbers(
-                raw_total[col.name].head(1).reset_index(drop=True), hint
-            ).values.iloc[0]
-            if not np.isnan(value):
-                totals[col.name] = float(value)
+    for name, cell in first.items():
+        parsed = batch.parse(name, hint) if name in batch.names else parse_numbers(cell, hint)
+        value = parsed.values.iloc[0]
+        if not np.isnan(value):
+            totals[name] = float(value)
     return totals
 
 
