@@ -1,6 +1,8 @@
 """Cell parsing: numbers and dates, with expected values worked out by hand."""
 
 import datetime as dt
+import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -515,3 +517,42 @@ def test_counts_in_sentences_agree_in_number():
     assert counted(1234, "cell") == "1,234 cells" and counted(0, "day") == "0 days"
     assert counted(2, "entry", "entries") == "2 entries"
     assert agree(1, "is", "are") == "is" and agree(3, "is", "are") == "are"
+
+
+def test_the_file_decimal_hint_is_the_majority_and_nothing_on_an_even_split():
+    from metrics.io.tables import file_decimal_hint
+
+    assert file_decimal_hint([None, None]) is None
+    assert file_decimal_hint(["comma", None, "comma", "dot"]) == "comma"
+    assert file_decimal_hint(["dot", "dot", "comma"]) == "dot"
+    assert file_decimal_hint(["dot", "comma"]) is None
+    assert file_decimal_hint(["comma", None, "dot", "comma", "dot"]) is None
+
+
+def test_an_even_split_of_decimal_marks_reads_the_same_in_every_process():
+    # Cost says comma ("12,50"), CPC says dot ("0.25"): the file does not say which mark is
+    # the decimal one, so Frequency's "1,125" keeps the plain reading (1,125 = 1125) in every
+    # process. It used to follow the order of a set of strings, i.e. the hash seed: seeds 0
+    # and 1 gave 1.125 and 1125.
+    import subprocess
+    import sys
+
+    code = (
+        "from metrics.io import load_files\n"
+        "csv = ('By Day,Campaign name,Ad group name,Ad name,Currency,Cost,CPC (destination),"
+        'Frequency\\n2026-10-01,Spring,Group A,Video 1,EUR,"12,50",0.25,"1,125"\\n'
+        '2026-10-02,Spring,Group A,Video 1,EUR,"10,75",0.5,"1,250"\\n\')\n'
+        "ads = load_files([('report.csv', csv.encode())]).get('ads')\n"
+        "print(ads['spend'].tolist(), ads['cpc'].tolist(), ads['frequency'].tolist())\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    for seed in ("0", "1"):
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(root)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        assert out == "[12.5, 10.75] [0.25, 0.5] [1125.0, 1250.0]", (seed, out)

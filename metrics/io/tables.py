@@ -460,6 +460,19 @@ def _note_undefined(
     )
 
 
+def file_decimal_hint(votes) -> str | None:
+    """The file's decimal mark from its columns' votes ('dot', 'comma' or None each): the
+    majority, or None when no column says or the columns that do are split evenly (then
+    nothing is guessed, and the choice never depends on the order of a set)."""
+    said = [v for v in votes if v]
+    if not said:
+        return None
+    dots, commas = said.count("dot"), said.count("comma")
+    if dots == commas:
+        return None
+    return "dot" if dots > commas else "comma"
+
+
 def _parse_body(
     grid: Grid,
     kind: Kind,
@@ -522,8 +535,7 @@ def _parse_body(
     # Said after the columns' own warnings, as ever; worked out now, while `raw` is whole.
     undefined: list[str] = []
     _note_undefined(kind, raw, undefined, uniques, batch)
-    votes = [v for v in votes if v]
-    hint = max(set(votes), key=votes.count) if votes else None
+    hint = file_decimal_hint(votes)
     if hint is None and grid.delimiter == ";":
         hint = "comma"  # Excel writes ";" exactly where "," is the decimal mark
 
