@@ -510,14 +510,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def _return_freed_memory() -> None:
     """For a whole `python -m metrics` process (see metrics/io/memory.py);
-    METRICS_RETURN_MEMORY=0 turns it off, =pool keeps only Arrow on the C library."""
+    METRICS_RETURN_MEMORY=0 turns it off, =pool keeps only Arrow on the C library, =map
+    maps every large block instead of the watcher (the earlier design)."""
     from .io import memory
 
     setting = memory.setting()
     if setting == "pool":
         memory.use_system_pool()
-    elif setting == "1":
-        memory.return_freed_memory()
+    elif setting in ("1", "map"):
+        memory.return_freed_memory(setting)
 
 
 def _run() -> int:
