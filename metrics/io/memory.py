@@ -17,7 +17,8 @@ large array fresh zeroed pages, about 2 s of a million-row `inspect`.)
 
 The command line starts the watcher for its whole (short) process: `return_freed_memory()`.
 The app's server is long-lived; it watches only while a file is read and combined
-(`returning_freed_memory()`), where the peak per upload is made, and trims once after.
+(`returning_freed_memory()`), where the peak per upload is made, at a 16 MB step, and trims
+once after.
 """
 
 from __future__ import annotations
