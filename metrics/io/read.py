@@ -593,10 +593,22 @@ def _dictionary_columns(parts: list) -> list[pd.Series]:
         codes = column.indices.to_numpy(zero_copy_only=False)
         categories = pd.Index(column.dictionary.to_pandas(), dtype="str")
         del column
-        out.append(
-            pd.Series(pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories)))
-        )
+        # Arrow's unified dictionary holds each text once and the codes index it, so pandas'
+        # checks of both (hashing every category again, a pass over every code) are skipped.
+        dtype = _known_categories(categories)
+        out.append(pd.Series(pd.Categorical.from_codes(codes, dtype=dtype, validate=False)))
     return out
+
+
+def _known_categories(categories: pd.Index) -> pd.CategoricalDtype:
+    """The dtype of categories known to be distinct, without pandas hashing them again."""
+    fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)
+    if fast is not None:
+        try:
+            return fast(categories, False)
+        except TypeError:  # pragma: no cover - another pandas: the checked way
+            pass
+    return pd.CategoricalDtype(categories)
 
 
 def _pandas_cells(text: str, delimiter: str, width: int | None, skip: int) -> pd.DataFrame:
