@@ -86,6 +86,29 @@ class UsageError(Exception):
     pass
 
 
+# Large files mapped before pandas is imported, so Arrow can start reading them at once
+# (metrics/arrow_csv.py); _read_paths takes them from here.
+_EARLY: dict[str, object] = {}
+
+
+def _read_ahead(paths: list[str]) -> None:
+    """Map each large text file named and start Arrow's read of it in a thread, while the
+    command goes on to import pandas; any problem is left for _read_paths to report."""
+    from . import arrow_csv
+
+    for p in paths:
+        path = Path(p)
+        try:
+            if p in _EARLY or not path.is_file():
+                continue
+            data = _file_bytes(path)
+        except (OSError, ValueError):
+            continue
+        if arrow_csv.is_mapped(data):
+            _EARLY[p] = data
+            arrow_csv.start(data)
+
+
 def _read_paths(paths: list[str]) -> list[tuple[str, bytes]]:
     """The files named, and every file in a folder named (not its hidden files: .DS_Store)."""
     files = []
@@ -98,7 +121,7 @@ def _read_paths(paths: list[str]) -> list[tuple[str, bytes]]:
             files.extend((f.name, _file_bytes(f)) for f in found)
             continue
         try:
-            files.append((path.name, _file_bytes(path)))
+            files.append((path.name, _EARLY.pop(p) if p in _EARLY else _file_bytes(path)))
         except OSError as err:
             raise UsageError(f"{p}: cannot be opened ({err.strerror}).") from None
     if not files:
@@ -501,6 +524,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 2
         args.level = args.level or "ad"
+    if getattr(args, "files", None):
+        _read_ahead(args.files)
     try:
         return args.func(args)
     except (UsageError, ValueError) as err:
@@ -510,14 +535,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def _return_freed_memory() -> None:
     """For a whole `python -m metrics` process (see metrics/io/memory.py);
-    METRICS_RETURN_MEMORY=0 turns it off, =pool keeps only Arrow on the C library."""
+    METRICS_RETURN_MEMORY=0 turns it off, =pool keeps only Arrow on the C library, =map
+    maps every large block instead of the watcher (the earlier design)."""
     from .io import memory
 
     setting = memory.setting()
     if setting == "pool":
         memory.use_system_pool()
-    elif setting == "1":
-        memory.return_freed_memory()
+    elif setting in ("1", "map"):
+        memory.return_freed_memory(setting)
 
 
 def _run() -> int:

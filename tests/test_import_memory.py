@@ -160,7 +160,7 @@ def test_an_emptied_table_keeps_its_columns_but_not_their_arrays():
     assert isinstance(kept, pd.CategoricalDtype) and len(kept.categories) == 0
 
 
-def test_the_mapping_bound_is_set_once_for_overlapping_reads_and_relaxed_after_the_last(
+def test_the_earlier_mapping_bound_is_set_once_for_overlapping_reads_and_relaxed_after_the_last(
     monkeypatch,
 ):
     import threading
@@ -173,6 +173,35 @@ def test_the_mapping_bound_is_set_once_for_overlapping_reads_and_relaxed_after_t
     release = threading.Event()
 
     def other_read():
+        with memory.returning_freed_memory("map"):
+            inside.set()
+            release.wait(5)
+
+    worker = threading.Thread(target=other_read)
+    with memory.returning_freed_memory("map"):
+        worker.start()
+        assert inside.wait(5)
+    # The first read ended while the other still runs: the bound stays.
+    assert calls == [128 * 1024]
+    release.set()
+    worker.join(5)
+    assert calls == [128 * 1024, 32 * 1024 * 1024]
+
+
+def test_the_watcher_looks_while_any_read_runs_and_trims_once_after_the_last(monkeypatch):
+    import threading
+
+    from metrics.io import memory
+
+    trims = []
+    trimmer = memory.Trimmer()
+    monkeypatch.setattr(trimmer, "trim", lambda: trims.append(trimmer.active))
+    monkeypatch.setattr(memory, "TRIMMER", trimmer)
+    monkeypatch.setattr(memory, "_mmap_threshold", lambda size: pytest.fail("no bound"))
+    inside = threading.Event()
+    release = threading.Event()
+
+    def other_read():
         with memory.returning_freed_memory():
             inside.set()
             release.wait(5)
@@ -181,8 +210,54 @@ def test_the_mapping_bound_is_set_once_for_overlapping_reads_and_relaxed_after_t
     with memory.returning_freed_memory():
         worker.start()
         assert inside.wait(5)
-    # The first read ended while the other still runs: the bound stays.
-    assert calls == [128 * 1024]
+        assert trimmer.active == 2
+    assert trimmer.active == 1 and trims == []  # the other read still runs: no trim yet
     release.set()
     worker.join(5)
-    assert calls == [128 * 1024, 32 * 1024 * 1024]
+    assert trimmer.active == 0 and trims == [0]
+
+
+def _glibc_trim_available() -> bool:
+    from metrics.io import memory
+
+    return memory.Trimmer().works
+
+
+@pytest.mark.skipif(not _glibc_trim_available(), reason="needs glibc's malloc_trim and /proc")
+def test_a_trim_hands_back_the_holes_freed_memory_leaves_in_the_heap():
+    import gc
+
+    from metrics.io import memory
+
+    # 96 MB in 64 kB blocks (below glibc's 128 kB mapping bound: they come from the heap),
+    # every block written so its pages are resident; then every other block freed. The
+    # holes cannot be handed back from the top of the heap, so only a trim returns them.
+    blocks = [np.ones(8 * 1024) for _ in range(1536)]  # 8192 float64 = 64 kB each
+    del blocks[::2]
+    gc.collect()
+    before = memory.resident_bytes()
+    trimmer = memory.Trimmer()
+    trimmer.trim()
+    after = memory.resident_bytes()
+    assert trimmer.trims == 1
+    assert before - after > 30 * 1024**2, (before, after)  # of 48 MB of holes
+    del blocks
+
+
+@pytest.mark.skipif(not _glibc_trim_available(), reason="needs glibc's malloc_trim and /proc")
+def test_the_watcher_trims_by_itself_when_the_process_grows_by_its_step():
+    import time
+
+    from metrics.io import memory
+
+    trimmer = memory.Trimmer(step=8 * 1024**2, period=0.005)
+    trimmer.start()
+    try:
+        grown = [np.ones(8 * 1024) for _ in range(512)]  # 32 MB resident: four steps
+        deadline = time.monotonic() + 5
+        while not trimmer.trims and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert trimmer.trims >= 1
+        del grown
+    finally:
+        trimmer.stop()

@@ -44,11 +44,12 @@ def _keep_uploads_in_memory() -> None:
 
 def _memory_back_to_the_system() -> None:
     """An upload's parse frees as much as it keeps (Arrow's blocks, raw cells, each column's
-    text once parsed); handed back at once, the server's peak per upload is what is alive
-    (about 3× the file with its bytes, not 3.7×) and a room's memory falls again after it.
-    Only while a file is read and combined (`_returning`): every other step of the server
-    keeps the allocator's own reuse, which is faster (docs/performance.md).
-    METRICS_RETURN_MEMORY=pool keeps only Arrow on the C library, =0 neither."""
+    text once parsed); handed back as the process grows (memory.py's watcher), the server's
+    peak per upload is what is alive (about 3× the file with its bytes, not 3.7×) and a
+    room's memory falls again after it. Only while a file is read and combined
+    (`_returning`): every other step of the server is left alone (docs/performance.md).
+    METRICS_RETURN_MEMORY=pool keeps only Arrow on the C library, =0 neither, =map maps
+    every large block while a file is read instead of the watcher (the earlier design)."""
     if RETURN_MEMORY != "0":
         memory.use_system_pool()
 
@@ -57,8 +58,8 @@ RETURN_MEMORY = memory.setting()
 
 
 def _returning():
-    if RETURN_MEMORY == "1":
-        return memory.returning_freed_memory()
+    if RETURN_MEMORY in ("1", "map"):
+        return memory.returning_freed_memory(RETURN_MEMORY)
     return contextlib.nullcontext()
 
 

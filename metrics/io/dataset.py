@@ -560,6 +560,12 @@ def _reordered(df: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
     moved = {}
     for name in columns:
         column = df.pop(name)
+        if isinstance(column.dtype, np.dtype) and column.dtype.kind in "fiubM":
+            # Numbers and dates: numpy's take, without pandas' checks of the positions (made
+            # here by argsort: every row once, none out of range), about half the time.
+            moved[name] = pd.Series(column.to_numpy().take(order), name=name, copy=False)
+            del column
+            continue
         codes = _text_codes(column)
         if codes is None:
             moved[name] = column.take(order).reset_index(drop=True)
@@ -600,6 +606,8 @@ def _sort_order(df: pd.DataFrame, by: list[str]) -> np.ndarray:
     """The row order df.sort_values(by, kind="stable", na_position="last") puts rows in,
     from pandas' own sorting step (codes per key column, then one stable lexsort), without
     the sorted copy of the key columns that sort_values also builds."""
+    if _in_order(df, by):
+        return np.arange(len(df))
     try:
         from pandas.core.sorting import lexsort_indexer, nargsort
     except ImportError:  # pragma: no cover - a pandas without them: the public way
@@ -608,6 +616,75 @@ def _sort_order(df: pd.DataFrame, by: list[str]) -> np.ndarray:
     if len(by) == 1:
         return nargsort(df[by[0]].array, kind="stable", ascending=True, na_position="last")
     return lexsort_indexer([df[c].array for c in by], orders=True, na_position="last")
+
+
+def _in_order(df: pd.DataFrame, by: list[str]) -> bool:
+    """Whether the rows are already in the order of a stable sort by `by` (missing cells
+    last): one pass per key column over neighbouring rows, which stops at the first column
+    that puts a row before the one above it (a table in another order costs one column's
+    pass). False also where a column's type is not one compared here (then the sort says)."""
+    n = len(df)
+    if n < 2:
+        return True
+    tied = np.ones(n - 1, dtype=bool)  # rows equal to the row above in every column so far
+    for column in by:
+        steps = _neighbour_steps(df[column])
+        if steps is None:
+            return False
+        before, same = steps
+        if (tied & ~before & ~same).any():  # a row that sorts before the one above it
+            return False
+        tied &= same
+        if not tied.any():
+            return True
+    return True
+
+
+def _neighbour_steps(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """For each row after the first: (the row above sorts strictly before it, the two are
+    equal), as sort_values(na_position="last") orders them (missing cells equal to each
+    other, after every value); None for a column type not compared here."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        # pandas sorts a categorical by its categories' order: by its codes, -1 (missing) last.
+        codes = series.cat.codes.to_numpy().astype(np.int64)
+        codes = np.where(codes < 0, np.iinfo(np.int64).max, codes)
+        return codes[:-1] < codes[1:], codes[:-1] == codes[1:]
+    if isinstance(dtype, np.dtype) and dtype.kind in "iubfM":
+        values = series.to_numpy()
+        if dtype.kind == "M":
+            missing = np.isnat(values)
+            values = values.view(np.int64)
+        elif dtype.kind == "f":
+            missing = np.isnan(values)
+        else:
+            missing = np.zeros(len(values), dtype=bool)
+        a, b = values[:-1], values[1:]
+        gap_a, gap_b = missing[:-1], missing[1:]
+        before = (~gap_a & ~gap_b & (a < b)) | (~gap_a & gap_b)
+        same = (~gap_a & ~gap_b & (a == b)) | (gap_a & gap_b)
+        return before, same
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        array = getattr(series.array, "__arrow_array__", None)
+        if array is None:
+            return None
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        chunked = array()
+        if isinstance(chunked, pa.Array):
+            chunked = pa.chunked_array([chunked])
+        if not (pa.types.is_string(chunked.type) or pa.types.is_large_string(chunked.type)):
+            return None
+        a, b = chunked.slice(0, len(chunked) - 1), chunked.slice(1)
+        # Arrow compares UTF-8 bytes, which orders text by code point, as Python (and pandas'
+        # sort of these columns) does.
+        gap_a = a.is_null().to_numpy(zero_copy_only=False)
+        gap_b = b.is_null().to_numpy(zero_copy_only=False)
+        less = pc.fill_null(pc.less(a, b), False).to_numpy(zero_copy_only=False)
+        equal = pc.fill_null(pc.equal(a, b), False).to_numpy(zero_copy_only=False)
+        return less | (~gap_a & gap_b), equal | (gap_a & gap_b)
+    return None
 
 
 def _note_breakdown(inside: int, dataset: Dataset) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .. import arrow_csv
 from . import xlsx
 from .limits import (
     MAX_DEPTH,
@@ -98,6 +99,16 @@ def read_any(
 
 
 def _read_any(
+    name: str, data: bytes, depth: int, archive: str | None, budget: Budget
+) -> list[Grid | Failure]:
+    try:
+        return _read_one(name, data, depth, archive, budget)
+    finally:
+        # A table the command line read ahead and the reader did not use goes now.
+        arrow_csv.discard(data)
+
+
+def _read_one(
     name: str, data: bytes, depth: int, archive: str | None, budget: Budget
 ) -> list[Grid | Failure]:
     lower = name.lower()
@@ -401,52 +412,10 @@ def _valid_utf8(data: bytes, start: int = 0, step: int = 16 * CHUNK) -> bool:
     return True
 
 
-def release_pages(data, start: int = 0, end: int | None = None) -> None:
-    """Hand the pages of a memory-mapped file (the command line maps large files instead of
-    reading them into memory) back to the system once they have been read: they stay in the
-    file, and are read again from it if needed. Nothing to do for bytes."""
-    import mmap
-
-    if not _is_mapped(data):
-        return
-    start -= start % mmap.PAGESIZE
-    end = len(data) if end is None else min(end, len(data))
-    if end > start:
-        data.madvise(mmap.MADV_DONTNEED, start, end - start)
-
-
-class _MappedStream(io.RawIOBase):
-    """A memory-mapped file read forwards from `start` for Arrow's CSV reader: each read is
-    one copy of the next block, and the pages behind it go back to the system, so the file
-    never sits in memory whole beside the table being built from it."""
-
-    def __init__(self, data, start: int):
-        super().__init__()
-        self.data, self.pos, self.start = data, start, start
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self.pos - self.start
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        base = {0: self.start, 1: self.pos, 2: len(self.data)}[whence]
-        self.pos = min(max(base + offset, self.start), len(self.data))
-        return self.tell()
-
-    def read(self, size: int = -1) -> bytes:
-        end = len(self.data) if size is None or size < 0 else min(self.pos + size, len(self.data))
-        out = self.data[self.pos : end]
-        release_pages(self.data, 0, end)
-        self.pos = end
-        return out
-
-    def readall(self) -> bytes:
-        return self.read(-1)
+# Shared with the command line's read-ahead (a module without pandas).
+release_pages = arrow_csv.release_pages
+_MappedStream = arrow_csv.MappedStream
+_is_mapped = arrow_csv.is_mapped
 
 
 def _big_encoding(data: bytes) -> str:
@@ -568,7 +537,6 @@ def _arrow_cells(text: _Text, delimiter: str, width: int, skip: int) -> pd.DataF
     rows are not all as wide as the header (a short preamble or totals line, a damaged row):
     pandas then reads the file as before, and names the line that does not fit."""
     import pyarrow as pa
-    import pyarrow.csv as pacsv
 
     raw = text.utf8()
     if skip:
@@ -581,36 +549,25 @@ def _arrow_cells(text: _Text, delimiter: str, width: int, skip: int) -> pd.DataF
     # its pages handed back behind the reader; bytes are read where they are.
     mapped = isinstance(raw, memoryview) and raw.obj is text.data and _is_mapped(text.data)
     offset = len(text.data) - len(raw) if mapped else 0
-    names = [str(i) for i in range(width)]
     columns = None
+    # A large file the command line began reading ahead (metrics/arrow_csv.py): its table
+    # counts only when it was read from this start, with this delimiter and width.
+    ahead = arrow_csv.claim(text.data, offset, delimiter, width) if mapped else None
     # Cells with line breaks inside quotes are rare: Arrow first reads the blocks as if there
     # were none, and says so when a block boundary proves otherwise (a boundary inside a
     # quoted cell puts its parser out of step); it then reads them the careful way.
     for newlines_in_values in (False, True):
-        if mapped:
-            source = pa.PythonFile(_MappedStream(text.data, offset), mode="r")
-        else:
-            source = pa.BufferReader(pa.py_buffer(raw))
         try:
-            # Arrow's threaded reader, every column read straight into a dictionary (each
-            # block's distinct texts once, a 4-byte code per cell): no grid of strings.
-            table = pacsv.read_csv(
-                source,
-                read_options=pacsv.ReadOptions(column_names=names, block_size=8 * CHUNK),
-                parse_options=pacsv.ParseOptions(
-                    delimiter=delimiter,
-                    newlines_in_values=newlines_in_values,
-                    ignore_empty_lines=True,
-                ),
-                convert_options=pacsv.ConvertOptions(
-                    column_types=dict.fromkeys(names, pa.dictionary(pa.int32(), pa.string())),
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
-            parts = table.columns
-            del table  # each column's blocks go as soon as that column is converted
-            columns = _dictionary_columns(parts)
+            if ahead is not None:
+                parts, ahead = ahead, None
+            else:
+                if mapped:
+                    source = arrow_csv.mapped_source(text.data, offset)
+                else:
+                    source = pa.BufferReader(pa.py_buffer(raw))
+                # Arrow's threaded reader, every column read straight into a dictionary.
+                parts = arrow_csv.read_columns(source, delimiter, width, newlines_in_values)
+            columns = _dictionary_columns(parts)  # each column's blocks go as it is converted
             break
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             continue
@@ -622,12 +579,6 @@ def _arrow_cells(text: _Text, delimiter: str, width: int, skip: int) -> pd.DataF
     if not columns or len(columns[0]) == 0:
         return None
     return pd.DataFrame(dict(enumerate(columns)), copy=False)
-
-
-def _is_mapped(data) -> bool:
-    import mmap
-
-    return isinstance(data, mmap.mmap)
 
 
 def _dictionary_columns(parts: list) -> list[pd.Series]:
@@ -642,10 +593,22 @@ def _dictionary_columns(parts: list) -> list[pd.Series]:
         codes = column.indices.to_numpy(zero_copy_only=False)
         categories = pd.Index(column.dictionary.to_pandas(), dtype="str")
         del column
-        out.append(
-            pd.Series(pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories)))
-        )
+        # Arrow's unified dictionary holds each text once and the codes index it, so pandas'
+        # checks of both (hashing every category again, a pass over every code) are skipped.
+        dtype = _known_categories(categories)
+        out.append(pd.Series(pd.Categorical.from_codes(codes, dtype=dtype, validate=False)))
     return out
+
+
+def _known_categories(categories: pd.Index) -> pd.CategoricalDtype:
+    """The dtype of categories known to be distinct, without pandas hashing them again."""
+    fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)
+    if fast is not None:
+        try:
+            return fast(categories, False)
+        except TypeError:  # pragma: no cover - another pandas: the checked way
+            pass
+    return pd.CategoricalDtype(categories)
 
 
 def _pandas_cells(text: str, delimiter: str, width: int | None, skip: int) -> pd.DataFrame:
