@@ -556,3 +556,32 @@ def test_an_even_split_of_decimal_marks_reads_the_same_in_every_process():
             check=True,
         ).stdout.strip()
         assert out == "[12.5, 10.75] [0.25, 0.5] [1125.0, 1250.0]", (seed, out)
+
+
+def test_first_seen_order_of_category_codes_by_hand():
+    from metrics.io.parse import _first_seen_order
+
+    assert _first_seen_order(np.array([0, 0, 1, -1, 2, 1]), 3)  # a, a, b, ·, c, b
+    assert _first_seen_order(np.array([-1, 0, 1]), 2)
+    assert not _first_seen_order(np.array([1, 0]), 2)  # b appears before a
+    assert not _first_seen_order(np.array([0, 2, 1]), 3)  # c before b
+    assert not _first_seen_order(np.array([0, 1]), 3)  # the third category is never used
+    assert _first_seen_order(np.array([], dtype=np.int64), 0)
+    assert not _first_seen_order(np.array([-1, -1]), 1)
+
+
+def test_distinct_of_a_dictionary_column_matches_factorize_whatever_its_category_order():
+    from metrics.io.parse import distinct
+
+    cells = ["b", None, "a", "b", "c", None, "a"]
+    # By hand, in order of first appearance: b → 0, a → 1, c → 2; missing → -1.
+    expected = [0, -1, 1, 0, 2, -1, 1]
+    seen = pd.Series(cells, dtype="category").cat.reorder_categories(["b", "a", "c"])
+    for column in (
+        seen,  # as Arrow's reader builds it
+        seen.cat.reorder_categories(["c", "b", "a"]),
+        seen.cat.add_categories(["unused"]),
+    ):
+        codes, uniques = distinct(column)
+        assert codes.tolist() == expected
+        assert uniques.tolist() == ["b", "a", "c"]

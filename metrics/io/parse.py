@@ -207,6 +207,16 @@ def is_dictionary(values: pd.Series) -> bool:
     return isinstance(values.dtype, pd.CategoricalDtype)
 
 
+def _first_seen_order(codes: np.ndarray, size: int) -> bool:
+    """Whether category codes (-1: missing) number the categories in order of first appearance
+    with all `size` used: each code is at most one more than the largest before it, and the
+    largest is size - 1."""
+    if not len(codes):
+        return size == 0
+    running = np.maximum.accumulate(codes)
+    return bool(running[-1] == size - 1 and codes[0] <= 0 and (codes[1:] <= running[:-1] + 1).all())
+
+
 def distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """(codes, uniques) like pd.factorize for a text column, hashed by Arrow: codes index the
     uniques (in order of first appearance), -1 where a cell is missing. A dictionary column
@@ -216,6 +226,11 @@ def distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     if is_dictionary(values):
         codes = values.cat.codes.to_numpy().astype(np.int64)
         size = len(values.cat.categories)
+        if _first_seen_order(codes, size):
+            # Arrow's reader builds a column's dictionary as it meets the values: the codes
+            # are already in order of first appearance, every category used (one pass to
+            # check, instead of finding each category's first row).
+            return codes.astype(np.int32), pd.Series(values.cat.categories, dtype="str")
         rows = np.flatnonzero(codes >= 0)
         first = np.full(size, len(codes), dtype=np.int64)
         np.minimum.at(first, codes[rows], rows)
