@@ -669,7 +669,9 @@ def fatigue(dataset: Dataset, window=None, floor_share: float = DEFAULT_FLOOR_SH
         others = {c: v[order] for c, v in others.items()}
         codes = codes[order]
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-    dates = daily["date"].to_numpy().astype("datetime64[D]").astype(object)  # datetime.date
+    # Days as numpy dates: only the few ads judged one by one get datetime.date objects (a
+    # million of them would cost about 50 MB and a second).
+    dates = daily["date"].to_numpy().astype("datetime64[D]")
 
     def col(name):
         return daily[name].to_numpy("float64") if name in daily else None
@@ -704,6 +706,12 @@ def _market(daily: pd.DataFrame) -> dict[str, np.ndarray]:
     return others
 
 
+def _days(dates: np.ndarray) -> np.ndarray:
+    """An ad's days as datetime.date objects, what `_fatigue` reads (numpy dates or already
+    dates)."""
+    return dates.astype("datetime64[D]").astype(object)
+
+
 def fatigue_verdicts_one_by_one(dates, arrays, others, starts, rhos, floor_share) -> list[dict]:
     """`_fatigue` on each ad's slice of the rows (sorted by ad, then day; `starts` the first row
     of each ad): the reference `fatigue_verdicts` is checked against (tests)."""
@@ -712,7 +720,7 @@ def fatigue_verdicts_one_by_one(dates, arrays, others, starts, rhos, floor_share
     for lo, hi, rho in zip(starts, ends, rhos, strict=True):
         part = [None if a is None else a[lo:hi] for a in arrays]
         mine = {c: v[lo:hi] for c, v in others.items()}
-        out.append(_fatigue(dates[lo:hi], *part, floor_share, mine, float(rho)))
+        out.append(_fatigue(_days(dates[lo:hi]), *part, floor_share, mine, float(rho)))
     return out
 
 
@@ -775,7 +783,7 @@ def fatigue_verdicts(dates, arrays, others, starts, rhos, floor_share) -> list[d
         lo, hi = starts[i], ends[i]
         part = [None if a is None else a[lo:hi] for a in arrays]
         mine = {c: v[lo:hi] for c, v in others.items()}
-        out[i] = _fatigue(dates[lo:hi], *part, floor_share, mine, float(rhos[i]))
+        out[i] = _fatigue(_days(dates[lo:hi]), *part, floor_share, mine, float(rhos[i]))
     return out
 
 
