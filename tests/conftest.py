@@ -134,8 +134,10 @@ def chromium():
 def chromium_shared(chromium):
     """The session's Chromium with one shared context for tabs that need nothing of their own
     (tests/_server.py's SharedContext: the app's scripts are loaded and compiled once)."""
-    from tests._server import SharedContext
+    from tests._server import CONTEXT_OPTIONS, SharedContext
 
-    context = chromium.new_context(viewport={"width": 1280, "height": 720}, accept_downloads=True)
+    context = chromium.new_context(
+        viewport={"width": 1280, "height": 720}, accept_downloads=True, **CONTEXT_OPTIONS
+    )
     yield SharedContext(chromium, context)
     context.close()
