@@ -62,7 +62,7 @@ def pytest_collection_modifyitems(config, items):
         if item.path.name.startswith("test_browser"):
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.xdist_group("browser"))
-    if config.getoption("numprocesses", None):
+    if hasattr(config, "workerinput"):  # an xdist worker (-n; workers are not given -n)
         # xdist hands the other tests out one at a time in this order: the slow modules
         # first, so the run does not end with one worker on a 10-25 s test while the other
         # waits (measured: test_mangled_csv_never_raises started last, a 12 s tail).
