@@ -26,7 +26,7 @@ if not Path(CHROMIUM).exists():
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
-from tests._server import settle  # noqa: E402
+from tests._server import CONTEXT_OPTIONS, settle  # noqa: E402
 
 MARKER = "zqxj4417"
 HOST = "evil.example"
@@ -116,7 +116,9 @@ def test_payloads_stay_text_and_nothing_lands_on_disk(server, chromium, tmp_path
     url, dirs = server
     requests, dialogs = [], []
     # The session's one Chromium (tests/conftest.py), a context of its own.
-    context = chromium.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+    context = chromium.new_context(
+        viewport={"width": 1440, "height": 1000}, accept_downloads=True, **CONTEXT_OPTIONS
+    )
     page = context.new_page()
     page.on("request", lambda r: requests.append(r.url))
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
