@@ -396,6 +396,21 @@ def cmd_table(args: argparse.Namespace) -> int:
     return 0
 
 
+# Ratios the Ads report states per row. The diagnostics work each ratio out as sum ÷ sum and
+# never read these (tests/test_cli.py checks the output is the same with and without them),
+# so `diagnose`, which uses its dataset once, lets them go before the fits: 8 MB a column
+# per million rows off its peak.
+REPORTED_RATIOS = ("cpm", "ctr", "cpc", "cost_per_conversion")
+
+
+def _drop_reported_ratios(dataset) -> None:
+    if "ads" in dataset.tables:
+        ads = dataset.tables["ads"]
+        for column in REPORTED_RATIOS:
+            if column in ads:
+                del ads[column]
+
+
 def cmd_diagnose(args: argparse.Namespace) -> int:
     from . import cli_format as fmt
     from .diagnostics import diagnose
@@ -403,6 +418,7 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
 
     days = parse_days(args.days)
     dataset = _load(args)
+    _drop_reported_ratios(dataset)
     if not args.end:
         _window_end_note(dataset)
     data = json.loads(_json(diagnose(dataset, days, _date(args.end, "--end"))))

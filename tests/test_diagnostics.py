@@ -941,3 +941,30 @@ def test_the_cli_json_writes_numpy_nan_dates_and_text_as_before():
     small = dict(value)
     del small["huge"]
     assert json.loads(_json(small)) == {k: v for k, v in json.loads(text).items() if k != "huge"}
+
+
+def test_diagnose_never_reads_the_reported_ratio_columns():
+    # `python -m metrics diagnose` drops the Ads report's own CPM, CTR, CPC and cost per
+    # conversion before the fits (every ratio is worked out as sum ÷ sum). So the diagnosis of
+    # the sample must be the same with those columns absurd, and without them.
+    from pathlib import Path
+
+    from metrics.__main__ import REPORTED_RATIOS, _drop_reported_ratios, _json
+    from metrics.diagnostics import diagnose
+    from metrics.io import load_files
+
+    root = Path(__file__).resolve().parent.parent
+    files = [
+        (p.name, p.read_bytes()) for p in sorted((root / "sample_data").iterdir()) if p.is_file()
+    ]
+    dataset = load_files(files)
+    ads = dataset.tables["ads"]
+    assert set(REPORTED_RATIOS) <= set(ads.columns)
+    expected = _json(diagnose(dataset, 28))
+    assert '"fatigue"' in expected and len(expected) > 2000  # a diagnosis with verdicts
+    for column in REPORTED_RATIOS:
+        ads[column] = 1e9
+    assert _json(diagnose(dataset, 28)) == expected
+    _drop_reported_ratios(dataset)
+    assert not set(REPORTED_RATIOS) & set(dataset.tables["ads"].columns)
+    assert _json(diagnose(dataset, 28)) == expected
