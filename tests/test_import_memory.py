@@ -21,6 +21,7 @@ from metrics.io import load_files
 from metrics.io.dataset import _sorted
 from metrics.io.limits import _longest_gap
 from metrics.io.read import _MappedStream, _valid_utf8, release_pages
+from tests._datasets import assert_same_dataset
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 TODAY = dt.date(2026, 11, 15)
@@ -88,14 +89,6 @@ def test_mapped_stream_reads_the_file_from_its_start_offset(tmp_path):
     release_pages(b"bytes are left alone")
 
 
-def _frames_equal(a, b) -> None:
-    assert sorted(a.tables) == sorted(b.tables)
-    for kind in a.tables:
-        pd.testing.assert_frame_equal(a.tables[kind], b.tables[kind])
-    assert [r.to_dict() for r in a.reports] == [r.to_dict() for r in b.reports]
-    assert (a.warnings, a.notes, a.currency) == (b.warnings, b.notes, b.currency)
-
-
 @pytest.mark.parametrize("case", sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()), ids=str)
 def test_memory_mapped_files_read_exactly_as_bytes(case, monkeypatch):
     monkeypatch.setattr(cli, "MAP_BYTES", 1)  # map every file that is not a ZIP or XLSX
@@ -106,7 +99,7 @@ def test_memory_mapped_files_read_exactly_as_bytes(case, monkeypatch):
     assert any(isinstance(d, mmap.mmap) for _, d in mapped) or all(
         p.stat().st_size == 0 or p.read_bytes()[:2] == b"PK" for p in paths
     )
-    _frames_equal(load_files(mapped, today=TODAY), as_bytes)
+    assert_same_dataset(load_files(mapped, today=TODAY), as_bytes)
 
 
 def test_sorting_one_column_at_a_time_matches_sort_values():

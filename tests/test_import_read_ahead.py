@@ -8,23 +8,15 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from metrics import __main__ as cli
 from metrics import arrow_csv
 from metrics.io import load_files
+from tests._datasets import assert_same_dataset
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 TODAY = dt.date(2026, 11, 15)
-
-
-def _frames_equal(a, b) -> None:
-    assert sorted(a.tables) == sorted(b.tables)
-    for kind in a.tables:
-        pd.testing.assert_frame_equal(a.tables[kind], b.tables[kind])
-    assert [r.to_dict() for r in a.reports] == [r.to_dict() for r in b.reports]
-    assert (a.warnings, a.notes, a.currency) == (b.warnings, b.notes, b.currency)
 
 
 @pytest.fixture
@@ -58,7 +50,7 @@ def test_files_read_ahead_read_exactly_as_bytes(case, claims):
     paths = sorted(p for p in (FIXTURES / case).iterdir() if p.is_file())
     paths = [p for p in paths if not p.name.startswith(("expected", "README"))]
     as_bytes = load_files([(p.name, p.read_bytes()) for p in paths], today=TODAY)
-    _frames_equal(_load_read_ahead(paths), as_bytes)
+    assert_same_dataset(_load_read_ahead(paths), as_bytes)
     assert arrow_csv._reads == {}  # every read-ahead was used or dropped
     assert cli._EARLY == {}
 
@@ -88,7 +80,7 @@ def test_a_guess_the_importer_does_not_share_is_dropped(tmp_path, claims):
     semicolons.write_text("sep=;\nBy Day;Campaign name;Cost\n2026-10-01;A;1,50\n")
     paths = [titled, narrow, semicolons]
     as_bytes = load_files([(p.name, p.read_bytes()) for p in paths], today=TODAY)
-    _frames_equal(_load_read_ahead(paths), as_bytes)
+    assert_same_dataset(_load_read_ahead(paths), as_bytes)
     assert True not in claims
     assert arrow_csv._reads == {}
 
@@ -112,7 +104,7 @@ def test_line_breaks_inside_quoted_cells_across_blocks(tmp_path, claims, monkeyp
     rows = [f'2026-10-0{1 + i % 9},"Campaign\n{i}",£{i}.00' for i in range(200)]
     path.write_text("By Day,Campaign name,Cost\n" + "\n".join(rows) + "\n")
     as_bytes = load_files([(path.name, path.read_bytes())], today=TODAY)
-    _frames_equal(_load_read_ahead([path]), as_bytes)
+    assert_same_dataset(_load_read_ahead([path]), as_bytes)
     assert as_bytes.tables["ads"]["spend"].sum() == sum(range(200))
     assert claims == [False]
     assert arrow_csv._reads == {}

@@ -587,6 +587,15 @@ def _reordered(df: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
 def _text_codes(column: pd.Series):
     """An Arrow-backed text column as one dictionary array (a code per row, each distinct
     text once), or None for any other column."""
+    chunked = _arrow_strings(column)
+    if chunked is None:
+        return None
+    return chunked.dictionary_encode().unify_dictionaries().combine_chunks()
+
+
+def _arrow_strings(column: pd.Series):
+    """An Arrow-backed text column's strings as one chunked array (no copy), or None for any
+    other column."""
     if not (isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow"):
         return None
     array = getattr(column.array, "__arrow_array__", None)
@@ -599,7 +608,7 @@ def _text_codes(column: pd.Series):
         chunked = pa.chunked_array([chunked])
     if not (pa.types.is_string(chunked.type) or pa.types.is_large_string(chunked.type)):
         return None
-    return chunked.dictionary_encode().unify_dictionaries().combine_chunks()
+    return chunked
 
 
 def _sort_order(df: pd.DataFrame, by: list[str]) -> np.ndarray:
@@ -665,17 +674,11 @@ def _neighbour_steps(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
         same = (~gap_a & ~gap_b & (a == b)) | (gap_a & gap_b)
         return before, same
     if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
-        array = getattr(series.array, "__arrow_array__", None)
-        if array is None:
+        chunked = _arrow_strings(series)
+        if chunked is None:
             return None
-        import pyarrow as pa
         import pyarrow.compute as pc
 
-        chunked = array()
-        if isinstance(chunked, pa.Array):
-            chunked = pa.chunked_array([chunked])
-        if not (pa.types.is_string(chunked.type) or pa.types.is_large_string(chunked.type)):
-            return None
         a, b = chunked.slice(0, len(chunked) - 1), chunked.slice(1)
         # Arrow compares UTF-8 bytes, which orders text by code point, as Python (and pandas'
         # sort of these columns) does.

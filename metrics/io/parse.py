@@ -284,6 +284,20 @@ def _strip_currency(arr) -> tuple:
     return stripped, found
 
 
+def _usual_currency(found) -> str | None:
+    """The currency of a column from the symbol or code found in each value (None where
+    none): the most frequent, the first in sort order on a tie (as pandas' mode())."""
+    currencies = [c for c in found if c is not None]
+    if not currencies:
+        return None
+    tally: dict[str, int] = {}
+    for symbol in currencies:
+        tally[symbol] = tally.get(symbol, 0) + 1
+    most = max(tally.values())
+    symbol = min(s for s, n in tally.items() if n == most)
+    return CURRENCY_SYMBOLS.get(symbol, symbol.upper().rstrip("."))
+
+
 def parse_numbers(
     raw: pd.Series,
     hint: str | None = None,
@@ -381,15 +395,7 @@ def parse_numbers(
         limits = _plain(pa.array(limits, pa.string()))
         masked_bound = float((limits * counts[masked]).sum())
 
-    currencies = [c for c in currency_found if c is not None]
-    currency = None
-    if currencies:
-        tally: dict[str, int] = {}
-        for symbol in currencies:
-            tally[symbol] = tally.get(symbol, 0) + 1
-        most = max(tally.values())
-        symbol = min(s for s, n in tally.items() if n == most)  # as pandas' mode(): the first
-        currency = CURRENCY_SYMBOLS.get(symbol, symbol.upper().rstrip("."))
+    currency = _usual_currency(currency_found)
     return NumberColumn(
         values=result,
         percent=bool((percent & shaped).any()),
@@ -693,16 +699,7 @@ class NumberBatch:
             limits = _plain(pa_strings(limits))
             masked_bound = float((limits * counts[masked]).sum())
 
-        currency = None
-        found = self._currency[part] if self._currency else []
-        currencies = [c for c in found if c is not None]
-        if currencies:
-            tally: dict[str, int] = {}
-            for symbol in currencies:
-                tally[symbol] = tally.get(symbol, 0) + 1
-            most = max(tally.values())
-            symbol = min(s for s, n in tally.items() if n == most)  # as pandas' mode(): the first
-            currency = CURRENCY_SYMBOLS.get(symbol, symbol.upper().rstrip("."))
+        currency = _usual_currency(self._currency[part] if self._currency else [])
         bad_rows = np.flatnonzero(bad)
         return NumberColumn(
             values=rows(values),
