@@ -168,7 +168,7 @@ with tab_fatigue:
 
 with tab_hook:
     # The group with a verdict first (then the most spend), so the tab opens on an answer.
-    groups = verdict_order(hook_vs_cta.shared(dataset, window), group_spend(dataset, window))
+    groups = verdict_order(hook_vs_cta.shared(dataset, window), group_spend.shared(dataset, window))
     if not groups:
         st.info(
             "Needs impressions, clicks and 2-second video views for at least two ads in an ad group."

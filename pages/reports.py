@@ -222,7 +222,7 @@ if chartable and not frame.empty:
         which = which or "largest"
         if which != "all":
             of_all = f" · the {which} {CHART_BARS} of {with_value:,} {noun}s"
-            blank = len(frame) - with_value
+            blank = int(frame[pick].isna().sum())
             rest = f" ({blank:,} more have no value)" if blank else ""
             st.caption(
                 f"The {CHART_BARS} {noun}s with the {which} {escape_md(label)}, of "

@@ -71,6 +71,8 @@ def metric_help(metric: Metric, change: Change | None = None) -> str:
 def kpi_grid_key(family: str, names: Sequence[str], per_row: int) -> str:
     """The key of a group of KPI cards: `kpis_<per_row>_` (what ui/look.py's grid reads),
     then the family and the cards asked for (stable across reruns and windows)."""
+    if not 1 <= per_row <= 4:  # ui/look.py lays out grids of 1 to 4 columns
+        raise ValueError(f"per_row must be 1 to 4, not {per_row}")
     digest = hashlib.blake2b(repr((family, tuple(names))).encode(), digest_size=6).hexdigest()
     return f"kpis_{per_row}_{family}_{digest}"
 

@@ -293,13 +293,8 @@ def _text(col: pd.Series) -> pd.Series:
     return out.mask(out.isin(["", "nan", "None"]))
 
 
-def _spread(col: pd.Series, per_category: pd.Series) -> pd.Series:
-    """A value per category of a dictionary column → the value of every row, as text."""
-    return _spread_arrow(col, arrow_text(per_category))
-
-
 def _spread_arrow(col: pd.Series, per_category) -> pd.Series:
-    """_spread with the values per category already an Arrow string array."""
+    """A column's categories' values (an Arrow string array) spread back over its rows."""
     import pyarrow as pa
 
     codes = col.cat.codes.to_numpy()
