@@ -104,6 +104,27 @@ def wait_drawn(page, timeout: float = 120_000) -> None:
     page.evaluate(PAINTED)
 
 
+# On a large account the Overview's "What stands out" may fill in after the page's run
+# (ui/story.py): its place says so (`story_pending`) until a rerun draws the findings.
+STORY_PENDING = '[class*="st-key-story_pending"]'
+STORY_SETTLED = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return !document.querySelector('[class*="st-key-story_pending"]') && app &&
+        app.getAttribute('data-test-script-state') === 'notRunning';
+}"""
+
+
+def settle_story(page, timeout: float = 120_000) -> float | None:
+    """After a figure: the seconds until a panel still filling in has its findings drawn
+    (None when none was pending), so the next figure does not start amid its rerun."""
+    if not page.locator(STORY_PENDING).count():
+        return None
+    t0 = time.perf_counter()
+    page.wait_for_function(STORY_SETTLED, timeout=timeout, polling=50)
+    page.evaluate(PAINTED)
+    return time.perf_counter() - t0
+
+
 def wait_idle(page, timeout: float = 120_000) -> None:
     """Until Streamlit is idle (after a navigation, where nothing was armed)."""
     page.wait_for_function(IDLE, timeout=timeout, polling=20)
@@ -204,11 +225,20 @@ def rounds(page, repeat: int, timeout: float = 120_000, windows_only: bool = Fal
     """`repeat` rounds of every page switch, then of window changes on the Overview."""
     pages: dict[str, list[float]] = {name: [] for name in PAGES}
     page_cpu: list[dict] = []
+    story: list[float] = []  # seconds after a figure until "What stands out" filled in
+
+    def settle() -> None:
+        seconds = settle_story(page, timeout)
+        if seconds is not None:
+            story.append(seconds)
+            print(f"    (What stands out filled in {seconds:.2f} s later)", file=sys.stderr)
+
     for _ in range(0 if windows_only else repeat):
         for name in PAGES:
             wall, cpu = switch(page, name, timeout)
             pages[name].append(wall)
             page_cpu.append(cpu)
+            settle()
             print(
                 f"  {name}: {wall:.2f} s (main thread {cpu.get('main_thread_s', 0):.2f} s, "
                 f"Chromium CPU {cpu['chromium_cpu_s']:.2f} s)",
@@ -216,11 +246,13 @@ def rounds(page, repeat: int, timeout: float = 120_000, windows_only: bool = Fal
                 flush=True,
             )
     switch(page, "Overview", timeout)
+    settle_story(page, timeout)
     windows, window_cpu = [], []
     for label in WINDOWS * repeat:
         wall, cpu = change_window(page, label, timeout)
         windows.append(wall)
         window_cpu.append(cpu)
+        settle()
         print(
             f"  window {label}: {wall:.2f} s (main thread {cpu.get('main_thread_s', 0):.2f} s, "
             f"Chromium CPU {cpu['chromium_cpu_s']:.2f} s)",
@@ -247,6 +279,8 @@ def rounds(page, repeat: int, timeout: float = 120_000, windows_only: bool = Fal
             "window_change_renderer_median_s": _cpu(window_cpu),
         }
     )
+    if story:  # (the figures above end when the page's run is drawn, the panel pending)
+        out["story_filled_after_figure_s"] = figures(story)
     return out
 
 
@@ -362,6 +396,10 @@ def million_part(
         wait_drawn(page, timeout)
         total = time.perf_counter() - t0
         results["data_page_to_overview_s"] = round(time.perf_counter() - t1, 2)
+        # "What stands out" may fill in after the cards and charts (ui/story.py): when.
+        results["story_pending_at_overview"] = bool(page.locator(STORY_PENDING).count())
+        settle_story(page, timeout)
+        results["upload_to_story_s"] = round(time.perf_counter() - t0, 2)
         # The upload's HTTP request (the browser reading the file and sending it, the web
         # server's multipart parsing, Streamlit keeping the bytes) ended this long after
         # the file was chosen; then the script runs (parse and combine inside them).

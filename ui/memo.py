@@ -187,17 +187,22 @@ class Bounded:
             waiting.wait(timeout=300)  # another session is computing the same value
         try:
             value = compute()
-            size = size_of(value)
-            with self._lock:
-                if size <= self.max_bytes:
-                    self._entries[key] = (time.monotonic(), size, value)
-                    self.total += size
-                    while self.total > self.max_bytes:
-                        self.total -= self._entries.popitem(last=False)[1][1]
+            self.put(key, value, size_of(value))
             return value
         finally:
             with self._lock:
                 self._pending.pop(key).set()
+
+    def put(self, key: Hashable, value, size: int) -> None:
+        """Keep `value` under `key` if its size fits (the least recently used go first)."""
+        with self._lock:
+            if size <= self.max_bytes:
+                if key in self._entries:
+                    self.total -= self._entries.pop(key)[1]
+                self._entries[key] = (time.monotonic(), size, value)
+                self.total += size
+                while self.total > self.max_bytes:
+                    self.total -= self._entries.popitem(last=False)[1][1]
 
     def clear(self) -> None:
         with self._lock:
@@ -241,9 +246,9 @@ class Memo(Bounded):
     def _stale(self, key, at: float, now: float) -> bool:
         return key[0] in self._dying or (now - at > self.ttl and key[0] not in self.pinned)
 
-    def call(self, fn: Callable, dataset, args: tuple, kwargs: dict, copy: bool = True):
-        """`fn(dataset, *args, **kwargs)` through the memo; a copy of the kept value, or with
-        `copy=False` the kept value itself (for callers that only read it)."""
+    @staticmethod
+    def _key(fn: Callable, dataset, args: tuple, kwargs: dict) -> Hashable | None:
+        """The memo's key of a call, or None for a call it cannot keep (unhashable)."""
         token = token_of(dataset)
         try:
             if token is None:
@@ -251,6 +256,23 @@ class Memo(Bounded):
             key = (token, fn.__module__, fn.__qualname__, _freeze(args), _freeze(kwargs))
             hash(key)
         except (_Unhashable, TypeError):
+            return None
+        return key
+
+    def kept(self, fn: Callable, dataset, args: tuple, kwargs: dict) -> bool:
+        """Whether the value of this call is kept (a call would return it at once)."""
+        key = self._key(fn, dataset, args, kwargs)
+        if key is None:
+            return False
+        with self._lock:
+            entry = self._entries.get(key)
+            return entry is not None and not self._stale(key, entry[0], time.monotonic())
+
+    def call(self, fn: Callable, dataset, args: tuple, kwargs: dict, copy: bool = True):
+        """`fn(dataset, *args, **kwargs)` through the memo; a copy of the kept value, or with
+        `copy=False` the kept value itself (for callers that only read it)."""
+        key = self._key(fn, dataset, args, kwargs)
+        if key is None:
             return fn(dataset, *args, **kwargs)
 
         def compute():
@@ -281,5 +303,10 @@ def per_dataset(fn: Callable) -> Callable:
             return fn(dataset, *args, **kwargs)
         return MEMO.call(fn, dataset, args, kwargs, copy=False)
 
+    def kept(dataset, *args, **kwargs) -> bool:
+        """Whether this figure is already computed and kept (asking for it costs nothing)."""
+        return dataset is not None and MEMO.kept(fn, dataset, args, kwargs)
+
     wrapper.shared = shared
+    wrapper.kept = kept
     return wrapper

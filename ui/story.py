@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import threading
+
 import streamlit as st
 
+from . import memo
 from .derived import stand_out
 from .format import escape_md
 from .numbers import format_change, format_day, format_value
@@ -75,8 +79,72 @@ def sentence(item: dict, currency: str | None) -> str:
     return ""
 
 
+# From this many ad rows on, a panel not yet computed fills in after the rest of the page
+# (its fatigue and hook-vs-CTA fits take a second or more on a million rows): the KPI cards
+# and charts are drawn at once, and the panel follows without blocking them. Below it the
+# panel takes milliseconds and is drawn in place, as before, so it never flickers.
+DEFER_ROWS = int(os.environ.get("METRICS_STORY_DEFER_ROWS", "200000"))
+POLL_SECONDS = 0.5  # how often a waiting panel looks whether its findings are ready
+_JOBS: dict[tuple, threading.Thread] = {}  # (dataset token, window) → the thread computing it
+_JOBS_LOCK = threading.Lock()
+
+
+def _compute(dataset, window, key) -> None:
+    try:
+        stand_out(dataset, window)
+    except Exception:  # noqa: BLE001 - the page's own run computes it again and shows why
+        pass
+    finally:
+        with _JOBS_LOCK:
+            _JOBS.pop(key, None)
+
+
+def _pending(dataset, window) -> bool:
+    """Whether the findings of this window are still being computed in the background;
+    starts that computation when nothing is computing them yet (an upload's prefetch may
+    already be: the memo then has this thread wait for it instead of computing twice)."""
+    key = (memo.token_of(dataset), window)
+    with _JOBS_LOCK:
+        if key not in _JOBS:
+            job = threading.Thread(
+                target=_compute, args=(dataset, window, key), name="story", daemon=True
+            )
+            _JOBS[key] = job
+            job.start()
+        return key in _JOBS
+
+
+def _defer(dataset, window) -> bool:
+    if dataset is None or not dataset.has("ads") or len(dataset.get("ads")) < DEFER_ROWS:
+        return False
+    return not stand_out.kept(dataset, window) and _pending(dataset, window)
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _waiting(dataset, window) -> None:
+    """The panel's place while its findings are computed: says so, and once they are ready
+    reruns the page, which then draws them (and this fragment, no longer called, stops)."""
+    key = (memo.token_of(dataset), window)
+    with _JOBS_LOCK:
+        done = key not in _JOBS
+    if done:
+        st.rerun()
+    with st.container(border=True, key="story_pending"):
+        st.markdown("**What stands out**")
+        rows = len(dataset.get("ads"))
+        st.caption(
+            f":material/hourglass_top: Checking {format_value(rows, 'count')} ad rows for tiring ads and hook or "
+            "CTA winners; the findings appear here in a moment. The figures below are complete."
+        )
+
+
 def what_stands_out(dataset, window) -> None:
-    """The panel at the top of the Overview (nothing when nothing stands out)."""
+    """The panel at the top of the Overview (nothing when nothing stands out). On a large
+    account whose findings are not computed yet, a note in its place that is replaced by the
+    findings once they are (the page around it is drawn meanwhile)."""
+    if _defer(dataset, window):
+        _waiting(dataset, window)
+        return
     items = stand_out(dataset, window)
     if not items:
         return
