@@ -168,6 +168,7 @@ def _main_thread(page) -> dict[str, float]:
 
 
 SERVER: dict = {}  # "pid": the streamlit server's process id, set in main()
+REUSE: dict = {}  # "report": keep the generated 1M-row report in the temp folder and reuse it
 
 
 def _chromium_cpu() -> float:
@@ -364,7 +365,13 @@ def million_part(
     from bench_import import make_report
 
     t0 = time.perf_counter()
-    data = make_report(rows)
+    cached = Path(tempfile.gettempdir()) / f"bench_app_report_{rows}.csv"
+    if REUSE.get("report") and cached.exists():  # --reuse-report: the same bytes again
+        data = cached.read_bytes()
+    else:
+        data = make_report(rows)
+        if REUSE.get("report"):
+            cached.write_bytes(data)
     results: dict = {"rows": rows, "file_mb": round(len(data) / 1e6, 1)}
     results["generate_s"] = round(time.perf_counter() - t0, 1)
     with tempfile.TemporaryDirectory(prefix="bench_app_") as folder:
@@ -436,7 +443,14 @@ def main() -> None:
         "(FLOOR_CARDS, FLOOR_KIND, FLOOR_CHARTS, FLOOR_TEXTS, FLOOR_TABLES in the environment)",
     )
     parser.add_argument("--timeout", type=float, default=600, help="seconds a 1M-row step may take")
+    parser.add_argument("--server-log", help="also copy the server's output (timing lines) here")
+    parser.add_argument(
+        "--reuse-report",
+        action="store_true",
+        help="keep the generated report in the temp folder and reuse it (A/B runs)",
+    )
     args = parser.parse_args()
+    REUSE["report"] = args.reuse_report
     results: dict = {"repeat": args.repeat}
     if args.floor:
         shape = {k: v for k, v in os.environ.items() if k.startswith("FLOOR_")}
@@ -473,6 +487,8 @@ def main() -> None:
                         )
                     browser.close()
                 results["server_rss_mb_at_end"] = round(server.rss() / 1024**2)
+        if args.server_log:
+            Path(args.server_log).write_bytes(log.read_bytes())
     print(json.dumps(results, indent=2))
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import streamlit as st
 
 from . import memo
 from .derived import stand_out
 from .format import escape_md
+from .loading import timing
 from .numbers import format_change, format_day, format_value
 
 LINKS = {
@@ -90,8 +92,10 @@ _JOBS_LOCK = threading.Lock()
 
 
 def _compute(dataset, window, key) -> None:
+    started = time.perf_counter()
     try:
         stand_out(dataset, window)
+        timing("story", f"{window.days} days", 0, time.perf_counter() - started)
     except Exception:  # noqa: BLE001 - the page's own run computes it again and shows why
         pass
     finally:
