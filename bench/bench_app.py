@@ -21,7 +21,10 @@ processes share the machine. `--windows-only` times the sample's window changes 
 generator, ~200 MB) is uploaded through the file input in a new session; the time from
 choosing the file until the Overview shows its KPI cards, split into the server's parse and
 combine (read from the server's METRICS_TIMINGS lines) and the rest (upload transfer,
-pages, charts); then the same page-switch and window-change rounds.
+pages, charts); then the same page-switch and window-change rounds. On so large an account
+the Overview's "What stands out" may fill in after the cards and charts (ui/story.py): a
+figure ends when the page's run is drawn, then the bench waits for the panel before the
+next click and reports when it filled in (`upload_to_story_s`, `story_filled_after_figure_s`).
 
 Figures go to stdout as JSON; nothing here runs in the test suite. Bounded: every wait times
 out (120 s for a page, 600 s for the 1M upload).
