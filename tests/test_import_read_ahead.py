@@ -121,3 +121,26 @@ def test_a_refused_file_leaves_no_read_ahead(tmp_path, claims):
     assert report.error and "line" in report.error
     assert claims == []  # refused before the read: nothing was claimed
     assert arrow_csv._reads == {}
+
+
+def test_the_read_ahead_starts_before_pandas_is_imported(tmp_path):
+    """The command line sets up its memory watcher and starts the read-ahead first: neither
+    may import pandas, or the read waits for pandas instead of running beside its import."""
+    import subprocess
+    import sys
+
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"By Day,Cost\n" + b"2026-01-01,1\n" * (cli.MAP_BYTES // 13 + 1))
+    probe = (
+        "import sys\n"
+        "from metrics import __main__ as cli, arrow_csv\n"
+        "cli._return_freed_memory()\n"
+        f"cli._read_ahead([{str(big)!r}])\n"
+        "started = len(arrow_csv._reads)\n"
+        "print(started, 'pandas' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["1", "False"]
