@@ -248,6 +248,32 @@ def distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     return codes, pd.Series(uniques.to_pandas(), dtype="str")
 
 
+def used_categories(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Series]:
+    """For a dictionary column without missing cells: (codes, used, counts, uniques), the
+    rows' category codes as they are (no copy), the categories the rows use (the header's,
+    a totals row's are not used once those rows are left out), how many rows use each, and
+    their texts, in the categories' order. One counting pass over the codes: what distinct()
+    gives but for the order of the uniques, which only the examples of unparsed cells need
+    (`first_seen`)."""
+    codes = values.cat.codes.to_numpy()
+    categories = values.cat.categories
+    tally = np.bincount(codes, minlength=len(categories))
+    used = np.flatnonzero(tally)
+    texts = categories if len(used) == len(categories) else categories[used]
+    return codes, used, tally[used], pd.Series(texts, dtype="str")
+
+
+def first_seen(codes: np.ndarray, used: np.ndarray, wanted: np.ndarray, k: int) -> np.ndarray:
+    """Of the used categories where `wanted` (a mask over `used`), the positions in `used` of
+    the first k in the order the rows first show them (used_categories' codes)."""
+    if not wanted.any():
+        return np.zeros(0, dtype=np.int64)
+    pick = np.zeros(int(used[-1]) + 1, dtype=bool)  # every code is one of `used`
+    pick[used[wanted]] = True
+    hits = pd.unique(codes[pick[codes]])[:k]  # in the rows' order
+    return np.searchsorted(used, hits)  # `used` is sorted
+
+
 def _strip_spaces(arr):
     """Python's re.sub(_SPACES_RE, "", value) for every value, by Arrow."""
     import pyarrow.compute as pc
@@ -334,19 +360,40 @@ def parse_numbers(
     if text.empty:
         return NumberColumn(result)
     whole_column = len(text) == len(result)
-    # `distinct_values`: distinct(raw) already worked out by the caller, for a column without
-    # missing cells.
-    reuse = distinct_values is not None and whole_column and raw.dtype != object
-    reuse = reuse or (distinct_values is not None and is_dictionary(raw) and not raw.hasnans)
-    codes, u = distinct_values if reuse else distinct(text)
+    if is_dictionary(text):
+        # The categories the rows use, counted once; values are spread back by the rows'
+        # own category codes (no copy of them, no first-appearance order worked out).
+        codes, used, counts, u = used_categories(text)
+        size = len(text.cat.categories)
+
+        def spread(values: np.ndarray) -> np.ndarray:
+            full = np.full(size, np.nan)
+            full[used] = values
+            return full[codes]
+
+        def examples(mask: np.ndarray) -> list[str]:
+            return u.iloc[first_seen(codes, used, mask, 3)].tolist()
+    else:
+        # `distinct_values`: distinct(raw) already worked out by the caller, for a column
+        # without missing cells.
+        reuse = distinct_values is not None and whole_column and raw.dtype != object
+        codes, u = distinct_values if reuse else distinct(text)
+        counts = None
+
+        def spread(values: np.ndarray) -> np.ndarray:
+            return values[codes]
+
+        def examples(mask: np.ndarray) -> list[str]:
+            return u[mask].head(3).tolist()  # the uniques are in order of first appearance
+
     ua = arrow_text(u)
 
-    def to_rows(values: np.ndarray) -> None:
-        out = values[codes]
+    def to_rows(values: np.ndarray) -> pd.Series:
+        out = spread(values)
         if whole_column:
-            result[:] = out
-        else:
-            result[text.index] = out
+            return pd.Series(out, index=raw.index, dtype="float64", copy=False)
+        result[text.index] = out
+        return result
 
     # Fast path: a column of plain numbers (the common case for counts).
     # (Not when the file writes decimal commas: there "100.000" is a hundred thousand.)
@@ -356,8 +403,7 @@ def parse_numbers(
     if not np.isnan(plain).any() and not (
         (hint == "comma" and _any_match(ua, r"\.")) or (count and _any_match(ua, _AMBIGUOUS))
     ):
-        to_rows(plain)
-        return NumberColumn(result)
+        return NumberColumn(to_rows(plain))
 
     missing = _is_missing(ua)
     masked = _np(pc.match_substring_regex(pc.utf8_trim_whitespace(ua), _MASKED_RE2)) & ~missing
@@ -386,8 +432,9 @@ def parse_numbers(
     values = np.where(shaped, values, np.nan)
 
     bad = ~(shaped | missing | masked)
-    counts = np.bincount(codes[codes >= 0], minlength=len(u))
-    to_rows(values)
+    if counts is None:
+        counts = np.bincount(codes[codes >= 0], minlength=len(u))
+    result = to_rows(values)
 
     masked_bound = 0.0
     if masked.any():
@@ -402,7 +449,7 @@ def parse_numbers(
         currency=currency,
         masked=int(counts[masked].sum()),
         masked_bound=masked_bound,
-        unparsed=u[bad].head(3).tolist(),
+        unparsed=examples(bad),
         unparsed_count=int(counts[bad].sum()),
         decimal_evidence=evidence,
     )

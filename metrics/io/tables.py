@@ -21,6 +21,7 @@ from .parse import (
     is_dictionary,
     parse_dates,
     parse_numbers,
+    used_categories,
 )
 from .read import EXPECTED, Failure, Grid
 from .schema import (
@@ -510,23 +511,26 @@ def _parse_body(
     # calls for the table, not a dozen per column); the rest one by one, as below.
     numeric = [c.name for c in kind.columns if c.type == NUMBER and c.name in raw]
     batch = NumberBatch({name: raw[name] for name in numeric})
-    # Text number columns without missing cells are hashed once, for the vote and the parse.
-    hashed = {
-        name: distinct(raw[name])
+    # Text number columns without missing cells are hashed once, for the vote and the parse;
+    # a dictionary column's distinct values are its used categories (one counting pass, made
+    # again by the parse, so no column's codes are held for it).
+    whole = [
+        name
         for name in numeric
         if name not in batch.names and _is_text(raw[name]) and not raw[name].hasnans
-    }
+    ]
+    hashed = {name: distinct(raw[name]) for name in whole if not is_dictionary(raw[name])}
     uniques = {name: u for name, (_, u) in hashed.items()}
+    uniques.update(
+        {name: used_categories(raw[name])[3] for name in whole if is_dictionary(raw[name])}
+    )
     # The file's decimal style: the columns that show it unambiguously vote.
     votes = [
         batch.evidence(name)
         if name in batch.names
-        else column_decimal_evidence(raw[name], hashed.get(name))
+        else column_decimal_evidence(raw[name], (None, uniques[name]) if name in uniques else None)
         for name in numeric
     ]
-    # A dictionary column's codes are cheap to work out again (one pass over 4-byte codes);
-    # keeping every column's at once would cost 4 bytes a cell per column.
-    hashed = {k: v for k, v in hashed.items() if not is_dictionary(raw[k])}
     # Said after the columns' own warnings, as ever; worked out now, while `raw` is whole.
     undefined: list[str] = []
     _note_undefined(kind, raw, undefined, uniques, batch)
