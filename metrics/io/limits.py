@@ -176,7 +176,12 @@ def drop_absurd(values: pd.Series, label: str, warnings: list[str]) -> pd.Series
     sentence, instead of turning every KPI built on them into “—” without a word."""
     if values.dtype == np.float64:  # the parsers' columns: one numpy pass, no Series steps
         array = values.to_numpy()
-        if not (np.abs(array) > MAX_ABSOLUTE_VALUE).any():  # NaN compares False: missing
+        # The largest and smallest values, missing cells skipped (fmax/fmin pass NaN over):
+        # two passes that allocate nothing, where abs() > limit made two arrays of the size.
+        if not len(array) or (
+            not np.fmax.reduce(array) > MAX_ABSOLUTE_VALUE
+            and not np.fmin.reduce(array) < -MAX_ABSOLUTE_VALUE
+        ):
             return values
     numbers = pd.to_numeric(values, errors="coerce")
     bad = numbers.notna() & ~(numbers.abs() <= MAX_ABSOLUTE_VALUE)
