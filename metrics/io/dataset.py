@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..wording import agree, counted
+from . import workers
 from .parse import (
     build_dates,
     latest_year_not_after,
@@ -555,33 +556,44 @@ def in_merge_order(table: ParsedTable) -> None:
 def _reordered(df: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
     if (order == np.arange(len(order))).all():
         return df.reset_index(drop=True)
-    # Popped from the caller's own frame (its `df = _sorted(df, …)` holds it meanwhile).
+    # Popped from the caller's own frame (its `df = _sorted(df, …)` holds it meanwhile);
+    # a large frame's columns two at a time (metrics/io/workers.py), taken in their order.
     columns = list(df.columns)
-    moved = {}
-    for name in columns:
-        column = df.pop(name)
-        if isinstance(column.dtype, np.dtype) and column.dtype.kind in "fiubM":
-            # Numbers and dates: numpy's take, without pandas' checks of the positions (made
-            # here by argsort: every row once, none out of range), about half the time.
-            moved[name] = pd.Series(column.to_numpy().take(order), name=name, copy=False)
-            del column
-            continue
-        codes = _text_codes(column)
-        if codes is None:
-            moved[name] = column.take(order).reset_index(drop=True)
-            del column
-            continue
-        # A text column (ad names: tens of MB at a million rows) moves as its codes: the
-        # old text goes before the sorted text is made, so the two are never alive together.
-        dtype, kind = column.dtype, type(column.array)
-        del column
-        import pyarrow as pa
+    indices = None
+    with workers.runner(len(df)) as run:
+        jobs = []
+        for name in columns:
+            column = df.pop(name)
+            if indices is None and _arrow_strings(column) is not None:
+                import pyarrow as pa
 
-        text = codes.take(pa.array(order)).dictionary_decode()
-        del codes
-        moved[name] = pd.Series(kind(pa.chunked_array([text])), dtype=dtype)
-        del text
+                indices = pa.array(order)  # made once, shared by every text column
+            jobs.append(run(_moved, column, order, indices))
+            del column
+        moved = {name: job.result() for name, job in zip(columns, jobs, strict=True)}
+        del jobs
     return pd.DataFrame(moved, columns=columns, copy=False)
+
+
+def _moved(column: pd.Series, order: np.ndarray, indices) -> pd.Series:
+    """One column with its rows in `order` (a permutation), as a new Series from 0."""
+    name = column.name
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "fiubM":
+        # Numbers and dates: numpy's take, without pandas' checks of the positions (made
+        # here by argsort: every row once, none out of range), about half the time.
+        return pd.Series(column.to_numpy().take(order), name=name, copy=False)
+    codes = _text_codes(column)
+    if codes is None:
+        return column.take(order).reset_index(drop=True)
+    # A text column (ad names: tens of MB at a million rows) moves as its codes: the
+    # old text goes before the sorted text is made, so the two are never alive together.
+    dtype, kind = column.dtype, type(column.array)
+    del column
+    import pyarrow as pa
+
+    text = codes.take(indices).dictionary_decode()
+    del codes
+    return pd.Series(kind(pa.chunked_array([text])), dtype=dtype)
 
 
 def _text_codes(column: pd.Series):
