@@ -60,3 +60,37 @@ def test_used_categories_and_first_seen():
     assert first_seen(codes, used, np.array([True, True, True]), 2).tolist() == [1, 0]
     assert first_seen(codes, used, np.array([True, False, True]), 3).tolist() == [0, 2]
     assert first_seen(codes, used, np.array([False, False, False]), 3).tolist() == []
+
+
+def test_no_currency_symbol_has_a_case():
+    """_is_missing skips Python's case folding for short texts holding a currency symbol:
+    sound only while no symbol of Unicode's Sc category folds to anything but itself."""
+    import sys
+    import unicodedata
+
+    symbols = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Sc"]
+    assert len(symbols) > 50
+    assert all(c.casefold() == c for c in symbols)
+
+
+def test_missing_tokens_among_short_texts_that_are_not_ascii():
+    import pyarrow as pa
+
+    from metrics.io.parse import _is_missing
+
+    texts = ["£1.50", " — ", "undeﬁned", "ＮＡ", "€", "–", "N/A", "£--", "Ǹa"]
+    expected = [False, True, True, False, False, True, True, False, False]
+    assert _is_missing(pa.array(texts)).tolist() == expected
+
+
+def test_the_usual_currency_from_arrow_or_a_list():
+    import pyarrow as pa
+
+    from metrics.io.parse import _usual_currency
+
+    found = ["£", None, "€", "£", "€", None]  # a tie: the first in sort order ("£" < "€")
+    assert _usual_currency(found) == _usual_currency(pa.array(found)) == "GBP"
+    found = ["$", "€", "€", None]
+    assert _usual_currency(found) == _usual_currency(pa.array(found)) == "EUR"
+    assert _usual_currency([None, None]) is None
+    assert _usual_currency(pa.array([None, None], pa.string())) is None

@@ -95,9 +95,14 @@ def _is_missing(values) -> np.ndarray:
     tokens = pa.array(sorted(MISSING_TOKENS), pa.string())
     out = pc.fill_null(pc.is_in(pc.utf8_lower(trimmed), value_set=tokens), False)
     out = out.to_numpy(zero_copy_only=False).copy()
+    # Short, not ASCII, and without a currency symbol (£1.50): no currency symbol has a case,
+    # so a text holding one never folds to a token (every token is ASCII or a dash).
     odd = pc.and_(
-        pc.invert(pc.string_is_ascii(trimmed)),
-        pc.less_equal(pc.utf8_length(trimmed), _LONGEST_TOKEN),
+        pc.and_(
+            pc.invert(pc.string_is_ascii(trimmed)),
+            pc.less_equal(pc.utf8_length(trimmed), _LONGEST_TOKEN),
+        ),
+        pc.invert(pc.match_substring_regex(trimmed, r"\p{Sc}")),
     )
     odd = np.flatnonzero(pc.fill_null(odd, False).to_numpy(zero_copy_only=False))
     if len(odd):
@@ -297,9 +302,10 @@ def _strip_currency(arr) -> tuple:
     lettered = np.flatnonzero(_np(pc.match_substring_regex(arr, "[A-Za-z]")))
     if not has_symbol.any() and not len(lettered):
         return arr, []
-    found = pc.struct_field(pc.extract_regex(arr, f"(?P<c>{symbols})"), [0]).to_pylist()
+    found = pc.struct_field(pc.extract_regex(arr, f"(?P<c>{symbols})"), [0])
     stripped = pc.replace_substring_regex(arr, symbols, "")
     if len(lettered):
+        found = found.to_pylist()
         texts = arr.take(pa.array(lettered)).to_pylist()
         for i, text in zip(lettered, texts, strict=True):
             hit = _CURRENCY_RE.search(text)
@@ -312,13 +318,20 @@ def _strip_currency(arr) -> tuple:
 
 def _usual_currency(found) -> str | None:
     """The currency of a column from the symbol or code found in each value (None where
-    none): the most frequent, the first in sort order on a tie (as pandas' mode())."""
-    currencies = [c for c in found if c is not None]
-    if not currencies:
-        return None
+    none; a list, or an Arrow string array counted by Arrow): the most frequent, the first
+    in sort order on a tie (as pandas' mode())."""
     tally: dict[str, int] = {}
-    for symbol in currencies:
-        tally[symbol] = tally.get(symbol, 0) + 1
+    if _is_arrow(found):
+        import pyarrow.compute as pc
+
+        counted = pc.value_counts(found.drop_null())
+        tally = dict(zip(counted.field(0).to_pylist(), counted.field(1).to_pylist(), strict=True))
+    else:
+        for symbol in found:
+            if symbol is not None:
+                tally[symbol] = tally.get(symbol, 0) + 1
+    if not tally:
+        return None
     most = max(tally.values())
     symbol = min(s for s, n in tally.items() if n == most)
     return CURRENCY_SYMBOLS.get(symbol, symbol.upper().rstrip("."))
@@ -746,7 +759,7 @@ class NumberBatch:
             limits = _plain(pa_strings(limits))
             masked_bound = float((limits * counts[masked]).sum())
 
-        currency = _usual_currency(self._currency[part] if self._currency else [])
+        currency = _usual_currency(self._currency[part] if len(self._currency) else [])
         bad_rows = np.flatnonzero(bad)
         return NumberColumn(
             values=rows(values),
