@@ -389,6 +389,8 @@ def _valid_utf8(data: bytes, start: int = 0, step: int = 16 * CHUNK) -> bool:
     import numpy as np
     import pyarrow as pa
 
+    if arrow_csv.read_whole(data, start):
+        return True  # Arrow's reader checked every cell, and the rest is ASCII (see there)
     view = memoryview(data)
     pos, size = start, len(data)
     while pos < size:
