@@ -557,18 +557,25 @@ def _reordered(df: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
     if (order == np.arange(len(order))).all():
         return df.reset_index(drop=True)
     # Popped from the caller's own frame (its `df = _sorted(df, …)` holds it meanwhile);
-    # a large frame's columns two at a time (metrics/io/workers.py), taken in their order.
+    # a large frame's number columns two at a time (metrics/io/workers.py), taken in their
+    # order. Text columns move one at a time, here: each holds its old and new text at once
+    # for a moment (tens of MB for a million ad names), and two of them would add that again.
     columns = list(df.columns)
     indices = None
     with workers.runner(len(df)) as run:
         jobs = []
         for name in columns:
             column = df.pop(name)
-            if indices is None and _arrow_strings(column) is not None:
+            text = _arrow_strings(column) is not None
+            if text and indices is None:
                 import pyarrow as pa
 
                 indices = pa.array(order)  # made once, shared by every text column
-            jobs.append(run(_moved, column, order, indices))
+            jobs.append(
+                workers.Done(_moved(column, order, indices))
+                if text
+                else run(_moved, column, order, indices)
+            )
             del column
         moved = {name: job.result() for name, job in zip(columns, jobs, strict=True)}
         del jobs

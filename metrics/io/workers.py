@@ -19,7 +19,7 @@ WORKERS = 2  # two columns in flight: the second core, and no more memory than t
 PARALLEL_ROWS = 100_000  # smaller tables: each step is too short for a thread to pay
 
 
-class _Done:
+class Done:
     """A result already made (the runner without threads)."""
 
     def __init__(self, value):
@@ -39,7 +39,7 @@ def runner(rows: int):
     table of `rows` rows from PARALLEL_ROWS on (on a machine with two cores), else at once."""
     workers = _workers()
     if rows < PARALLEL_ROWS or workers < 2:
-        yield lambda f, *args: _Done(f(*args))
+        yield lambda f, *args: Done(f(*args))
         return
     with ThreadPoolExecutor(workers, thread_name_prefix="metrics-columns") as pool:
         yield pool.submit
