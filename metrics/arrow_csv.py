@@ -111,6 +111,20 @@ def claim(data, start: int, delimiter: str, width: int) -> list | None:
     return parts
 
 
+def read_whole(data, start: int) -> bool:
+    """Whether the read-ahead of these bytes read them from `start` to the end without an
+    error (waiting for it to end). Then data[start:] is valid UTF-8: Arrow's reader checks
+    every cell it makes text of, and every other byte of the file is a delimiter, a quote or
+    a line end, all ASCII; so the importer need not check it again. The read-ahead is kept
+    for `claim`."""
+    with _lock:
+        read = _reads.get(id(data))
+    if read is None or read.data is not data or read.start != start:
+        return False
+    read.done.wait()
+    return read.parts is not None
+
+
 def discard(data) -> None:
     """Forget a read-ahead the importer did not use (it refused the file, or read it by
     pandas), once its thread has ended."""
@@ -138,6 +152,7 @@ def read_columns(source, delimiter: str, width: int, newlines_in_values: bool = 
         ),
         convert_options=pacsv.ConvertOptions(
             column_types=dict.fromkeys(names, pa.dictionary(pa.int32(), pa.string())),
+            check_utf8=True,  # read_whole relies on it
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
         ),

@@ -254,3 +254,17 @@ def test_the_watcher_trims_by_itself_when_the_process_grows_by_its_step():
         del grown
     finally:
         trimmer.stop()
+
+
+def test_the_command_line_keeps_every_thread_in_one_heap():
+    """One heap for every thread (glibc's M_ARENA_MAX), set by the command line's memory
+    setup in a fresh process, before the import's worker threads start."""
+    import subprocess
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("glibc only")
+    probe = "from metrics.io import memory\nprint(memory.one_arena())\n"
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True, text=True)
+    assert out.stdout.split() == ["True"]

@@ -121,3 +121,75 @@ def test_a_refused_file_leaves_no_read_ahead(tmp_path, claims):
     assert report.error and "line" in report.error
     assert claims == []  # refused before the read: nothing was claimed
     assert arrow_csv._reads == {}
+
+
+def test_the_read_ahead_starts_before_pandas_is_imported(tmp_path):
+    """The command line sets up its memory watcher and starts the read-ahead first: neither
+    may import pandas, or the read waits for pandas instead of running beside its import."""
+    import subprocess
+    import sys
+
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"By Day,Cost\n" + b"2026-01-01,1\n" * (cli.MAP_BYTES // 13 + 1))
+    probe = (
+        "import sys\n"
+        "from metrics import __main__ as cli, arrow_csv\n"
+        "cli._return_freed_memory()\n"
+        f"cli._read_ahead([{str(big)!r}])\n"
+        "started = len(arrow_csv._reads)\n"
+        "print(started, 'pandas' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["1", "False"]
+
+
+def _big_rows(n: int) -> list[str]:
+    return [f"2026-10-{1 + i % 28:02d},Café {i % 4},£{i % 90}.25,{i % 700}" for i in range(n)]
+
+
+@pytest.mark.parametrize("bom", [False, True], ids=["no-bom", "bom"])
+def test_a_large_file_read_ahead_is_not_checked_as_utf8_again(tmp_path, claims, monkeypatch, bom):
+    """Over 1 MB the importer checks a file's UTF-8 itself, unless Arrow's read-ahead read
+    the whole of it (Arrow checked every cell)."""
+    from metrics.io import read
+
+    path = tmp_path / "Ads.csv"
+    rows = _big_rows(40_000)
+    text = "By Day,Campaign name,Cost,Impressions\n" + "\n".join(rows) + "\n"
+    path.write_bytes(b"\xef\xbb\xbf" * bom + text.encode("utf-8"))
+    assert path.stat().st_size > read.HEAD_BYTES
+    answers = []
+    whole = arrow_csv.read_whole
+
+    def spying(*args):
+        answers.append(whole(*args))
+        return answers[-1]
+
+    monkeypatch.setattr(arrow_csv, "read_whole", spying)
+    ads = _load_read_ahead([path]).tables["ads"]
+    assert answers == [True] and claims == [True]
+    assert len(ads) == 40_000
+    assert sorted(ads["campaign"].unique()) == ["Café 0", "Café 1", "Café 2", "Café 3"]
+    # By hand: i % 90 runs 0..89 over and over (444 full rounds of 90, then 0..39).
+    assert ads["spend"].sum() == pytest.approx(
+        444 * sum(range(90)) + sum(range(40)) + 0.25 * 40_000
+    )
+
+
+def test_a_large_cp1252_file_read_ahead_is_still_read_as_cp1252(tmp_path, claims):
+    """Not UTF-8: Arrow's read-ahead fails, the importer's own check says so, and the file
+    is decoded as Windows-1252 as before ("£" is one byte, 0xA3; "é" 0xE9)."""
+    path = tmp_path / "Ads.csv"
+    text = "By Day,Campaign name,Cost,Impressions\n" + "\n".join(_big_rows(40_000)) + "\n"
+    path.write_bytes(text.encode("cp1252"))
+    dataset = _load_read_ahead([path])
+    ads = dataset.tables["ads"]
+    assert claims == []  # the read-ahead failed: nothing to claim, the file read again
+    assert sorted(ads["campaign"].unique()) == ["Café 0", "Café 1", "Café 2", "Café 3"]
+    assert ads["spend"].sum() == pytest.approx(
+        444 * sum(range(90)) + sum(range(40)) + 0.25 * 40_000
+    )
+    assert arrow_csv._reads == {}

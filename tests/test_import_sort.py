@@ -93,3 +93,33 @@ def test_sorted_moves_numbers_dates_and_text_with_their_rows():
     pd.testing.assert_frame_equal(
         out, frame.sort_values(["date", "ad"], kind="stable").reset_index(drop=True)
     )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_rows_sharing_a_key_with_the_row_above_are_counted_as_duplicated_says(seed):
+    """_shared_with_neighbour on a frame sorted by its key: the count pandas' duplicated()
+    gives over the rows with every key cell filled, also where the finest key column leaves
+    so few shared rows that the others are compared on those alone."""
+    from metrics.io.dataset import _shared_with_neighbour
+
+    rng = np.random.default_rng(seed)
+    n = 5_000
+    days = pd.to_datetime("2026-01-01") + pd.to_timedelta(rng.integers(0, 30, n), unit="D")
+    campaign = rng.choice(["Spring", "Summer", None], n, p=[0.5, 0.45, 0.05])
+    ad = rng.integers(0, 3000 if seed % 2 else 40, n).astype(float)  # odd seeds: few repeats
+    ad[rng.random(n) < 0.02] = np.nan
+    frame = pd.DataFrame(
+        {
+            "date": days,
+            "campaign": pd.Series(campaign, dtype="str"),
+            "ad_group": pd.Series(rng.choice(["g1", "g2"], n)).astype("category"),
+            "ad": ad,
+        }
+    )
+    key = ["campaign", "ad_group", "ad", "date"]
+    frame = frame.sort_values(["date", "campaign", "ad_group", "ad"], kind="stable")
+    frame = frame.reset_index(drop=True)
+    complete = frame[key].notna().all(axis=1)
+    expected = int(frame.loc[complete, key].duplicated().sum())
+    assert expected > 0
+    assert _shared_with_neighbour(frame, key) == expected

@@ -196,3 +196,30 @@ def test_a_worst_case_is_refused_within_5_seconds_and_1_gb(measured, name):
     assert any(m and sentence in m for m in result["messages"]), result["messages"][:3]
     assert result["seconds"] < SECONDS, f"{name}: {result['seconds']:.1f} s"
     assert result["max_rss"] < MEMORY, f"{name}: {result['max_rss'] / MB:.0f} MB"
+
+
+@pytest.mark.parametrize(
+    "cells, kept, dropped",
+    [
+        ([float("nan"), 1.0, -2.5], [float("nan"), 1.0, -2.5], 0),
+        ([float("nan")] * 3, [float("nan")] * 3, 0),
+        ([], [], 0),
+        ([1e15, -1e15, float("nan")], [1e15, -1e15, float("nan")], 0),  # the limit itself
+        ([float("nan"), 2e15, 7.0], [float("nan"), float("nan"), 7.0], 1),
+        ([-3e16, float("nan"), float("inf"), 4.0], [float("nan")] * 3 + [4.0], 2),
+        ([float("-inf")], [float("nan")], 1),
+    ],
+)
+def test_numbers_too_large_to_be_real_become_missing(cells, kept, dropped):
+    import numpy as np
+    import pandas as pd
+
+    from metrics.io.limits import drop_absurd
+
+    warnings: list[str] = []
+    out = drop_absurd(pd.Series(cells, dtype="float64"), "Cost", warnings)
+    np.testing.assert_array_equal(out.to_numpy(), np.array(kept, dtype="float64"))
+    assert len(warnings) == (1 if dropped else 0)
+    if dropped:
+        n = "1 cell" if dropped == 1 else f"{dropped} cells"
+        assert warnings[0].startswith(f"{n} in “Cost”")

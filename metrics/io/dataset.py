@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..wording import agree, counted
+from . import workers
 from .parse import (
     build_dates,
     latest_year_not_after,
@@ -555,33 +556,51 @@ def in_merge_order(table: ParsedTable) -> None:
 def _reordered(df: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
     if (order == np.arange(len(order))).all():
         return df.reset_index(drop=True)
-    # Popped from the caller's own frame (its `df = _sorted(df, …)` holds it meanwhile).
+    # Popped from the caller's own frame (its `df = _sorted(df, …)` holds it meanwhile);
+    # a large frame's number columns two at a time (metrics/io/workers.py), taken in their
+    # order. Text columns move one at a time, here: each holds its old and new text at once
+    # for a moment (tens of MB for a million ad names), and two of them would add that again.
     columns = list(df.columns)
-    moved = {}
-    for name in columns:
-        column = df.pop(name)
-        if isinstance(column.dtype, np.dtype) and column.dtype.kind in "fiubM":
-            # Numbers and dates: numpy's take, without pandas' checks of the positions (made
-            # here by argsort: every row once, none out of range), about half the time.
-            moved[name] = pd.Series(column.to_numpy().take(order), name=name, copy=False)
-            del column
-            continue
-        codes = _text_codes(column)
-        if codes is None:
-            moved[name] = column.take(order).reset_index(drop=True)
-            del column
-            continue
-        # A text column (ad names: tens of MB at a million rows) moves as its codes: the
-        # old text goes before the sorted text is made, so the two are never alive together.
-        dtype, kind = column.dtype, type(column.array)
-        del column
-        import pyarrow as pa
+    indices = None
+    with workers.runner(len(df)) as run:
+        jobs = []
+        for name in columns:
+            column = df.pop(name)
+            text = _arrow_strings(column) is not None
+            if text and indices is None:
+                import pyarrow as pa
 
-        text = codes.take(pa.array(order)).dictionary_decode()
-        del codes
-        moved[name] = pd.Series(kind(pa.chunked_array([text])), dtype=dtype)
-        del text
+                indices = pa.array(order)  # made once, shared by every text column
+            jobs.append(
+                workers.Done(_moved(column, order, indices))
+                if text
+                else run(_moved, column, order, indices)
+            )
+            del column
+        moved = {name: job.result() for name, job in zip(columns, jobs, strict=True)}
+        del jobs
     return pd.DataFrame(moved, columns=columns, copy=False)
+
+
+def _moved(column: pd.Series, order: np.ndarray, indices) -> pd.Series:
+    """One column with its rows in `order` (a permutation), as a new Series from 0."""
+    name = column.name
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "fiubM":
+        # Numbers and dates: numpy's take, without pandas' checks of the positions (made
+        # here by argsort: every row once, none out of range), about half the time.
+        return pd.Series(column.to_numpy().take(order), name=name, copy=False)
+    codes = _text_codes(column)
+    if codes is None:
+        return column.take(order).reset_index(drop=True)
+    # A text column (ad names: tens of MB at a million rows) moves as its codes: the
+    # old text goes before the sorted text is made, so the two are never alive together.
+    dtype, kind = column.dtype, type(column.array)
+    del column
+    import pyarrow as pa
+
+    text = codes.take(indices).dictionary_decode()
+    del codes
+    return pd.Series(kind(pa.chunked_array([text])), dtype=dtype)
 
 
 def _text_codes(column: pd.Series):
@@ -709,12 +728,23 @@ def _shared_with_neighbour(df: pd.DataFrame, key: list[str]) -> int:
     if n < 2:
         return 0
     same = np.ones(n - 1, dtype=bool)
-    for column in key:
+    rows = None  # once few rows are left, the positions i (row i + 1 against row i)
+    # The last key columns first: the sort's finest (the ad within its day) leaves few rows
+    # whose neighbour shares it, and the other columns are compared on those rows alone.
+    for column in reversed(key):
         series = df[column]
+        if rows is None and same.sum() * 16 < n:
+            rows = np.flatnonzero(same)
+        if rows is not None:
+            pairs = series.take(np.stack([rows, rows + 1], axis=1).ravel())
+            both = pairs.notna().to_numpy().reshape(-1, 2).all(axis=1)
+            equal = _equal_to_previous(pairs)[::2]
+            rows = rows[both & equal]
+            continue
         present = series.notna().to_numpy()
         same &= present[1:] & present[:-1]
         same &= _equal_to_previous(series)
-    return int(same.sum())
+    return int(same.sum()) if rows is None else len(rows)
 
 
 def _equal_to_previous(series: pd.Series) -> np.ndarray:

@@ -90,6 +90,11 @@ def check_line_lengths(data: bytes) -> None:
     16 MB at a time, so no copy of a large file's size is made)."""
     if len(data) <= MAX_LINE_BYTES:
         return
+    # A line feed in every stretch of half the limit bounds every gap between line feeds by
+    # the limit: a few searches that stop at the first line feed of each stretch (a page or
+    # two of a 200 MB file), where the exact pass below reads every byte.
+    if _line_feed_in_every_stretch(data, (MAX_LINE_BYTES + 1) // 2):
+        return
     # Line feeds alone first: the gaps between them bound every line's length, so a file
     # whose gaps are all short passes on one comparison of its bytes.
     if _longest_gap(data, (10,)) - 1 <= MAX_LINE_BYTES:
@@ -101,6 +106,18 @@ def check_line_lengths(data: bytes) -> None:
             f"(this app reads lines up to {_size(MAX_LINE_BYTES)}). Check that the right file "
             "was chosen."
         )
+
+
+def _line_feed_in_every_stretch(data, stretch: int) -> bool:
+    """Whether each whole stretch [k·stretch, (k+1)·stretch) of data holds a line feed. Then
+    no two neighbouring line feeds (nor the file's start and its first, its last and its
+    end) are more than 2·stretch - 1 apart: the bytes between them would hold a whole
+    stretch without one."""
+    find = getattr(data, "find", None)  # bytes and memory-mapped files; not memoryviews
+    if find is None:
+        return False
+    starts = range(0, len(data) - stretch + 1, stretch)
+    return all(find(b"\n", start, start + stretch) >= 0 for start in starts)
 
 
 def _longest_gap(data: bytes, ends: tuple[int, ...], step: int = 16 * 1024**2) -> int:
@@ -159,7 +176,12 @@ def drop_absurd(values: pd.Series, label: str, warnings: list[str]) -> pd.Series
     sentence, instead of turning every KPI built on them into “—” without a word."""
     if values.dtype == np.float64:  # the parsers' columns: one numpy pass, no Series steps
         array = values.to_numpy()
-        if not (np.abs(array) > MAX_ABSOLUTE_VALUE).any():  # NaN compares False: missing
+        # The largest and smallest values, missing cells skipped (fmax/fmin pass NaN over):
+        # two passes that allocate nothing, where abs() > limit made two arrays of the size.
+        if not len(array) or (
+            not np.fmax.reduce(array) > MAX_ABSOLUTE_VALUE
+            and not np.fmin.reduce(array) < -MAX_ABSOLUTE_VALUE
+        ):
             return values
     numbers = pd.to_numeric(values, errors="coerce")
     bad = numbers.notna() & ~(numbers.abs() <= MAX_ABSOLUTE_VALUE)

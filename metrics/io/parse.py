@@ -95,9 +95,14 @@ def _is_missing(values) -> np.ndarray:
     tokens = pa.array(sorted(MISSING_TOKENS), pa.string())
     out = pc.fill_null(pc.is_in(pc.utf8_lower(trimmed), value_set=tokens), False)
     out = out.to_numpy(zero_copy_only=False).copy()
+    # Short, not ASCII, and without a currency symbol (£1.50): no currency symbol has a case,
+    # so a text holding one never folds to a token (every token is ASCII or a dash).
     odd = pc.and_(
-        pc.invert(pc.string_is_ascii(trimmed)),
-        pc.less_equal(pc.utf8_length(trimmed), _LONGEST_TOKEN),
+        pc.and_(
+            pc.invert(pc.string_is_ascii(trimmed)),
+            pc.less_equal(pc.utf8_length(trimmed), _LONGEST_TOKEN),
+        ),
+        pc.invert(pc.match_substring_regex(trimmed, r"\p{Sc}")),
     )
     odd = np.flatnonzero(pc.fill_null(odd, False).to_numpy(zero_copy_only=False))
     if len(odd):
@@ -248,6 +253,32 @@ def distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     return codes, pd.Series(uniques.to_pandas(), dtype="str")
 
 
+def used_categories(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Series]:
+    """For a dictionary column without missing cells: (codes, used, counts, uniques), the
+    rows' category codes as they are (no copy), the categories the rows use (the header's,
+    a totals row's are not used once those rows are left out), how many rows use each, and
+    their texts, in the categories' order. One counting pass over the codes: what distinct()
+    gives but for the order of the uniques, which only the examples of unparsed cells need
+    (`first_seen`)."""
+    codes = values.cat.codes.to_numpy()
+    categories = values.cat.categories
+    tally = np.bincount(codes, minlength=len(categories))
+    used = np.flatnonzero(tally)
+    texts = categories if len(used) == len(categories) else categories[used]
+    return codes, used, tally[used], pd.Series(texts, dtype="str")
+
+
+def first_seen(codes: np.ndarray, used: np.ndarray, wanted: np.ndarray, k: int) -> np.ndarray:
+    """Of the used categories where `wanted` (a mask over `used`), the positions in `used` of
+    the first k in the order the rows first show them (used_categories' codes)."""
+    if not wanted.any():
+        return np.zeros(0, dtype=np.int64)
+    pick = np.zeros(int(used[-1]) + 1, dtype=bool)  # every code is one of `used`
+    pick[used[wanted]] = True
+    hits = pd.unique(codes[pick[codes]])[:k]  # in the rows' order
+    return np.searchsorted(used, hits)  # `used` is sorted
+
+
 def _strip_spaces(arr):
     """Python's re.sub(_SPACES_RE, "", value) for every value, by Arrow."""
     import pyarrow.compute as pc
@@ -271,9 +302,10 @@ def _strip_currency(arr) -> tuple:
     lettered = np.flatnonzero(_np(pc.match_substring_regex(arr, "[A-Za-z]")))
     if not has_symbol.any() and not len(lettered):
         return arr, []
-    found = pc.struct_field(pc.extract_regex(arr, f"(?P<c>{symbols})"), [0]).to_pylist()
+    found = pc.struct_field(pc.extract_regex(arr, f"(?P<c>{symbols})"), [0])
     stripped = pc.replace_substring_regex(arr, symbols, "")
     if len(lettered):
+        found = found.to_pylist()
         texts = arr.take(pa.array(lettered)).to_pylist()
         for i, text in zip(lettered, texts, strict=True):
             hit = _CURRENCY_RE.search(text)
@@ -286,13 +318,20 @@ def _strip_currency(arr) -> tuple:
 
 def _usual_currency(found) -> str | None:
     """The currency of a column from the symbol or code found in each value (None where
-    none): the most frequent, the first in sort order on a tie (as pandas' mode())."""
-    currencies = [c for c in found if c is not None]
-    if not currencies:
-        return None
+    none; a list, or an Arrow string array counted by Arrow): the most frequent, the first
+    in sort order on a tie (as pandas' mode())."""
     tally: dict[str, int] = {}
-    for symbol in currencies:
-        tally[symbol] = tally.get(symbol, 0) + 1
+    if _is_arrow(found):
+        import pyarrow.compute as pc
+
+        counted = pc.value_counts(found.drop_null())
+        tally = dict(zip(counted.field(0).to_pylist(), counted.field(1).to_pylist(), strict=True))
+    else:
+        for symbol in found:
+            if symbol is not None:
+                tally[symbol] = tally.get(symbol, 0) + 1
+    if not tally:
+        return None
     most = max(tally.values())
     symbol = min(s for s, n in tally.items() if n == most)
     return CURRENCY_SYMBOLS.get(symbol, symbol.upper().rstrip("."))
@@ -334,19 +373,40 @@ def parse_numbers(
     if text.empty:
         return NumberColumn(result)
     whole_column = len(text) == len(result)
-    # `distinct_values`: distinct(raw) already worked out by the caller, for a column without
-    # missing cells.
-    reuse = distinct_values is not None and whole_column and raw.dtype != object
-    reuse = reuse or (distinct_values is not None and is_dictionary(raw) and not raw.hasnans)
-    codes, u = distinct_values if reuse else distinct(text)
+    if is_dictionary(text):
+        # The categories the rows use, counted once; values are spread back by the rows'
+        # own category codes (no copy of them, no first-appearance order worked out).
+        codes, used, counts, u = used_categories(text)
+        size = len(text.cat.categories)
+
+        def spread(values: np.ndarray) -> np.ndarray:
+            full = np.full(size, np.nan)
+            full[used] = values
+            return full[codes]
+
+        def examples(mask: np.ndarray) -> list[str]:
+            return u.iloc[first_seen(codes, used, mask, 3)].tolist()
+    else:
+        # `distinct_values`: distinct(raw) already worked out by the caller, for a column
+        # without missing cells.
+        reuse = distinct_values is not None and whole_column and raw.dtype != object
+        codes, u = distinct_values if reuse else distinct(text)
+        counts = None
+
+        def spread(values: np.ndarray) -> np.ndarray:
+            return values[codes]
+
+        def examples(mask: np.ndarray) -> list[str]:
+            return u[mask].head(3).tolist()  # the uniques are in order of first appearance
+
     ua = arrow_text(u)
 
-    def to_rows(values: np.ndarray) -> None:
-        out = values[codes]
+    def to_rows(values: np.ndarray) -> pd.Series:
+        out = spread(values)
         if whole_column:
-            result[:] = out
-        else:
-            result[text.index] = out
+            return pd.Series(out, index=raw.index, dtype="float64", copy=False)
+        result[text.index] = out
+        return result
 
     # Fast path: a column of plain numbers (the common case for counts).
     # (Not when the file writes decimal commas: there "100.000" is a hundred thousand.)
@@ -356,8 +416,7 @@ def parse_numbers(
     if not np.isnan(plain).any() and not (
         (hint == "comma" and _any_match(ua, r"\.")) or (count and _any_match(ua, _AMBIGUOUS))
     ):
-        to_rows(plain)
-        return NumberColumn(result)
+        return NumberColumn(to_rows(plain))
 
     missing = _is_missing(ua)
     masked = _np(pc.match_substring_regex(pc.utf8_trim_whitespace(ua), _MASKED_RE2)) & ~missing
@@ -386,8 +445,9 @@ def parse_numbers(
     values = np.where(shaped, values, np.nan)
 
     bad = ~(shaped | missing | masked)
-    counts = np.bincount(codes[codes >= 0], minlength=len(u))
-    to_rows(values)
+    if counts is None:
+        counts = np.bincount(codes[codes >= 0], minlength=len(u))
+    result = to_rows(values)
 
     masked_bound = 0.0
     if masked.any():
@@ -402,7 +462,7 @@ def parse_numbers(
         currency=currency,
         masked=int(counts[masked].sum()),
         masked_bound=masked_bound,
-        unparsed=u[bad].head(3).tolist(),
+        unparsed=examples(bad),
         unparsed_count=int(counts[bad].sum()),
         decimal_evidence=evidence,
     )
@@ -699,7 +759,7 @@ class NumberBatch:
             limits = _plain(pa_strings(limits))
             masked_bound = float((limits * counts[masked]).sum())
 
-        currency = _usual_currency(self._currency[part] if self._currency else [])
+        currency = _usual_currency(self._currency[part] if len(self._currency) else [])
         bad_rows = np.flatnonzero(bad)
         return NumberColumn(
             values=rows(values),

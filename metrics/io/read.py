@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .. import arrow_csv
-from . import xlsx
+from . import workers, xlsx
 from .limits import (
     MAX_DEPTH,
     Budget,
@@ -389,6 +389,8 @@ def _valid_utf8(data: bytes, start: int = 0, step: int = 16 * CHUNK) -> bool:
     import numpy as np
     import pyarrow as pa
 
+    if arrow_csv.read_whole(data, start):
+        return True  # Arrow's reader checked every cell, and the rest is ASCII (see there)
     view = memoryview(data)
     pos, size = start, len(data)
     while pos < size:
@@ -586,18 +588,25 @@ def _dictionary_columns(parts: list) -> list[pd.Series]:
     code and each distinct text is kept once (a year of daily rows holds 365 dates, a few
     thousand ad names), so no grid of the whole file's strings is ever built. `parts` (the
     table's columns) is emptied as it goes, so a column's Arrow blocks are freed once it is
-    converted and the table never exists twice."""
-    out = []
-    while parts:
-        column = parts.pop(0).unify_dictionaries().combine_chunks()
-        codes = column.indices.to_numpy(zero_copy_only=False)
-        categories = pd.Index(column.dictionary.to_pandas(), dtype="str")
-        del column
-        # Arrow's unified dictionary holds each text once and the codes index it, so pandas'
-        # checks of both (hashing every category again, a pass over every code) are skipped.
-        dtype = _known_categories(categories)
-        out.append(pd.Series(pd.Categorical.from_codes(codes, dtype=dtype, validate=False)))
-    return out
+    converted and the table never exists twice; a large table's two at a time
+    (metrics/io/workers.py)."""
+    rows = len(parts[0]) if parts else 0
+    with workers.runner(rows) as run:
+        jobs = []
+        while parts:
+            jobs.append(run(_categorical, parts.pop(0)))
+        return [job.result() for job in jobs]
+
+
+def _categorical(column) -> pd.Series:
+    column = column.unify_dictionaries().combine_chunks()
+    codes = column.indices.to_numpy(zero_copy_only=False)
+    categories = pd.Index(column.dictionary.to_pandas(), dtype="str")
+    del column
+    # Arrow's unified dictionary holds each text once and the codes index it, so pandas'
+    # checks of both (hashing every category again, a pass over every code) are skipped.
+    dtype = _known_categories(categories)
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype, validate=False))
 
 
 def _known_categories(categories: pd.Index) -> pd.CategoricalDtype:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..wording import agree, counted
+from . import workers
 from .labels import gender_labels, territory_labels
 from .limits import drop_absurd
 from .parse import (
@@ -21,6 +22,7 @@ from .parse import (
     is_dictionary,
     parse_dates,
     parse_numbers,
+    used_categories,
 )
 from .read import EXPECTED, Failure, Grid
 from .schema import (
@@ -510,23 +512,26 @@ def _parse_body(
     # calls for the table, not a dozen per column); the rest one by one, as below.
     numeric = [c.name for c in kind.columns if c.type == NUMBER and c.name in raw]
     batch = NumberBatch({name: raw[name] for name in numeric})
-    # Text number columns without missing cells are hashed once, for the vote and the parse.
-    hashed = {
-        name: distinct(raw[name])
+    # Text number columns without missing cells are hashed once, for the vote and the parse;
+    # a dictionary column's distinct values are its used categories (one counting pass, made
+    # again by the parse, so no column's codes are held for it).
+    whole = [
+        name
         for name in numeric
         if name not in batch.names and _is_text(raw[name]) and not raw[name].hasnans
-    }
+    ]
+    hashed = {name: distinct(raw[name]) for name in whole if not is_dictionary(raw[name])}
     uniques = {name: u for name, (_, u) in hashed.items()}
+    uniques.update(
+        {name: used_categories(raw[name])[3] for name in whole if is_dictionary(raw[name])}
+    )
     # The file's decimal style: the columns that show it unambiguously vote.
     votes = [
         batch.evidence(name)
         if name in batch.names
-        else column_decimal_evidence(raw[name], hashed.get(name))
+        else column_decimal_evidence(raw[name], (None, uniques[name]) if name in uniques else None)
         for name in numeric
     ]
-    # A dictionary column's codes are cheap to work out again (one pass over 4-byte codes);
-    # keeping every column's at once would cost 4 bytes a cell per column.
-    hashed = {k: v for k, v in hashed.items() if not is_dictionary(raw[k])}
     # Said after the columns' own warnings, as ever; worked out now, while `raw` is whole.
     undefined: list[str] = []
     _note_undefined(kind, raw, undefined, uniques, batch)
@@ -539,73 +544,32 @@ def _parse_body(
     currencies: list[str] = []
     masked_total = 0
     masked_bounds: dict[str, float] = {}
-    for col in kind.columns:
-        if col.name not in raw:
-            continue
-        series = raw.pop(col.name) if consume else raw[col.name]
-        label = headers[next(p for p, nm in mapping.items() if nm == col.name)].strip()
-        if col.type == NUMBER:
-            if col.name in batch.names:
-                parsed = batch.parse(col.name, hint, count=_is_count(col))
-            else:
-                parsed = parse_numbers(
-                    series, hint, count=_is_count(col), distinct_values=hashed.pop(col.name, None)
-                )
-            frame[col.name] = drop_absurd(parsed.values, label, warnings)
-            masked_total += parsed.masked
-            if parsed.masked:
-                masked_bounds[col.name] = parsed.masked_bound
-            if parsed.currency:
-                currencies.append(parsed.currency)
-            if parsed.unparsed_count:
-                examples = ", ".join(f"'{x}'" for x in parsed.unparsed)
-                warnings.append(
-                    f"{counted(n := parsed.unparsed_count, 'cell')} in “{label}” "
-                    f"{agree(n, 'is not a number', 'are not numbers')} ({examples}); "
-                    f"{agree(n, 'it is', 'they are')} treated as missing."
-                )
-        elif col.type == DATE:
-            parsed_dates = parse_dates(series, prefer_day_first=hint != "dot")
-            frame[col.name] = parsed_dates.values
-            if parsed_dates.yearless:
-                yearless[col.name] = parsed_dates
-            if parsed_dates.unparsed_count:
-                examples = ", ".join(f"'{x}'" for x in parsed_dates.unparsed)
-                warnings.append(
-                    f"{counted(n := parsed_dates.unparsed_count, 'cell')} in “{label}” "
-                    f"{agree(n, 'is not a date', 'are not dates')} ({examples}); "
-                    f"{agree(n, 'that row has', 'those rows have')} no date."
-                )
-            if parsed_dates.ambiguous_order:
-                order = "day-month" if parsed_dates.day_first else "month-day"
-                warnings.append(
-                    f"The dates in “{label}” could be read day-first or month-first; read as "
-                    f"{order}-year. Check the date range."
-                )
-        elif col.type == HOUR:
-            cells = _text(series).fillna("")
-            parts = cells.str.extract(
-                r"^(\d{1,2})(?:[:.h]\d{2})?\s*([AaPp]\.?[Mm]\.?)?", expand=True
-            )
-            hour = pd.to_numeric(parts[0], errors="coerce")
-            meridiem = parts[1].fillna("").str.upper().str.replace(".", "", regex=False)
-            hour = hour.where(meridiem == "", hour % 12 + (meridiem == "PM") * 12)  # 12 AM = 0
-            if (hour == 24).any() and not (hour == 0).any() and (meridiem == "").all():
-                # 2021–22 files number the hours 1–24: hour 1 is 00:00–01:00.
-                hour = hour - 1
-                warnings.append(
-                    f"“{label}” numbers the hours 1–24 (older TikTok files); read as 0–23, "
-                    "so hour 1 is 00:00–01:00 and hour 24 is 23:00–24:00."
-                )
-            outside = int(((hour < 0) | (hour > 23)).sum())
-            if outside:
-                warnings.append(
-                    f"{counted(outside, 'hour')} in “{label}” {agree(outside, 'is', 'are')} outside "
-                    f"0–23; {agree(outside, 'that row was', 'those rows were')} left out."
-                )
-            frame[col.name] = hour.where((hour >= 0) & (hour <= 23)).astype("Int64")
-        else:
-            frame[col.name] = _text(series)
+    # Each column is parsed on its own (a pure function of its cells, the hint and its
+    # label); a large table's columns two at a time, on both cores (the Arrow and numpy
+    # kernels run without Python's lock). What each says is gathered in the columns' order.
+    rows = 0 if batch.names else len(next(iter(raw.values()), ()))  # the batch is not shared
+    with workers.runner(rows) as run:
+        jobs = []
+        for col in kind.columns:
+            if col.name not in raw:
+                continue
+            series = raw.pop(col.name) if consume else raw[col.name]
+            label = headers[next(p for p, nm in mapping.items() if nm == col.name)].strip()
+            given = hashed.pop(col.name, None)
+            jobs.append((col, run(_parse_column, col, series, label, hint, batch, given)))
+            del series, given
+        for col, job in jobs:
+            done = job.result()
+            frame[col.name] = done.values
+            warnings.extend(done.warnings)
+            masked_total += done.masked
+            if done.masked:
+                masked_bounds[col.name] = done.masked_bound
+            if done.currency:
+                currencies.append(done.currency)
+            if done.dates is not None:
+                yearless[col.name] = done.dates
+        del jobs
     if masked_total:
         warnings.append(
             f"{counted(masked_total, 'cell')} {agree(masked_total, 'was', 'were')} masked by "
@@ -655,6 +619,85 @@ def _parse_body(
     if table.totals:
         check_totals(table)
     return table
+
+
+@dataclass
+class _ParsedColumn:
+    values: pd.Series
+    warnings: list[str] = field(default_factory=list)
+    masked: int = 0
+    masked_bound: float = 0.0
+    currency: str | None = None
+    dates: DateColumn | None = None  # a year-less date column, its years decided later
+
+
+def _parse_column(
+    col, series: pd.Series, label: str, hint: str | None, batch: NumberBatch, given
+) -> _ParsedColumn:
+    """One column of a table's body, parsed, with what it has to say (in the order it says
+    it). `given`: distinct(series), when the caller has it."""
+    warnings: list[str] = []
+    if col.type == NUMBER:
+        if col.name in batch.names:
+            parsed = batch.parse(col.name, hint, count=_is_count(col))
+        else:
+            parsed = parse_numbers(series, hint, count=_is_count(col), distinct_values=given)
+        del series
+        done = _ParsedColumn(drop_absurd(parsed.values, label, warnings), warnings)
+        done.masked, done.masked_bound = parsed.masked, parsed.masked_bound
+        done.currency = parsed.currency
+        if parsed.unparsed_count:
+            examples = ", ".join(f"'{x}'" for x in parsed.unparsed)
+            warnings.append(
+                f"{counted(n := parsed.unparsed_count, 'cell')} in “{label}” "
+                f"{agree(n, 'is not a number', 'are not numbers')} ({examples}); "
+                f"{agree(n, 'it is', 'they are')} treated as missing."
+            )
+        return done
+    if col.type == DATE:
+        parsed_dates = parse_dates(series, prefer_day_first=hint != "dot")
+        done = _ParsedColumn(parsed_dates.values, warnings)
+        if parsed_dates.yearless:
+            done.dates = parsed_dates
+        if parsed_dates.unparsed_count:
+            examples = ", ".join(f"'{x}'" for x in parsed_dates.unparsed)
+            warnings.append(
+                f"{counted(n := parsed_dates.unparsed_count, 'cell')} in “{label}” "
+                f"{agree(n, 'is not a date', 'are not dates')} ({examples}); "
+                f"{agree(n, 'that row has', 'those rows have')} no date."
+            )
+        if parsed_dates.ambiguous_order:
+            order = "day-month" if parsed_dates.day_first else "month-day"
+            warnings.append(
+                f"The dates in “{label}” could be read day-first or month-first; read as "
+                f"{order}-year. Check the date range."
+            )
+        return done
+    if col.type == HOUR:
+        return _ParsedColumn(_parse_hours(series, label, warnings), warnings)
+    return _ParsedColumn(_text(series), warnings)
+
+
+def _parse_hours(series: pd.Series, label: str, warnings: list[str]) -> pd.Series:
+    cells = _text(series).fillna("")
+    parts = cells.str.extract(r"^(\d{1,2})(?:[:.h]\d{2})?\s*([AaPp]\.?[Mm]\.?)?", expand=True)
+    hour = pd.to_numeric(parts[0], errors="coerce")
+    meridiem = parts[1].fillna("").str.upper().str.replace(".", "", regex=False)
+    hour = hour.where(meridiem == "", hour % 12 + (meridiem == "PM") * 12)  # 12 AM = 0
+    if (hour == 24).any() and not (hour == 0).any() and (meridiem == "").all():
+        # 2021–22 files number the hours 1–24: hour 1 is 00:00–01:00.
+        hour = hour - 1
+        warnings.append(
+            f"“{label}” numbers the hours 1–24 (older TikTok files); read as 0–23, "
+            "so hour 1 is 00:00–01:00 and hour 24 is 23:00–24:00."
+        )
+    outside = int(((hour < 0) | (hour > 23)).sum())
+    if outside:
+        warnings.append(
+            f"{counted(outside, 'hour')} in “{label}” {agree(outside, 'is', 'are')} outside "
+            f"0–23; {agree(outside, 'that row was', 'those rows were')} left out."
+        )
+    return hour.where((hour >= 0) & (hour <= 23)).astype("Int64")
 
 
 def _total_rows(kind: Kind, mapping: dict[int, str], body: pd.DataFrame) -> pd.Series:

@@ -1,0 +1,72 @@
+"""A large table's columns are parsed two at a time (tables._columns_runner): what it says
+must be what the one-at-a-time parse says, in the same order, whatever column finishes first."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from metrics.io import read, tables, workers
+
+ROWS = 120_000  # over workers.PARALLEL_ROWS
+
+
+def _report() -> bytes:
+    """An Ads Manager report by hand: day, ad, cost, impressions, clicks; a few cells the
+    parser has to say something about, in three different columns."""
+    lines = ["By Day,Ad name,Cost,Impressions,Clicks (destination)"]
+    for i in range(ROWS):
+        day = f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}"
+        cost = f'"£{i % 1000},{i % 997:03d}.{i % 100:02d}"'
+        impressions = f'"{1 + i % 9},{i % 1000:03d}"'
+        clicks = str(i % 50)
+        if i in (10, 50_000):
+            cost = "n/a-cost"  # not a number
+        if i in (7, 70_000, 110_000):
+            impressions = "lots"
+        if i % 40_000 == 5:
+            clicks = "<5"
+        if i == 90_000:
+            clicks = "1e16"  # too large to be real
+        lines.append(f"{day},Ad {i % 300},{cost},{impressions},{clicks}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def grid():
+    (found,) = read.read_any("report.csv", _report())
+    return found
+
+
+def _parse(grid, monkeypatch, parallel: bool):
+    monkeypatch.setattr(workers, "PARALLEL_ROWS", 1_000 if parallel else 10**12)
+    return tables.parse_grid(grid)
+
+
+def test_two_at_a_time_says_what_one_at_a_time_says(grid, monkeypatch):
+    serial = _parse(grid, monkeypatch, parallel=False)
+    parallel = _parse(grid, monkeypatch, parallel=True)
+    assert parallel.warnings == serial.warnings
+    pd.testing.assert_frame_equal(parallel.frame, serial.frame, check_exact=True)
+    assert parallel.masked_bounds == serial.masked_bounds == {"clicks": 15.0}
+    assert parallel.currency == serial.currency == "GBP"
+
+
+def test_the_sentences_come_in_the_columns_order(grid, monkeypatch):
+    table = _parse(grid, monkeypatch, parallel=True)
+    # Worked out from _report: 2 bad costs, 3 bad impressions, 1 absurd click count, and
+    # rows 5, 40,005 and 80,005 masked.
+    assert [w.split("(")[0] for w in table.warnings] == [
+        "2 cells in “Cost” are not numbers ",
+        "3 cells in “Impressions” are not numbers ",
+        "1 cell in “Clicks ",  # (destination)” holds a number too large to be real
+        "3 cells were masked by TikTok as '<5' ",
+    ]
+    assert "('n/a-cost')" in table.warnings[0]
+    assert "('lots')" in table.warnings[1]
+    frame = table.frame
+    # Row 1: cost "£1,001.01", impressions "2,001"; row 2: "£2,002.02", "3,002".
+    assert frame["spend"].iloc[1] == 1001.01 and frame["impressions"].iloc[1] == 2001
+    assert frame["spend"].iloc[2] == 2002.02 and frame["impressions"].iloc[2] == 3002
+    assert np.isnan(frame["spend"].iloc[10]) and np.isnan(frame["impressions"].iloc[7])
