@@ -52,6 +52,14 @@ SLOW_FIRST = frozenset(
 )
 
 
+SAME_FIXTURE_LOAD = frozenset(
+    {
+        "test_memory_mapped_files_read_exactly_as_bytes",
+        "test_files_read_ahead_read_exactly_as_bytes",
+    }
+)
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(config, items):
     """Mark every test of test_browser*.py `browser`, so `-m "not browser"` is the quick run,
@@ -62,6 +70,11 @@ def pytest_collection_modifyitems(config, items):
         if item.path.name.startswith("test_browser"):
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.xdist_group("browser"))
+        elif item.originalname in SAME_FIXTURE_LOAD:
+            # The memory-mapped and the read-ahead load of one import fixture are both
+            # compared with its load from bytes, made once per process (tests/_datasets.py):
+            # the two run on one worker, so it is made once per run.
+            item.add_marker(pytest.mark.xdist_group(f"import-{item.callspec.params['case']}"))
     if hasattr(config, "workerinput"):  # an xdist worker (-n; workers are not given -n)
         # xdist hands the other tests out one at a time in this order: the slow modules
         # first, so the run does not end with one worker on a 10-25 s test while the other
