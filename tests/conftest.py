@@ -52,6 +52,11 @@ SLOW_FIRST = frozenset(
 )
 
 
+# Modules whose tests share an expensive module-scoped result (test_limits: one child process
+# measuring every worst case, ~10 s; test_chart_ticks: one AppTest session per window;
+# test_sample_data: every sample file read once): one xdist group each, so under -n the
+# result is made once per run, not once on each worker that gets some of the tests.
+SHARED_MODULE_RESULTS = frozenset({"test_limits.py", "test_chart_ticks.py", "test_sample_data.py"})
 SAME_FIXTURE_LOAD = frozenset(
     {
         "test_memory_mapped_files_read_exactly_as_bytes",
@@ -70,6 +75,8 @@ def pytest_collection_modifyitems(config, items):
         if item.path.name.startswith("test_browser"):
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.xdist_group("browser"))
+        elif item.path.name in SHARED_MODULE_RESULTS:
+            item.add_marker(pytest.mark.xdist_group(f"module-{item.path.name}"))
         elif item.originalname in SAME_FIXTURE_LOAD:
             # The memory-mapped and the read-ahead load of one import fixture are both
             # compared with its load from bytes, made once per process (tests/_datasets.py):
