@@ -44,6 +44,7 @@ if not Path(CHROMIUM).exists():
         raise RuntimeError("CI must install Debian's chromium for the browser tests (see .ci/run).")
     pytest.skip("chromium is not installed on this machine", allow_module_level=True)
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
 from tests._server import settle  # noqa: E402
@@ -226,6 +227,12 @@ def test_the_sidebar_closes_after_a_choice_on_a_phone(server, browser):
     expect(sidebar).to_have_attribute("data-collapsed", "false")
     sidebar.get_by_text("7 days", exact=True).click()
     expect(sidebar).to_have_attribute("data-collapsed", "true", timeout=10_000)
+    # The sidebar closes in the browser before the choice's rerun has started: the page can
+    # look idle then. Wait (bounded) for the address to change, then for the rerun to end.
+    try:
+        page.wait_for_url(lambda u: "days=7" in u, wait_until="commit", timeout=30_000)
+    except PlaywrightTimeout:
+        pass  # the assertion below says what the address is
     wait_idle(page)
     assert "days=7" in page.url
     no_exception(page)
