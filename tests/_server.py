@@ -122,12 +122,15 @@ class SharedContext:
     download options, set per page), so Streamlit's JavaScript and fonts are fetched and
     compiled once for the whole run instead of once per test: its static files are served
     `immutable`, and a fresh context starts with an empty cache. Each tab is still its own
-    Streamlit session. `new_context` gives a context of its own (a test that watches every
-    request, or needs a clean profile)."""
+    Streamlit session. `requests` lists the URL of every request any of its tabs made since
+    the context was made, with an empty cache (so every script, font and icon fetch is in
+    it). `new_context` gives a context of its own (a test that needs a clean profile)."""
 
     def __init__(self, browser, context):
         self.browser = browser
         self.context = context
+        self.requests: list[str] = []
+        context.on("request", lambda request: self.requests.append(request.url))
 
     def new_page(self, viewport: dict | None = None, **options):
         unsupported = set(options) - {"accept_downloads"}

@@ -52,16 +52,55 @@ SLOW_FIRST = frozenset(
 )
 
 
+# Modules whose tests share an expensive module-scoped result (test_limits: one child process
+# measuring every worst case, ~10 s; test_chart_ticks: one AppTest session per window;
+# test_sample_data: every sample file read once): one xdist group each, so under -n the
+# result is made once per run, not once on each worker that gets some of the tests.
+SHARED_MODULE_RESULTS = frozenset({"test_limits.py", "test_chart_ticks.py", "test_sample_data.py"})
+SAME_FIXTURE_LOAD = frozenset(
+    {
+        "test_memory_mapped_files_read_exactly_as_bytes",
+        "test_files_read_ahead_read_exactly_as_bytes",
+    }
+)
+
+
+# The browser tests in two xdist groups of about equal time (measured), one per worker under
+# -n 2, both against the one `streamlit run` the controller started (the injection test:
+# its own), each worker with its own Chromium. A browser test waits on the server and on
+# Chromium in turn, so one browser worker leaves much of the two cores idle: two of them
+# halve the browser tests' share of the run. A test not named here is in the second half.
+BROWSER_FIRST_HALF = frozenset(
+    {
+        "test_payloads_stay_text_and_nothing_lands_on_disk",
+        "test_every_page_renders_with_the_badge_and_no_cut_cards[1440]",
+        "test_every_page_renders_with_the_badge_and_no_cut_cards[390]",
+        "test_custom_column_and_csv_download",
+        "test_a_post_on_a_phone",
+        "test_sample_data_shows_on_the_data_page",
+        "test_the_sidebar_closes_after_a_choice_on_a_phone",
+    }
+)
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(config, items):
     """Mark every test of test_browser*.py `browser`, so `-m "not browser"` is the quick run,
-    and put them in one xdist group: under the README's `-n 2 --dist loadgroup` one worker
-    runs them all against one server and one Chromium while the other worker runs the rest
-    (without -n the group does nothing)."""
+    and put them in two xdist groups (BROWSER_FIRST_HALF): under the README's
+    `-n 2 --dist loadgroup` each worker runs one half against the shared server with its own
+    Chromium, then the rest (without -n the groups do nothing)."""
     for item in items:
         if item.path.name.startswith("test_browser"):
             item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.xdist_group("browser"))
+            half = 1 if item.name in BROWSER_FIRST_HALF else 2
+            item.add_marker(pytest.mark.xdist_group(f"browser-{half}"))
+        elif item.path.name in SHARED_MODULE_RESULTS:
+            item.add_marker(pytest.mark.xdist_group(f"module-{item.path.name}"))
+        elif item.originalname in SAME_FIXTURE_LOAD:
+            # The memory-mapped and the read-ahead load of one import fixture are both
+            # compared with its load from bytes, made once per process (tests/_datasets.py):
+            # the two run on one worker, so it is made once per run.
+            item.add_marker(pytest.mark.xdist_group(f"import-{item.callspec.params['case']}"))
     if hasattr(config, "workerinput"):  # an xdist worker (-n; workers are not given -n)
         # xdist hands the other tests out one at a time in this order: the slow modules
         # first, so the run does not end with one worker on a 10-25 s test while the other

@@ -21,7 +21,7 @@ from metrics.io import load_files
 from metrics.io.dataset import _sorted
 from metrics.io.limits import _longest_gap
 from metrics.io.read import _MappedStream, _valid_utf8, release_pages
-from tests._datasets import assert_same_dataset
+from tests._datasets import assert_same_dataset, loaded_from_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 TODAY = dt.date(2026, 11, 15)
@@ -94,7 +94,7 @@ def test_memory_mapped_files_read_exactly_as_bytes(case, monkeypatch):
     monkeypatch.setattr(cli, "MAP_BYTES", 1)  # map every file that is not a ZIP or XLSX
     paths = sorted(p for p in (FIXTURES / case).iterdir() if p.is_file())
     paths = [p for p in paths if not p.name.startswith(("expected", "README"))]
-    as_bytes = load_files([(p.name, p.read_bytes()) for p in paths], today=TODAY)
+    as_bytes = loaded_from_bytes(FIXTURES / case, TODAY)  # tests/_datasets.py
     mapped = [(p.name, cli._file_bytes(p)) for p in paths]
     assert any(isinstance(d, mmap.mmap) for _, d in mapped) or all(
         p.stat().st_size == 0 or p.read_bytes()[:2] == b"PK" for p in paths

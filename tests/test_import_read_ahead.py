@@ -13,7 +13,7 @@ import pytest
 from metrics import __main__ as cli
 from metrics import arrow_csv
 from metrics.io import load_files
-from tests._datasets import assert_same_dataset
+from tests._datasets import assert_same_dataset, loaded_from_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 TODAY = dt.date(2026, 11, 15)
@@ -49,7 +49,7 @@ CASES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
 def test_files_read_ahead_read_exactly_as_bytes(case, claims):
     paths = sorted(p for p in (FIXTURES / case).iterdir() if p.is_file())
     paths = [p for p in paths if not p.name.startswith(("expected", "README"))]
-    as_bytes = load_files([(p.name, p.read_bytes()) for p in paths], today=TODAY)
+    as_bytes = loaded_from_bytes(FIXTURES / case, TODAY)  # tests/_datasets.py
     assert_same_dataset(_load_read_ahead(paths), as_bytes)
     assert arrow_csv._reads == {}  # every read-ahead was used or dropped
     assert cli._EARLY == {}
