@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
+from tests._threads import at_once
 from ui import loading
 from ui.loading import ParseCache
 
@@ -16,15 +16,7 @@ OVERVIEW = (
 
 def test_identical_uploads_are_read_once_even_at_the_same_moment():
     cache = ParseCache(max_bytes=64 * 1024**2, ttl=60)
-    results = []
-    threads = [
-        threading.Thread(target=lambda: results.append(cache.get("Overview.csv", OVERVIEW)))
-        for _ in range(8)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = at_once(lambda: cache.get("Overview.csv", OVERVIEW))
     assert cache.parses == 1
     assert len(results) == 8 and all(r is results[0] for r in results)
     assert results[0][0].frame["video_views"].tolist() == [100]

@@ -3,10 +3,9 @@ the cache stays keyed by content: same bytes read once, other bytes read again."
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
+from tests._threads import at_once
 from ui import loading
 from ui.loading import ParseCache
 
@@ -37,15 +36,7 @@ def test_same_bytes_are_read_once_and_other_bytes_of_the_same_size_again():
 
 def test_identical_large_uploads_at_the_same_moment_are_read_once():
     cache = ParseCache(max_bytes=64 * 1024**2, ttl=60)
-    results = []
-    threads = [
-        threading.Thread(target=lambda: results.append(cache.get("Overview.csv", overview(7))))
-        for _ in range(8)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = at_once(lambda: cache.get("Overview.csv", overview(7)))
     assert cache.parses == 1
     assert len(results) == 8 and all(r is results[0] for r in results)
     assert results[0][0].frame["video_views"].tolist() == [7]

@@ -631,6 +631,17 @@ class _ParsedColumn:
     dates: DateColumn | None = None  # a year-less date column, its years decided later
 
 
+def _unread(parsed, label: str, verb: tuple[str, str], subject: tuple[str, str], end: str) -> str:
+    """The sentence for a column's cells that could not be read (count, first examples, and
+    what becomes of them), singular or plural by the count."""
+    examples = ", ".join(f"'{x}'" for x in parsed.unparsed)
+    n = parsed.unparsed_count
+    return (
+        f"{counted(n, 'cell')} in “{label}” {agree(n, *verb)} ({examples}); "
+        f"{agree(n, *subject)} {end}."
+    )
+
+
 def _parse_column(
     col, series: pd.Series, label: str, hint: str | None, batch: NumberBatch, given
 ) -> _ParsedColumn:
@@ -647,12 +658,10 @@ def _parse_column(
         done.masked, done.masked_bound = parsed.masked, parsed.masked_bound
         done.currency = parsed.currency
         if parsed.unparsed_count:
-            examples = ", ".join(f"'{x}'" for x in parsed.unparsed)
             warnings.append(
-                f"{counted(n := parsed.unparsed_count, 'cell')} in “{label}” "
-                f"{agree(n, 'is not a number', 'are not numbers')} ({examples}); "
-                f"{agree(n, 'it is', 'they are')} treated as missing."
-            )
+                _unread(parsed, label, ("is not a number", "are not numbers"),
+                        ("it is", "they are"), "treated as missing")
+            )  # fmt: skip
         return done
     if col.type == DATE:
         parsed_dates = parse_dates(series, prefer_day_first=hint != "dot")
@@ -660,12 +669,10 @@ def _parse_column(
         if parsed_dates.yearless:
             done.dates = parsed_dates
         if parsed_dates.unparsed_count:
-            examples = ", ".join(f"'{x}'" for x in parsed_dates.unparsed)
             warnings.append(
-                f"{counted(n := parsed_dates.unparsed_count, 'cell')} in “{label}” "
-                f"{agree(n, 'is not a date', 'are not dates')} ({examples}); "
-                f"{agree(n, 'that row has', 'those rows have')} no date."
-            )
+                _unread(parsed_dates, label, ("is not a date", "are not dates"),
+                        ("that row has", "those rows have"), "no date")
+            )  # fmt: skip
         if parsed_dates.ambiguous_order:
             order = "day-month" if parsed_dates.day_first else "month-day"
             warnings.append(
