@@ -9,7 +9,10 @@ Python's own UTF-8 decoder, a line-by-line scan, pandas' sort_values, reading fr
 from __future__ import annotations
 
 import datetime as dt
+import json
 import mmap
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +25,8 @@ from metrics.io.dataset import _sorted
 from metrics.io.limits import _longest_gap
 from metrics.io.read import _MappedStream, _valid_utf8, release_pages
 from tests._datasets import assert_same_dataset, loaded_from_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 TODAY = dt.date(2026, 11, 15)
@@ -218,23 +223,31 @@ def _glibc_trim_available() -> bool:
 
 @pytest.mark.skipif(not _glibc_trim_available(), reason="needs glibc's malloc_trim and /proc")
 def test_a_trim_hands_back_the_holes_freed_memory_leaves_in_the_heap():
-    import gc
+    # In a fresh process: in this one, an in-process command-line test may have left the
+    # process-wide watcher running, and its own trim would race this one (both seeing the
+    # holes, one of them handing them back).
+    child = r"""
+import gc, json
+import numpy as np
+from metrics.io import memory
 
-    from metrics.io import memory
-
-    # 96 MB in 64 kB blocks (below glibc's 128 kB mapping bound: they come from the heap),
-    # every block written so its pages are resident; then every other block freed. The
-    # holes cannot be handed back from the top of the heap, so only a trim returns them.
-    blocks = [np.ones(8 * 1024) for _ in range(1536)]  # 8192 float64 = 64 kB each
-    del blocks[::2]
-    gc.collect()
-    before = memory.resident_bytes()
-    trimmer = memory.Trimmer()
-    trimmer.trim()
-    after = memory.resident_bytes()
-    assert trimmer.trims == 1
+# 96 MB in 64 kB blocks (below glibc's 128 kB mapping bound: they come from the heap),
+# every block written so its pages are resident; then every other block freed. The
+# holes cannot be handed back from the top of the heap, so only a trim returns them.
+blocks = [np.ones(8 * 1024) for _ in range(1536)]  # 8192 float64 = 64 kB each
+del blocks[::2]
+gc.collect()
+before = memory.resident_bytes()
+trimmer = memory.Trimmer()
+trimmer.trim()
+print(json.dumps([trimmer.trims, before, memory.resident_bytes()]))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", child], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    trims, before, after = json.loads(out.stdout.strip().splitlines()[-1])
+    assert trims == 1
     assert before - after > 30 * 1024**2, (before, after)  # of 48 MB of holes
-    del blocks
 
 
 @pytest.mark.skipif(not _glibc_trim_available(), reason="needs glibc's malloc_trim and /proc")
