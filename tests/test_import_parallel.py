@@ -1,4 +1,4 @@
-"""A large table's columns are parsed two at a time (tables._columns_runner): what it says
+"""A large table's columns are parsed two at a time (metrics/io/workers.py): what it says
 must be what the one-at-a-time parse says, in the same order, whatever column finishes first."""
 
 from __future__ import annotations
@@ -70,3 +70,30 @@ def test_the_sentences_come_in_the_columns_order(grid, monkeypatch):
     assert frame["spend"].iloc[1] == 1001.01 and frame["impressions"].iloc[1] == 2001
     assert frame["spend"].iloc[2] == 2002.02 and frame["impressions"].iloc[2] == 3002
     assert np.isnan(frame["spend"].iloc[10]) and np.isnan(frame["impressions"].iloc[7])
+
+
+def test_a_whole_load_two_at_a_time_is_the_load_one_at_a_time(monkeypatch):
+    """Beyond the parse: the categoricals made from Arrow's dictionaries (read.py) and the
+    columns moved into the merge's order (dataset.py) also run two at a time."""
+    from metrics.io import load_files
+    from tests._datasets import assert_same_dataset
+
+    data = _report()
+    loads = {}
+    for parallel in (False, True):
+        monkeypatch.setattr(workers, "PARALLEL_ROWS", 1_000 if parallel else 10**12)
+        loads[parallel] = load_files([("report.csv", data)])
+    assert_same_dataset(loads[True], loads[False])
+    ads = loads[True].get("ads")
+    assert len(ads) == ROWS
+    # Worked out from _report: impressions "(1 + i % 9),(i % 1000)" on every row but the
+    # three that say "lots"; cost £(i % 1000)(i % 997).(i % 100) but rows 10 and 50,000.
+    impressions = sum(
+        (1 + i % 9) * 1000 + i % 1000 for i in range(ROWS) if i not in (7, 70_000, 110_000)
+    )
+    cost = sum(
+        (i % 1000) * 1000 + i % 997 + (i % 100) / 100 for i in range(ROWS) if i not in (10, 50_000)
+    )
+    assert ads["impressions"].sum() == impressions
+    assert ads["spend"].sum() == pytest.approx(cost, rel=1e-12)
+    assert ads["date"].is_monotonic_increasing  # in the merge's order: by day first

@@ -520,25 +520,6 @@ BATCH_MAX_CELLS = 1_000_000
 BATCH_MAX_VALUES = 100_000
 
 
-def _text_dictionary(values: pd.Series):
-    """distinct(values) for a dictionary column of text, with its uniques as an Arrow array
-    taken straight from the categories (None for other categories)."""
-    import pyarrow as pa
-
-    categories = values.cat.categories
-    if not isinstance(categories.dtype, pd.StringDtype):
-        return None
-    codes = values.cat.codes.to_numpy()
-    used, first = np.unique(codes[codes >= 0], return_index=True)
-    order = used[np.argsort(first, kind="stable")]  # in order of first appearance
-    remap = np.full(len(categories) + 1, -1, dtype=np.int64)
-    remap[order] = np.arange(len(order))
-    texts = pa.array(categories.array)
-    if isinstance(texts, pa.ChunkedArray):
-        texts = texts.combine_chunks()
-    return remap[codes].astype(np.int32), texts.take(pa.array(order, pa.int64()))
-
-
 class NumberBatch:
     """The text number columns of one table, cleaned together: every column's distinct values
     in one Arrow array, each cleaning step run once over it, and what is decided per column
@@ -562,11 +543,8 @@ class NumberBatch:
         }
         if sum(map(len, text.values())) <= BATCH_MAX_CELLS:
             for name, raw in text.items():
-                found = _text_dictionary(raw) if is_dictionary(raw) else None
-                if found is None:
-                    codes, uniques = distinct(raw)
-                    found = codes, arrow_text(uniques)
-                codes, uniques = found
+                codes, uniques = distinct(raw)
+                uniques = arrow_text(uniques)
                 if uniques.type != pa.large_string():
                     uniques = uniques.cast(pa.large_string())
                 taken[name] = (codes, uniques)
@@ -586,9 +564,6 @@ class NumberBatch:
         self._values = pa.concat_arrays(chunks) if chunks else pa.array([], pa.string())
         self._screened = self._cleaned = False
 
-    def _segment_any(self, mask: np.ndarray) -> np.ndarray:
-        return np.bincount(self._seg[mask], minlength=self._segments) > 0
-
     def _segment_count(self, mask: np.ndarray) -> np.ndarray:
         return np.bincount(self._seg[mask], minlength=self._segments)
 
@@ -598,13 +573,13 @@ class NumberBatch:
 
         if self._screened:
             return
-        self._screened = True
         ua = self._values
         self._plain = _plain(ua)
         self._has_mark = _np(pc.match_substring_regex(ua, "[.,]"))
         self._has_dot_raw = _np(pc.match_substring(ua, "."))
         self._ambiguous = _np(pc.match_substring_regex(ua, _AMBIGUOUS))
         self._undefined = _np(pc.match_substring(ua, "undefined", ignore_case=True))
+        self._screened = True  # last: a step that raised leaves it to be run again
 
     def _clean(self) -> None:
         """Every cleaning step of parse_numbers (and column_decimal_evidence), once; only when
@@ -614,7 +589,6 @@ class NumberBatch:
 
         if self._cleaned:
             return
-        self._cleaned = True
         ua = self._values
         missing = _is_missing(ua)
         masked = _np(pc.match_substring_regex(pc.utf8_trim_whitespace(ua), _MASKED_RE2)) & ~missing
@@ -645,6 +619,7 @@ class NumberBatch:
         self._missing, self._masked, self._shaped = missing, masked, shaped
         self._percent, self._negative = percent, negative
         self._numbers: dict[tuple, np.ndarray] = {}
+        self._cleaned = True  # last: a step that raised leaves it to be run again
 
     def _styles(self, tokens, include: np.ndarray) -> list[str | None]:
         """decimal_style(tokens of the segment, where `include`) for every segment at once."""
@@ -657,16 +632,14 @@ class NumberBatch:
         only_dot = dot & ~comma
         n_both = self._segment_count(both)
         comma_last = self._segment_count(both & _np(pc.match_substring_regex(tokens, r",[^.]*$")))
-        not_thousands_comma = self._segment_any(
-            only_comma & ~_np(pc.match_substring_regex(tokens, _THOUSANDS_COMMA_RE2))
-        )
-        not_thousands_dot = self._segment_any(
-            only_dot & ~_np(pc.match_substring_regex(tokens, _THOUSANDS_DOT_RE2))
-        )
+        odd_comma = only_comma & ~_np(pc.match_substring_regex(tokens, _THOUSANDS_COMMA_RE2))
+        odd_dot = only_dot & ~_np(pc.match_substring_regex(tokens, _THOUSANDS_DOT_RE2))
+        not_thousands_comma = self._segment_count(odd_comma) > 0
+        not_thousands_dot = self._segment_count(odd_dot) > 0
         dots = pc.count_substring(tokens, ".").to_numpy(zero_copy_only=False)
         commas = pc.count_substring(tokens, ",").to_numpy(zero_copy_only=False)
-        several_dots = self._segment_any(only_dot & (dots > 1))
-        several_commas = self._segment_any(only_comma & (commas > 1))
+        several_dots = self._segment_count(only_dot & (dots > 1)) > 0
+        several_commas = self._segment_count(only_comma & (commas > 1)) > 0
         out: list[str | None] = []
         for s in range(self._segments):
             if n_both[s]:
@@ -717,6 +690,8 @@ class NumberBatch:
 
     def parse(self, name: str, hint: str | None = None, count: bool = False) -> NumberColumn:
         """parse_numbers(raw, hint, count) for this column."""
+        import pyarrow as pa
+
         index, codes = self._rows[name], self._codes[name]
         part = self._part(name)
 
@@ -754,9 +729,9 @@ class NumberBatch:
 
         masked_bound = 0.0
         if masked.any():
-            hidden = texts.filter(pa_mask(masked)).to_pylist()
+            hidden = texts.filter(pa.array(masked, pa.bool_())).to_pylist()
             limits = [re.search(r"(\d+)", text)[1] for text in hidden]
-            limits = _plain(pa_strings(limits))
+            limits = _plain(pa.array(limits, pa.string()))
             masked_bound = float((limits * counts[masked]).sum())
 
         currency = _usual_currency(self._currency[part] if len(self._currency) else [])
@@ -767,28 +742,12 @@ class NumberBatch:
             currency=currency,
             masked=int(counts[masked].sum()),
             masked_bound=masked_bound,
-            unparsed=texts.take(pa_indices(bad_rows[:3])).to_pylist() if len(bad_rows) else [],
+            unparsed=texts.take(pa.array(bad_rows[:3], pa.int64())).to_pylist()
+            if len(bad_rows)
+            else [],
             unparsed_count=int(counts[bad].sum()),
             decimal_evidence=evidence,
         )
-
-
-def pa_mask(mask: np.ndarray):
-    import pyarrow as pa
-
-    return pa.array(mask, pa.bool_())
-
-
-def pa_strings(values: list[str]):
-    import pyarrow as pa
-
-    return pa.array(values, pa.string())
-
-
-def pa_indices(rows: np.ndarray):
-    import pyarrow as pa
-
-    return pa.array(rows, pa.int64())
 
 
 # ---------------------------------------------------------------------------------------------

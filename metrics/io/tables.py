@@ -66,6 +66,10 @@ class ParsedTable:
     companions: list[ParsedTable] = field(default_factory=list)
 
 
+# What a cell reads as when it holds nothing (pandas and Excel spell an empty cell so).
+_BLANK_TEXTS = ("", "nan", "None")
+
+
 def emptied(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame's columns and dtypes with no rows and no hold on its arrays. (Not
     `frame.iloc[:0].copy()`: an Arrow-backed column's copy is a view of the same buffers, so
@@ -292,7 +296,7 @@ def _text(col: pd.Series) -> pd.Series:
             na_action="ignore",
         )
     out = col.astype("str").str.strip()
-    return out.mask(out.isin(["", "nan", "None"]))
+    return out.mask(out.isin(_BLANK_TEXTS))
 
 
 def _spread_arrow(col: pd.Series, per_category) -> pd.Series:
@@ -318,9 +322,6 @@ def _category_text(col: pd.Series):
         return arrow_text(pd.Series(categories, dtype="str"))
     texts = pa.array(categories.array)
     return texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
-
-
-_BLANK_TEXTS = ("", "nan", "None")
 
 
 def _stripped_text(texts):
@@ -359,7 +360,7 @@ def _filled_arrow(texts) -> np.ndarray:
     import pyarrow.compute as pc
 
     arr = pc.utf8_trim_whitespace(texts)
-    empty = pc.is_in(arr, value_set=pa.array(["", "nan", "None"], arr.type))
+    empty = pc.is_in(arr, value_set=pa.array(_BLANK_TEXTS, arr.type))
     return ~pc.fill_null(empty, True).to_numpy(zero_copy_only=False)
 
 
@@ -795,7 +796,7 @@ def _few_texts(rows: pd.DataFrame) -> dict | None:
             else:
                 cells.append(str(v))
     stripped = pc.utf8_trim_whitespace(pa.array(cells, pa.string())).to_pylist()
-    stripped = [None if t is None or t in ("", "nan", "None") else t for t in stripped]
+    stripped = [None if t is None or t in _BLANK_TEXTS else t for t in stripped]
     n = len(rows)
     return {c: stripped[i * n : (i + 1) * n] for i, c in enumerate(rows.columns)}
 
