@@ -147,18 +147,13 @@ def check_cell_lengths(cells: pd.DataFrame) -> None:
     for column in cells.columns:
         series = cells[column]
         if isinstance(series.dtype, pd.CategoricalDtype):  # a dictionary: its distinct cells
-            import pyarrow as pa
             import pyarrow.compute as pc
 
             from .parse import arrow_text
 
-            categories = series.cat.categories
-            if isinstance(categories.dtype, pd.StringDtype):
-                texts = pa.array(categories.array)
-                if texts.nbytes <= MAX_CELL_CHARS:  # all its text fits in one cell's limit
-                    continue
-            else:
-                texts = arrow_text(series)
+            texts = arrow_text(series)  # its categories
+            if texts.nbytes <= MAX_CELL_CHARS:  # all its text fits in one cell's limit
+                continue
             longest = pc.max(pc.utf8_length(texts)).as_py()  # one Arrow pass
         elif series.dtype != object and not pd.api.types.is_string_dtype(series):
             continue

@@ -178,7 +178,13 @@ def arrow_text(values: pd.Series):
     import pyarrow as pa
 
     if is_dictionary(values):
-        values = pd.Series(values.cat.categories, dtype="str")  # callers spread by the codes
+        # Its categories (callers spread them by the codes); text ones straight from their
+        # Arrow array, without building a Series of them.
+        categories = values.cat.categories
+        if isinstance(categories.dtype, pd.StringDtype):
+            arr = pa.array(categories.array)
+            return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        values = pd.Series(categories, dtype="str")
     elif not isinstance(values.dtype, pd.StringDtype):
         values = values.astype("str")
     arr = pa.array(values, from_pandas=True)

@@ -285,7 +285,7 @@ def _text(col: pd.Series) -> pd.Series:
         col = pd.Series(col.to_numpy(dtype=object), index=col.index, dtype=object)
     elif is_dictionary(col):
         # Cleaned once per distinct cell, then spread to the rows by Arrow's take.
-        return _spread_arrow(col, _stripped_text(_category_text(col)))
+        return _spread_arrow(col, _stripped_text(arrow_text(col)))
     if col.dtype == object:
         col = col.map(
             lambda v: (
@@ -310,18 +310,6 @@ def _spread_arrow(col: pd.Series, per_category) -> pd.Series:
     out = values.to_pandas(types_mapper={values.type: text_dtype}.get)
     out.index = col.index
     return out
-
-
-def _category_text(col: pd.Series):
-    """A dictionary column's categories as one Arrow string array: what
-    arrow_text(pd.Series(categories, dtype="str")) gives, without building the Series."""
-    import pyarrow as pa
-
-    categories = col.cat.categories
-    if not isinstance(categories.dtype, pd.StringDtype):
-        return arrow_text(pd.Series(categories, dtype="str"))
-    texts = pa.array(categories.array)
-    return texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
 
 
 def _stripped_text(texts):
@@ -349,7 +337,7 @@ def _per_row(col: pd.Series, per_category: np.ndarray, missing: bool) -> np.ndar
 def _filled(col: pd.Series) -> np.ndarray:
     """Which cells hold something (what _text keeps), one Arrow pass for a text column."""
     if is_dictionary(col):
-        return _per_row(col, _filled_arrow(_category_text(col)), False)
+        return _per_row(col, _filled_arrow(arrow_text(col)), False)
     if not _is_text(col):
         return _text(col).notna().to_numpy(dtype=bool)
     return _filled_arrow(arrow_text(col))
@@ -368,7 +356,7 @@ def _starts_like_total(col: pd.Series) -> np.ndarray:
     """Rows whose stripped text starts like a totals label (Arrow's regex, a superset of
     TOTAL_PATTERN's matches), per distinct cell for a dictionary column."""
     if is_dictionary(col):
-        return _per_row(col, _starts_like_total_arrow(_category_text(col)), False)
+        return _per_row(col, _starts_like_total_arrow(arrow_text(col)), False)
     return _starts_like_total_arrow(arrow_text(col))
 
 
@@ -400,7 +388,7 @@ def _may_contain(col: pd.Series, word: str) -> bool:
         return True
     import pyarrow.compute as pc
 
-    texts = _category_text(col) if is_dictionary(col) else arrow_text(col)
+    texts = arrow_text(col)
     hits = pc.match_substring(texts, word, ignore_case=True)
     return bool(pc.any(hits).as_py())
 
