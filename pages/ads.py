@@ -48,7 +48,7 @@ for column, (stage, names) in zip(columns, FUNNEL.items(), strict=True):
             )
 steps = funnel_steps(dataset, window)
 if len(steps) > 1:
-    st.altair_chart(charts.funnel(steps), width="stretch")
+    charts.draw(st, charts.funnel(steps), width="stretch")
     st.caption(
         "Each bar: the count in the window, on a linear scale, and the step's conversion "
         "rate (its share of the step above)."
@@ -109,7 +109,8 @@ if row is not None:
             st.markdown(f"**{escape_md(ad)}, day by day**")
             daily_metrics = [n for n in ("spend", "ctr", "cpm", "hook_rate") if n not in missing]
             daily = ad_daily(dataset, window, campaign, group, ad, daily_metrics)
-            st.altair_chart(
+            charts.draw(
+                st,
                 charts.trend(
                     daily,
                     [REGISTRY[ADS][n] for n in daily_metrics],

@@ -46,7 +46,8 @@ if dataset.has("viewers"):
         )
     else:
         span = (window.start, window.end) if window is not None else None
-        st.altair_chart(
+        charts.draw(
+            st,
             charts.stacked_days(viewers, "date", "series", "viewers", "Viewers per day", span),
             width="stretch",
         )
@@ -75,10 +76,11 @@ if dataset.has("followers_history") and window is not None:
         )
     else:
         left, right = st.columns(2)
-        left.altair_chart(
-            charts.trend(daily, [REGISTRY[ORGANIC]["followers"]], span=span), width="stretch"
+        charts.draw(
+            left, charts.trend(daily, [REGISTRY[ORGANIC]["followers"]], span=span), width="stretch"
         )
-        right.altair_chart(
+        charts.draw(
+            right,
             charts.diverging_days(balance, "date", "followers", "Followers gained / lost", span),
             width="stretch",
         )
@@ -96,7 +98,8 @@ with left:
     st.markdown("**Gender**")
     gender = shares(dataset, "follower_gender", "Gender")
     if not gender.empty:
-        st.altair_chart(
+        charts.draw(
+            st,
             charts.bars(gender, "Gender", "share", "Share of followers", "ratio", sort=None),
             width="stretch",
         )
@@ -108,7 +111,8 @@ with right:
     st.markdown("**Top territories**")
     territories = shares(dataset, "follower_territories", "Territory")
     if not territories.empty:
-        st.altair_chart(
+        charts.draw(
+            st,
             charts.bars(
                 territories, "Territory", "share", "Share of followers", "ratio", sort=None
             ),
@@ -122,7 +126,7 @@ with right:
 st.subheader("When your followers are active")
 matrix = activity_matrix(dataset)
 if not matrix.empty:
-    st.altair_chart(charts.heatmap(matrix), width="stretch")
+    charts.draw(st, charts.heatmap(matrix), width="stretch")
     hours = ", ".join(f"{h:02d}:00" for h in busiest_hours(dataset))
     st.caption(
         f"Busiest hours on average: {hours}. TikTok exports activity for the last 7 days only."

@@ -154,7 +154,8 @@ with tab_fatigue:
                     v["ad"],
                     ["ctr", "cpm", "frequency"],
                 )
-                st.altair_chart(
+                charts.draw(
+                    st,
                     charts.trend(
                         daily,
                         [REGISTRY[ADS][n] for n in ("ctr", "cpm", "frequency")],
@@ -184,7 +185,7 @@ with tab_hook:
             st.caption(escape_md(line))
         for note in group.get("notes", []):
             st.caption(escape_md(note))
-        st.altair_chart(charts.quadrant(quadrant_frame(group)), width="stretch")
+        charts.draw(st, charts.quadrant(quadrant_frame(group)), width="stretch")
         st.caption(
             "Whiskers: 95 % Wilson intervals on the effective sample size (impressions ÷ "
             "day-to-day dispersion). Dashed lines: the medians. A winner must beat every other "
@@ -219,7 +220,7 @@ with tab_drop:
             key="drop_ad",
             format_func=lambda i: ad_label(curves[i]),
         )
-        st.altair_chart(charts.retention(retention_frame(curves[pick])), width="stretch")
+        charts.draw(st, charts.retention(retention_frame(curves[pick])), width="stretch")
         st.caption(
             "Each point is a share of the ad's impressions. In videos shorter than 24 seconds "
             "the 25 % mark comes before 6 seconds, so the curve can rise there."

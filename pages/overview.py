@@ -180,7 +180,7 @@ if options:
                 period_label=level.title(),
                 span=(window.start, window.end),
             )
-            slot.altair_chart(chart, width="stretch")
+            charts.draw(slot, chart, width="stretch")
 
 rows = organic_vs_paid(dataset, window)
 if rows:

@@ -237,7 +237,7 @@ if chartable and not frame.empty:
         unit_of(pick, ADS, units) or "count",
         category_title=DIMENSION_LABELS[level],
     )
-    st.altair_chart(chart, width="stretch")
+    charts.draw(st, chart, width="stretch")
     title = f"{label} by {DIMENSION_LABELS[level].lower()}"
     subtitle = (
         f"{UNIT_LABELS.get(unit_of(pick, ADS, units) or 'count', 'Count')} · "

@@ -80,6 +80,28 @@ def _shared(build):
     return wrapper
 
 
+def _vega_lite_spec(chart: alt.TopLevelMixin) -> dict:
+    """The chart as Streamlit sends it (Vega-Lite dict, its datasets as Arrow bytes), worked
+    out once per chart object. Altair's to_dict deep-copies every layer (some 50 ms a trend
+    chart here); a chart handed out again by `_shared` (a window or page shown before, in
+    any session) is sent from this copy. Streamlit's own conversion, so the spec, theme and
+    dataset names are exactly those of st.altair_chart."""
+    spec = vars(chart).get("_streamlit_spec")
+    if spec is None:
+        from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+        spec = _convert_altair_to_vega_lite_spec(chart)
+        object.__setattr__(chart, "_streamlit_spec", spec)
+    # Streamlit takes the datasets out of the dict it is given: a copy of the top level.
+    return {**spec, "datasets": dict(spec.get("datasets") or {})}
+
+
+def draw(where, chart: alt.TopLevelMixin, **options):
+    """`where.altair_chart(chart, **options)` (where: st, a column or a container), the
+    same element, without converting a chart already drawn once again (`_vega_lite_spec`)."""
+    return where.vega_lite_chart(spec=_vega_lite_spec(chart), **options)
+
+
 def _style(chart: alt.Chart) -> alt.Chart:
     return (
         chart.configure_axis(labelColor=INK, titleColor=INK, gridColor="#EEE", labelFontSize=11)
