@@ -3,14 +3,14 @@
 import streamlit as st
 
 from metrics.definitions import POSTS, REGISTRY
-from metrics.posts import comparison_set, differences, posts_in_window, standing
+from metrics.posts import differences
 from ui import state
-from ui.derived import aggregate, all_posts, unavailable
+from ui.derived import aggregate, unavailable
 from ui.format import escape_md
 from ui.frame import page_setup
 from ui.numbers import format_day, format_span, format_value
-from ui.posts import post_table, safe_links
-from ui.widgets import column_config, empty_state, shown
+from ui.posts import every_post, post_standing, top_posts, window_posts
+from ui.widgets import empty_state
 
 LINK = {"video_link": st.column_config.LinkColumn("Link", display_text="Open on TikTok")}
 POST_PARAM = "post"
@@ -25,8 +25,7 @@ if dataset is None or not dataset.has("content"):
     st.stop()
 
 window = st.session_state[state.WINDOW]
-posts = safe_links(all_posts(dataset))
-inside = posts_in_window(posts, window)
+posts, inside = window_posts(dataset, window)
 if window is not None:
     names = [n for n in ("posts", "avg_reach_per_post") if n not in unavailable(dataset, POSTS)]
     totals = aggregate(dataset, POSTS, window, metrics=names)
@@ -70,7 +69,7 @@ else:
     )
     state.seed("content_top_n", 5)
     top_n = right.number_input("How many", 1, 50, key="content_top_n")
-    top = post_table(inside, rank_by, int(top_n))
+    top, top_config = top_posts(dataset, window, rank_by, int(top_n))
     shown_n = min(int(top_n), len(inside))
     st.caption(
         (
@@ -81,10 +80,10 @@ else:
         + ", by lifetime totals."
     )
     st.dataframe(
-        shown(top, POSTS),
+        top,
         hide_index=True,
         width="stretch",
-        column_config={**column_config(top, POSTS, None), **LINK},
+        column_config={**top_config, **LINK},
         key="top_posts",
     )
 
@@ -116,12 +115,11 @@ key = st.selectbox(
 if st.query_params.get(POST_PARAM) != key:
     st.query_params[POST_PARAM] = key  # a link to this view opens this post
 post = posts[posts["key"] == key].iloc[0]
-peers, of_window = comparison_set(posts, window)
-table = standing(peers, post)
+table, peers, of_window = post_standing(dataset, window, key)
 against = (
-    f"the {len(peers)} posts published {span}"
+    f"the {peers} posts published {span}"
     if of_window
-    else f"all {len(peers)} posts in your Content export (the window has fewer than two)"
+    else f"all {peers} posts in your Content export (the window has fewer than two)"
 )
 with st.container(border=True, key="post_detail"):
     st.markdown(f"**{escape_md(post['video_title'])}**")
@@ -163,11 +161,11 @@ with st.container(border=True, key="post_detail"):
         )
 
 st.subheader("All posts in the export")
-everything = post_table(posts, "video_views", None)
+everything, everything_config = every_post(dataset)
 st.dataframe(
-    shown(everything, POSTS),
+    everything,
     hide_index=True,
     width="stretch",
-    column_config={**column_config(everything, POSTS, None), **LINK},
+    column_config={**everything_config, **LINK},
     key="all_posts",
 )
