@@ -814,8 +814,18 @@ def month_names(locales: tuple[str, ...] = TIKTOK_UI_LOCALES) -> dict[str, int]:
     """Every month name of these UI languages → month number (names with two meanings
     dropped).
 
-    Numeric forms ("3月", "3월") are left to the CJK pattern below.
+    Numeric forms ("3月", "3월") are left to the CJK pattern below. English alone (the table
+    read first) is written out in cldr_en.py, so an English file needs no Babel.
     """
+    if locales == ("en",):
+        from .cldr_en import MONTHS
+
+        return dict(MONTHS)
+    return _cldr_month_names(locales)
+
+
+def _cldr_month_names(locales: tuple[str, ...]) -> dict[str, int]:
+    """month_names(locales), from CLDR through Babel."""
     from babel import Locale, UnknownLocaleError
 
     found: dict[str, set[int]] = {}
