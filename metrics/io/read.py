@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .. import arrow_csv
-from . import workers, xlsx
+from . import workers
 from .limits import (
     MAX_DEPTH,
     Budget,
@@ -277,6 +277,8 @@ def _unpack(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Budget) -> bytes
 
 
 def _read_xlsx(name: str, data: bytes, archive: str | None, budget: Budget):
+    from . import xlsx  # on first use: ElementTree and the workbook reader, ~10 ms to import
+
     try:
         sheets = xlsx.read_workbook(data, budget)
     except (BudgetExceeded, ReadError):
