@@ -235,28 +235,49 @@ def distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     import pyarrow.compute as pc
 
     if is_dictionary(values):
-        codes = values.cat.codes.to_numpy().astype(np.int64)
-        size = len(values.cat.categories)
-        if _first_seen_order(codes, size):
-            # Arrow's reader builds a column's dictionary as it meets the values: the codes
-            # are already in order of first appearance, every category used (one pass to
-            # check, instead of finding each category's first row).
-            return codes.astype(np.int32), pd.Series(values.cat.categories, dtype="str")
-        rows = np.flatnonzero(codes >= 0)
-        first = np.full(size, len(codes), dtype=np.int64)
-        np.minimum.at(first, codes[rows], rows)
-        used = np.flatnonzero(first < len(codes))
-        order = used[np.argsort(first[used], kind="stable")]
-        remap = np.full(size + 1, -1, dtype=np.int64)
-        remap[order] = np.arange(len(order))
-        uniques = pd.Series(values.cat.categories[order], dtype="str")
-        return remap[codes].astype(np.int32), uniques  # code -1 reads remap[-1], i.e. -1
+        codes, order = _first_seen_codes(values)
+        categories = values.cat.categories
+        return codes, pd.Series(categories if order is None else categories[order], dtype="str")
 
     arr = arrow_text(values)
     uniques = pc.drop_null(pc.unique(arr))
     codes = pc.fill_null(pc.index_in(arr, value_set=uniques), -1)
     codes = codes.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
     return codes, pd.Series(uniques.to_pandas(), dtype="str")
+
+
+def _first_seen_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
+    """A dictionary column's codes renumbered by first appearance (-1 where missing), and the
+    used categories in that order (None: the categories as they are, every one used)."""
+    codes = values.cat.codes.to_numpy().astype(np.int64)
+    size = len(values.cat.categories)
+    if _first_seen_order(codes, size):
+        # Arrow's reader builds a column's dictionary as it meets the values: the codes
+        # are already in order of first appearance, every category used (one pass to
+        # check, instead of finding each category's first row).
+        return codes.astype(np.int32), None
+    rows = np.flatnonzero(codes >= 0)
+    first = np.full(size, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes[rows], rows)
+    used = np.flatnonzero(first < len(codes))
+    order = used[np.argsort(first[used], kind="stable")]
+    remap = np.full(size + 1, -1, dtype=np.int64)
+    remap[order] = np.arange(len(order))
+    return remap[codes].astype(np.int32), order  # code -1 reads remap[-1], i.e. -1
+
+
+def _distinct_arrow(values: pd.Series):
+    """distinct(values) with the uniques as an Arrow string array (arrow_text of them): a
+    dictionary column's text categories straight from their Arrow array, without a Series of
+    them made and read back."""
+    import pyarrow as pa
+
+    if not (is_dictionary(values) and isinstance(values.cat.categories.dtype, pd.StringDtype)):
+        codes, uniques = distinct(values)
+        return codes, arrow_text(uniques)
+    codes, order = _first_seen_codes(values)
+    categories = arrow_text(values)  # the categories, in their order
+    return codes, categories if order is None else categories.take(pa.array(order))
 
 
 def used_categories(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Series]:
@@ -549,8 +570,7 @@ class NumberBatch:
         }
         if sum(map(len, text.values())) <= BATCH_MAX_CELLS:
             for name, raw in text.items():
-                codes, uniques = distinct(raw)
-                uniques = arrow_text(uniques)
+                codes, uniques = _distinct_arrow(raw)
                 if uniques.type != pa.large_string():
                     uniques = uniques.cast(pa.large_string())
                 taken[name] = (codes, uniques)

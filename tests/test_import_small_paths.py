@@ -1,0 +1,111 @@
+"""The small-table shortcuts of the importer give what the general steps give: a grid's first
+rows read column by column, a dictionary column's distinct values straight from Arrow, and a
+small frame reordered in one take."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from metrics.io import dataset, parse, tables
+
+
+def _dictionary(values: list, categories: list) -> pd.Series:
+    dtype = pd.CategoricalDtype(pd.Index(categories, dtype="str"))
+    return pd.Series(pd.Categorical(values, dtype=dtype))
+
+
+def test_a_grids_first_rows_read_column_by_column_are_its_rows():
+    grid = pd.DataFrame(
+        {
+            0: _dictionary(["Date", "2026-10-01", None, "2026-10-02"], ["Date", "2026-10-01", "2026-10-02"]),
+            1: _dictionary(["Video views", "1,234", "5", None], ["Video views", "1,234", "5"]),
+            2: _dictionary([None, None, None, "x"], ["x"]),
+        }
+    )  # fmt: skip
+    expected = [
+        ["Date", "Video views", ""],
+        ["2026-10-01", "1,234", ""],
+        ["", "5", ""],
+        ["2026-10-02", "", "x"],
+    ]
+    assert tables._head_rows(grid) == expected
+    assert expected == [tables._row_headers(grid.iloc[i]) for i in range(len(grid))]
+
+
+def test_other_grids_are_read_row_by_row_as_before():
+    # An XLSX grid: numbers beside text; a row of it is read as pandas gives it.
+    grid = pd.DataFrame({0: ["Date", "2026-10-01"], 1: ["Views", 12.0]}, dtype=object)
+    assert tables._head_rows(grid) == [["Date", "Views"], ["2026-10-01", "12.0"]]
+    numbers = pd.DataFrame({0: [1, 2], 1: [0.5, np.nan]})  # one row is float64: 1 reads 1.0
+    assert tables._head_rows(numbers) == [["1.0", "0.5"], ["2.0", ""]]
+    assert tables._head_rows(pd.DataFrame(index=range(2))) == [[], []]
+
+
+@pytest.mark.parametrize(
+    "values, categories, uniques, codes",
+    [
+        # In order of first appearance, every category used: the categories as they are.
+        (["a", "b", "a", None, "c"], ["a", "b", "c"], ["a", "b", "c"], [0, 1, 0, -1, 2]),
+        # Out of order, one category unused (a totals row's, say): renumbered as met.
+        (["c", None, "a", "c"], ["a", "b", "c"], ["c", "a"], [0, -1, 1, 0]),
+        ([None, None], ["a"], [], [-1, -1]),
+    ],
+)
+def test_a_dictionary_columns_distinct_values_by_arrow(values, categories, uniques, codes):
+    column = _dictionary(values, categories)
+    got_codes, got = parse._distinct_arrow(column)
+    assert got_codes.tolist() == codes and got.to_pylist() == uniques
+    want_codes, want = parse.distinct(column)
+    assert want_codes.tolist() == codes and want.tolist() == uniques
+    assert got.type in (pa.string(), pa.large_string())
+
+
+def test_a_text_columns_distinct_values_by_arrow():
+    column = pd.Series(["x", None, "y", "x"], dtype="str")
+    codes, uniques = parse._distinct_arrow(column)
+    assert codes.tolist() == [0, -1, 1, 0] and uniques.to_pylist() == ["x", "y"]
+
+
+def _shuffled_frame(n: int) -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    text = np.array(["b", "a", None, "é"], dtype=object)[rng.integers(0, 4, n)]
+    return pd.DataFrame(
+        {
+            "date": pd.Timestamp("2026-10-01") + pd.to_timedelta(rng.integers(0, 5, n), unit="D"),
+            "ad": pd.Series(text, dtype="str"),
+            "spend": np.where(rng.random(n) > 0.2, rng.random(n), np.nan),
+            "clicks": rng.integers(0, 9, n),
+            "conversions": pd.array(rng.integers(0, 3, n), dtype="Int64"),
+            "kind": pd.Categorical(rng.choice(["x", "y"], n)),
+        }
+    )
+
+
+@pytest.mark.parametrize("n", [2, 9, 500])
+def test_a_small_frame_reordered_in_one_take_is_the_column_by_column_result(n, monkeypatch):
+    frame = _shuffled_frame(n)
+    order = np.random.default_rng(n).permutation(n)
+    expected = frame.iloc[order].reset_index(drop=True)  # the rows, by hand: row order[i] i-th
+    small = dataset._reordered(frame.copy(), order)
+    monkeypatch.setattr(dataset, "SMALL_ROWS", 0)  # every frame column by column
+    general = dataset._reordered(frame.copy(), order)
+    pd.testing.assert_frame_equal(small, expected)
+    pd.testing.assert_frame_equal(general, expected)
+
+
+def test_sorted_moves_rows_by_hand_on_both_paths(monkeypatch):
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2026-03-02", "2026-03-01", "2026-03-01"]),
+            "ad": pd.Series(["b", "c", "a"], dtype="str"),
+            "spend": [1.5, 2.5, 3.5],
+        }
+    )
+    for small in (dataset.SMALL_ROWS, 0):
+        monkeypatch.setattr(dataset, "SMALL_ROWS", small)
+        out = dataset._sorted(frame.copy(), ["date", "ad"])
+        assert out["ad"].tolist() == ["a", "c", "b"] and out["spend"].tolist() == [3.5, 2.5, 1.5]
+        assert out["date"].dt.day.tolist() == [1, 1, 2] and list(out.index) == [0, 1, 2]
