@@ -1,6 +1,5 @@
-"""The small-table shortcuts of the importer give what the general steps give: a grid's first
-rows read column by column, a dictionary column's distinct values straight from Arrow, and a
-small frame reordered in one take."""
+"""The small-table shortcuts of the importer give what the general steps give: a dictionary
+column's distinct values straight from Arrow, and a small frame reordered in one take."""
 
 from __future__ import annotations
 
@@ -9,39 +8,12 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from metrics.io import dataset, parse, tables
+from metrics.io import dataset, parse
 
 
 def _dictionary(values: list, categories: list) -> pd.Series:
     dtype = pd.CategoricalDtype(pd.Index(categories, dtype="str"))
     return pd.Series(pd.Categorical(values, dtype=dtype))
-
-
-def test_a_grids_first_rows_read_column_by_column_are_its_rows():
-    grid = pd.DataFrame(
-        {
-            0: _dictionary(["Date", "2026-10-01", None, "2026-10-02"], ["Date", "2026-10-01", "2026-10-02"]),
-            1: _dictionary(["Video views", "1,234", "5", None], ["Video views", "1,234", "5"]),
-            2: _dictionary([None, None, None, "x"], ["x"]),
-        }
-    )  # fmt: skip
-    expected = [
-        ["Date", "Video views", ""],
-        ["2026-10-01", "1,234", ""],
-        ["", "5", ""],
-        ["2026-10-02", "", "x"],
-    ]
-    assert tables._head_rows(grid) == expected
-    assert expected == [tables._row_headers(grid.iloc[i]) for i in range(len(grid))]
-
-
-def test_other_grids_are_read_row_by_row_as_before():
-    # An XLSX grid: numbers beside text; a row of it is read as pandas gives it.
-    grid = pd.DataFrame({0: ["Date", "2026-10-01"], 1: ["Views", 12.0]}, dtype=object)
-    assert tables._head_rows(grid) == [["Date", "Views"], ["2026-10-01", "12.0"]]
-    numbers = pd.DataFrame({0: [1, 2], 1: [0.5, np.nan]})  # one row is float64: 1 reads 1.0
-    assert tables._head_rows(numbers) == [["1.0", "0.5"], ["2.0", ""]]
-    assert tables._head_rows(pd.DataFrame(index=range(2))) == [[], []]
 
 
 @pytest.mark.parametrize(

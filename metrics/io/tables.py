@@ -208,18 +208,6 @@ def _row_headers(row: pd.Series) -> list[str]:
     return ["" if pd.isna(v) else str(v) for v in row.tolist()]
 
 
-def _head_rows(head: pd.DataFrame) -> list[list[str]]:
-    """[_row_headers(head.iloc[i]) for every row i], for the first rows of a grid. A grid of
-    dictionary columns (Arrow's read of a text file) is read column by column: a row of it
-    (`head.iloc[i]`) first works out the columns' common dtype, hashing every column's
-    categories (each a whole column's distinct cells) for each row looked at. Its rows hold
-    the same cells either way: the category texts, NaN where missing."""
-    if head.shape[1] and all(isinstance(d, pd.CategoricalDtype) for d in head.dtypes):
-        columns = [head.iloc[:, j].tolist() for j in range(head.shape[1])]
-        return [["" if pd.isna(v) else str(v) for v in row] for row in zip(*columns, strict=True)]
-    return [_row_headers(head.iloc[i]) for i in range(len(head))]
-
-
 def parse_grid(
     grid: Grid, column_map: dict[str, str] | None = None, release: bool = False
 ) -> ParsedTable | Failure:
@@ -228,10 +216,9 @@ def parse_grid(
     then never exists as raw cells and parsed columns at once)."""
     cells = grid.cells
     head = cells.head(HEADER_SEARCH_ROWS)
-    head_rows = _head_rows(head)
     found = None
     for i in range(len(head)):
-        headers = head_rows[i]
+        headers = _row_headers(head.iloc[i])
         hit = recognise(headers, column_map)
         if hit:
             # Meta and Google reports share "Campaign name", "Impressions", "Cost" with TikTok's:
@@ -246,13 +233,13 @@ def parse_grid(
             break
     if found is None:
         for i in range(len(head)):
-            foreign = foreign_platform(head_rows[i])
+            foreign = foreign_platform(_row_headers(head.iloc[i]))
             if foreign:
                 return Failure(grid.name, f"“{grid.name}” {foreign}.")
-            live = live_analytics(grid, head_rows[i])
+            live = live_analytics(grid, _row_headers(head.iloc[i]))
             if live:
                 return Failure(grid.name, live)
-        rows = head_rows
+        rows = [_row_headers(head.iloc[i]) for i in range(len(head))]
         first = next((r for r in rows if any(x.strip() for x in r)), [])
         shown = ", ".join(x.strip() for x in first if x.strip())[:200]
         closest = _closest_kind(first, column_map)
