@@ -81,3 +81,31 @@ def test_sorted_moves_rows_by_hand_on_both_paths(monkeypatch):
         out = dataset._sorted(frame.copy(), ["date", "ad"])
         assert out["ad"].tolist() == ["a", "c", "b"] and out["spend"].tolist() == [3.5, 2.5, 1.5]
         assert out["date"].dt.day.tolist() == [1, 1, 2] and list(out.index) == [0, 1, 2]
+
+
+def test_a_totals_row_read_in_the_bodys_batch_gives_its_own_batchs_numbers():
+    from metrics.io.parse import NumberBatch
+    from metrics.io.schema import KIND_BY_NAME
+    from metrics.io.tables import _TOTAL_KEY, _total_cells, _totals
+
+    kind = KIND_BY_NAME["ads"]
+    body = {
+        "spend": pd.Series(["£1,200.50", "£3.25"], dtype="str"),
+        "impressions": pd.Series(["1,000", "250"], dtype="str"),
+    }
+    raw_total = {
+        "spend": pd.Series(["£1,203.75"], dtype="str"),
+        "impressions": pd.Series(["1,250"], dtype="str"),
+        "ctr": pd.Series(["1.5%"], dtype="str"),  # a rate: not additive, no total of it
+    }
+    cells = _total_cells(kind, raw_total)
+    assert set(cells) == {"spend", "impressions"}
+    shared = NumberBatch(body | {_TOTAL_KEY + name: cell for name, cell in cells.items()})
+    by_hand = {"spend": 1203.75, "impressions": 1250.0}
+    assert _totals(kind, raw_total, None, shared) == by_hand
+    assert _totals(kind, raw_total, None) == by_hand  # a batch of its own
+    # The body's columns read the same beside the totals row's cells.
+    alone = NumberBatch(body)
+    for name in body:
+        assert shared.parse(name).values.tolist() == alone.parse(name).values.tolist()
+    assert shared.parse("spend").values.tolist() == [1200.5, 3.25]

@@ -500,7 +500,13 @@ def _parse_body(
     # A small table's text number columns are cleaned together (NumberBatch: a dozen Arrow
     # calls for the table, not a dozen per column); the rest one by one, as below.
     numeric = [c.name for c in kind.columns if c.type == NUMBER and c.name in raw]
-    batch = NumberBatch({name: raw[name] for name in numeric})
+    # A totals row's cells ride along in the same batch (each column is its own segment, so
+    # nothing about one decides another): one set of Arrow calls, not a second for one row.
+    total_cells = _total_cells(kind, raw_total) if raw_total is not None else {}
+    batch = NumberBatch(
+        {name: raw[name] for name in numeric}
+        | {_TOTAL_KEY + name: cell for name, cell in total_cells.items()}
+    )
     # Text number columns without missing cells are hashed once, for the vote and the parse;
     # a dictionary column's distinct values are its used categories (one counting pass, made
     # again by the parse, so no column's codes are held for it).
@@ -536,7 +542,8 @@ def _parse_body(
     # Each column is parsed on its own (a pure function of its cells, the hint and its
     # label); a large table's columns two at a time, on both cores (the Arrow and numpy
     # kernels run without Python's lock). What each says is gathered in the columns' order.
-    rows = 0 if batch.names else len(next(iter(raw.values()), ()))  # the batch is not shared
+    shared = any(name in batch.names for name in numeric)  # threads do not share a batch
+    rows = 0 if shared else len(next(iter(raw.values()), ()))
     with workers.runner(rows) as run:
         jobs = []
         for col in kind.columns:
@@ -601,7 +608,7 @@ def _parse_body(
         near_misses=near_misses(kind, headers, mapping),
     )
     if raw_total is not None:
-        table.totals = _totals(kind, raw_total, hint)
+        table.totals = _totals(kind, raw_total, hint, batch)
         if total_rows > 1:
             warnings.append(f"{total_rows} totals rows were found and left out of the data.")
     _kind_fixes(table)
@@ -818,16 +825,35 @@ def _few_total_rows(kind: Kind, mapping: dict[int, str], texts: dict, n: int) ->
     return candidate
 
 
-def _totals(kind: Kind, raw_total: dict[str, pd.Series], hint: str | None) -> dict[str, float]:
-    first = {
+# The totals row's cells in the body's NumberBatch: a name no column has.
+_TOTAL_KEY = "\x00total:"
+
+
+def _total_cells(kind: Kind, raw_total: dict[str, pd.Series]) -> dict[str, pd.Series]:
+    """The first totals row's cells of the additive columns (the ones its totals are of)."""
+    return {
         col.name: raw_total[col.name].head(1).reset_index(drop=True)
         for col in kind.columns
         if col.additive and col.name in raw_total and len(raw_total[col.name])
     }
-    batch = NumberBatch(first)  # the totals row's text cells cleaned together
+
+
+def _totals(
+    kind: Kind,
+    raw_total: dict[str, pd.Series],
+    hint: str | None,
+    shared: NumberBatch | None = None,
+) -> dict[str, float]:
+    """The totals row's numbers; `shared`: a batch that holds its cells (as _TOTAL_KEY + name)
+    already, else its text cells are cleaned together in a batch of their own."""
+    first = _total_cells(kind, raw_total)
+    keys = {name: _TOTAL_KEY + name for name in first}
+    if shared is None or not all(key in shared.names for key in keys.values()):
+        shared, keys = NumberBatch(first), {name: name for name in first}
     totals = {}
     for name, cell in first.items():
-        parsed = batch.parse(name, hint) if name in batch.names else parse_numbers(cell, hint)
+        key = keys[name]
+        parsed = shared.parse(key, hint) if key in shared.names else parse_numbers(cell, hint)
         value = parsed.values.iloc[0]
         if not np.isnan(value):
             totals[name] = float(value)
