@@ -109,3 +109,16 @@ def test_a_totals_row_read_in_the_bodys_batch_gives_its_own_batchs_numbers():
     for name in body:
         assert shared.parse(name).values.tolist() == alone.parse(name).values.tolist()
     assert shared.parse("spend").values.tolist() == [1200.5, 3.25]
+
+
+def test_a_small_frame_let_go_is_kept_and_a_large_one_emptied():
+    from metrics.io.tables import RELEASE_ROWS, let_go
+
+    small = pd.DataFrame({"a": np.arange(3.0), "b": pd.Series(list("xyz"), dtype="str")})
+    assert let_go(small) is small
+    large = pd.DataFrame(
+        {"a": np.zeros(RELEASE_ROWS), "b": pd.Series(["x"] * RELEASE_ROWS, dtype="str")}
+    )
+    gone = let_go(large)
+    assert len(gone) == 0 and list(gone.columns) == ["a", "b"]
+    assert list(gone.dtypes) == list(large.dtypes)

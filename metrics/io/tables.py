@@ -89,6 +89,18 @@ def emptied(frame: pd.DataFrame) -> pd.DataFrame:
     return empty
 
 
+# A frame let go of (`let_go`) with fewer rows than this is left as it is: its arrays are a
+# few hundred kB at most, and emptying it (a new empty array per column) costs more time than
+# the memory is worth; the frame goes with its last holder anyway.
+RELEASE_ROWS = 20_000
+
+
+def let_go(frame: pd.DataFrame) -> pd.DataFrame:
+    """What a holder that no longer needs `frame` keeps in its place: `emptied(frame)` for a
+    large frame (its arrays freed now, not when the holder goes), else the frame itself."""
+    return emptied(frame) if len(frame) >= RELEASE_ROWS else frame
+
+
 def match_columns(
     kind: Kind, headers: list[str], column_map: dict[str, str] | None = None
 ) -> dict[int, str]:
@@ -258,7 +270,7 @@ def parse_grid(
     release = release and kind.name not in ("overview", "viewers")  # those may read it twice
     if release:
         del cells, head
-        grid.cells = emptied(grid.cells)  # a slice would keep the arrays
+        grid.cells = let_go(grid.cells)  # a slice would keep the arrays
     table = _parse_body(grid, kind, headers, mapping, body, consume=release)
     if kind.name in ("overview", "viewers"):
         extra = match_columns(follower, headers, column_map)
