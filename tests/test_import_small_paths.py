@@ -122,3 +122,9 @@ def test_a_small_frame_let_go_is_kept_and_a_large_one_emptied():
     gone = let_go(large)
     assert len(gone) == 0 and list(gone.columns) == ["a", "b"]
     assert list(gone.dtypes) == list(large.dtypes)
+
+
+def test_marks_taken_out_by_plain_replaces():
+    texts = ["1.234.567", "1,234", "£1,234.50", "..", "", "12", "٣,٤", None]
+    got = parse._without_marks(pa.array(texts, pa.large_string())).to_pylist()
+    assert got == ["1234567", "1234", "£123450", "", "", "12", "٣٤", None]

@@ -466,7 +466,7 @@ def parse_numbers(
         and _np(pc.match_substring_regex(cleaned.filter(shaped_arrow), _THOUSANDS_ONLY_RE2)).all()
     ):
         # Whole numbers with a separator every three digits: thousands, whatever the mark.
-        values = _plain(pc.replace_substring_regex(blanked, "[.,]", ""))
+        values = _plain(_without_marks(blanked))
     values = np.where(negative, -values, values)
     values = np.where(percent, values / 100.0, values)
     values = np.where(shaped, values, np.nan)
@@ -496,6 +496,14 @@ def parse_numbers(
 
 
 _AMBIGUOUS = r"^\d{1,3}\.\d{3}$"  # "1.234": a thousand and more, or one and a bit
+
+
+def _without_marks(arr):
+    """re.sub("[.,]", "", value) for every value of an Arrow string array: two plain
+    replaces, a third of the time of RE2's replace with the class."""
+    import pyarrow.compute as pc
+
+    return pc.replace_substring(pc.replace_substring(arr, ".", ""), ",", "")
 
 
 def _any_match(values, pattern: str) -> bool:
@@ -601,8 +609,9 @@ class NumberBatch:
             return
         ua = self._values
         self._plain = _plain(ua)
-        self._has_mark = _np(pc.match_substring_regex(ua, "[.,]"))
         self._has_dot_raw = _np(pc.match_substring(ua, "."))
+        # "[.,]" found as two plain substrings (an RE2 search is a few times slower).
+        self._has_mark = self._has_dot_raw | _np(pc.match_substring(ua, ","))
         self._ambiguous = _np(pc.match_substring_regex(ua, _AMBIGUOUS))
         self._undefined = _np(pc.match_substring(ua, "undefined", ignore_case=True))
         self._screened = True  # last: a step that raised leaves it to be run again
@@ -703,12 +712,11 @@ class NumberBatch:
 
     def _floats(self, style: str, thousands: bool) -> np.ndarray:
         """The cleaned tokens as numbers read with this decimal mark, for every value."""
-        import pyarrow.compute as pc
 
         key = (style, thousands)
         if key not in self._numbers:
             if thousands:
-                tokens = pc.replace_substring_regex(self._blanked, "[.,]", "")
+                tokens = _without_marks(self._blanked)
                 self._numbers[key] = _plain(tokens)
             else:
                 self._numbers[key] = _to_float(self._blanked, style)
