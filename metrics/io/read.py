@@ -603,7 +603,8 @@ def _dictionary_columns(parts: list) -> list[pd.Series]:
 def _categorical(column) -> pd.Series:
     column = column.unify_dictionaries().combine_chunks()
     codes = column.indices.to_numpy(zero_copy_only=False)
-    categories = pd.Index(column.dictionary.to_pandas(), dtype="str")
+    # The texts as pandas' "str" straight from Arrow (not through a Series of them first).
+    categories = pd.Index(pd.array(column.dictionary, dtype="str"), copy=False)
     del column
     # Arrow's unified dictionary holds each text once and the codes index it, so pandas'
     # checks of both (hashing every category again, a pass over every code) are skipped.
