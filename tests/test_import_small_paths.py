@@ -128,3 +128,15 @@ def test_marks_taken_out_by_plain_replaces():
     texts = ["1.234.567", "1,234", "£1,234.50", "..", "", "12", "٣,٤", None]
     got = parse._without_marks(pa.array(texts, pa.large_string())).to_pylist()
     assert got == ["1234567", "1234", "£123450", "", "", "12", "٣٤", None]
+
+
+def test_rows_at_positions_are_the_rows_a_take_gives():
+    from metrics.io.tables import _rows_at
+
+    column = _dictionary(["Total", "a", "b", None, "c"], ["Total", "a", "b", "c"])
+    for positions in ([1, 2, 3, 4], [0], [4], [0, 2], [1, 3, 4], []):
+        at = np.array(positions, dtype=np.int64)
+        got, want = _rows_at(column, at), column.iloc[at]
+        pd.testing.assert_series_equal(got, want)
+        assert list(got.index) == positions  # the rows keep their labels
+    assert _rows_at(column, np.array([1, 2, 3, 4])).tolist()[:2] == ["a", "b"]

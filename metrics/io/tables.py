@@ -471,6 +471,14 @@ def file_decimal_hint(votes) -> str | None:
     return "dot" if dots > commas else "comma"
 
 
+def _rows_at(series: pd.Series, positions: np.ndarray) -> pd.Series:
+    """series.iloc[positions] for increasing positions; one run of neighbouring rows (a
+    totals row is the first or the last) as a slice, without a take of every column."""
+    if len(positions) and positions[-1] - positions[0] + 1 == len(positions):
+        return series.iloc[int(positions[0]) : int(positions[-1]) + 1]
+    return series.iloc[positions]
+
+
 def _parse_body(
     grid: Grid,
     kind: Kind,
@@ -506,8 +514,8 @@ def _parse_body(
     if is_total.any():
         total_rows = int(is_total.sum())
         totals_at, rest = np.flatnonzero(is_total), np.flatnonzero(~is_total)
-        raw_total = {k: v.iloc[totals_at] for k, v in raw.items()}
-        raw = {k: v.iloc[rest].reset_index(drop=True) for k, v in raw.items()}
+        raw_total = {k: _rows_at(v, totals_at) for k, v in raw.items()}
+        raw = {k: _rows_at(v, rest).reset_index(drop=True) for k, v in raw.items()}
 
     # A small table's text number columns are cleaned together (NumberBatch: a dozen Arrow
     # calls for the table, not a dozen per column); the rest one by one, as below.
