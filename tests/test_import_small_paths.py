@@ -140,3 +140,13 @@ def test_rows_at_positions_are_the_rows_a_take_gives():
         pd.testing.assert_series_equal(got, want)
         assert list(got.index) == positions  # the rows keep their labels
     assert _rows_at(column, np.array([1, 2, 3, 4])).tolist()[:2] == ["a", "b"]
+
+
+def test_a_dictionary_columns_cells_read_from_its_codes():
+    from metrics.io.tables import _cell_values, _few_texts
+
+    column = _dictionary(["Total", None, " b "], ["Total", " b ", "unused"])
+    assert _cell_values(column) == ["Total", None, " b "]
+    frame = pd.DataFrame({0: column, 1: pd.Series(["x", None, "nan"], dtype="str")})
+    # Stripped, and blank texts ("", "nan", "None") missing, as _text gives them.
+    assert _few_texts(frame) == {0: ["Total", None, "b"], 1: ["x", None, None]}

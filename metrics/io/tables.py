@@ -789,6 +789,15 @@ def _is_missing_cell(value) -> bool:
         return False
 
 
+def _cell_values(col: pd.Series) -> list:
+    """col.tolist(); a dictionary column of text read from its codes (missing: None, which
+    is missing to the caller as NaN is), without pandas building the column's object array."""
+    if is_dictionary(col) and isinstance(col.dtype.categories.dtype, pd.StringDtype):
+        categories = col.array.categories
+        return [categories[c] if c >= 0 else None for c in col.array.codes.tolist()]
+    return col.tolist()
+
+
 def _few_texts(rows: pd.DataFrame) -> dict | None:
     """`_text` of every column of a few rows, as lists (None where missing): the same text,
     with one Arrow call for all the stripping (pandas' .str.strip() on text is Arrow's
@@ -801,7 +810,7 @@ def _few_texts(rows: pd.DataFrame) -> dict | None:
         col = rows[c]
         if not (_is_text(col) or col.dtype == object):
             return None
-        for v in col.tolist():
+        for v in _cell_values(col):
             if isinstance(v, str):
                 cells.append(v)
             elif v is None or _is_missing_cell(v):
