@@ -21,7 +21,7 @@ from .parse import (
 )
 from .read import Failure, read_any
 from .schema import KIND_BY_NAME, KIND_NAMES
-from .tables import ParsedTable, emptied, parse_grid
+from .tables import ParsedTable, let_go, parse_grid
 
 OVERVIEW_ZIP = re.compile(r"Overview_(\d{4}-\d{2}-\d{2})_(\d{9,11})", re.IGNORECASE)
 
@@ -185,7 +185,7 @@ def combine(
     """Merge tables read from separate files into one dataset (years, de-duplication).
 
     `_owned` (load_files only): nobody else holds the parsed tables, so their frames are
-    emptied as they are merged; cached tables (the app's) are never touched.
+    let go as they are merged (tables.let_go); cached tables (the app's) are never touched.
     """
     today = today or dt.date.today()
     exclude = list(exclude)
@@ -212,7 +212,7 @@ def combine(
     if _owned:  # the copies above hold the columns now; the originals need not
         for p in parsed:
             if isinstance(p, ParsedTable):
-                p.frame = emptied(p.frame)  # a slice would keep the arrays
+                p.frame = let_go(p.frame)  # a slice would keep the arrays
     _resolve_years(tables, today, years or {})
 
     reports: list[FileReport] = []
@@ -450,7 +450,7 @@ def _merge(
     kind: str, tables: list[ParsedTable], dataset: Dataset, release: bool = False
 ) -> pd.DataFrame:
     """The tables of one kind as one frame: de-duplicated across files, sorted by date and
-    key. `release`: the tables' frames are emptied once merged (see combine)."""
+    key. `release`: the tables' frames are let go once merged (see combine)."""
     spec = KIND_BY_NAME[kind]
     levels = _ad_levels_warning(tables) if kind == "ads" else None
     several = len(tables) > 1
@@ -482,7 +482,7 @@ def _merge(
         frames.append(f)
         del f
         if release:
-            t.frame = emptied(t.frame)
+            t.frame = let_go(t.frame)
     if several:
         df = pd.concat(frames, ignore_index=True, sort=False)
     else:
@@ -553,9 +553,18 @@ def in_merge_order(table: ParsedTable) -> None:
     table.frame = _reordered(table.frame, order)  # its columns moved one at a time
 
 
+# Below this many rows a frame is reordered in one take (every column's old and new rows
+# alive together for a moment: well under a megabyte a column); above, column by column.
+SMALL_ROWS = 20_000
+
+
 def _reordered(df: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
     if (order == np.arange(len(order))).all():
         return df.reset_index(drop=True)
+    if len(df) < SMALL_ROWS:
+        # The same rows as the column-by-column moves below, without their Arrow steps per
+        # text column (a few milliseconds for an Ads report of a thousand rows).
+        return df.take(order).reset_index(drop=True)
     # Popped from the caller's own frame (its `df = _sorted(df, …)` holds it meanwhile);
     # a large frame's number columns two at a time (metrics/io/workers.py), taken in their
     # order. Text columns move one at a time, here: each holds its old and new text at once

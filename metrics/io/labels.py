@@ -65,7 +65,17 @@ def gender_labels(values: pd.Series) -> pd.Series:
 
 @functools.cache
 def territory_codes(locales: tuple[str, ...] = TIKTOK_UI_LOCALES) -> dict[str, str]:
-    """Every territory name in these UI languages (and every ISO code) → ISO two-letter code."""
+    """Every territory name in these UI languages (and every ISO code) → ISO two-letter code.
+    English alone (the table looked in first) is written out in cldr_en.py: no Babel."""
+    if locales == ("en",):
+        from .cldr_en import TERRITORIES
+
+        return dict(TERRITORIES)
+    return _cldr_territory_codes(locales)
+
+
+def _cldr_territory_codes(locales: tuple[str, ...]) -> dict[str, str]:
+    """territory_codes(locales), from CLDR through Babel."""
     from babel import Locale, UnknownLocaleError
 
     found: dict[str, set[str]] = {}

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .. import arrow_csv
-from . import workers, xlsx
+from . import workers
 from .limits import (
     MAX_DEPTH,
     Budget,
@@ -277,6 +277,8 @@ def _unpack(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Budget) -> bytes
 
 
 def _read_xlsx(name: str, data: bytes, archive: str | None, budget: Budget):
+    from . import xlsx  # on first use: ElementTree and the workbook reader, ~10 ms to import
+
     try:
         sheets = xlsx.read_workbook(data, budget)
     except (BudgetExceeded, ReadError):
@@ -601,7 +603,8 @@ def _dictionary_columns(parts: list) -> list[pd.Series]:
 def _categorical(column) -> pd.Series:
     column = column.unify_dictionaries().combine_chunks()
     codes = column.indices.to_numpy(zero_copy_only=False)
-    categories = pd.Index(column.dictionary.to_pandas(), dtype="str")
+    # The texts as pandas' "str" straight from Arrow (not through a Series of them first).
+    categories = pd.Index(pd.array(column.dictionary, dtype="str"), copy=False)
     del column
     # Arrow's unified dictionary holds each text once and the codes index it, so pandas'
     # checks of both (hashing every category again, a pass over every code) are skipped.

@@ -89,6 +89,18 @@ def emptied(frame: pd.DataFrame) -> pd.DataFrame:
     return empty
 
 
+# A frame let go of (`let_go`) with fewer rows than this is left as it is: its arrays are a
+# few hundred kB at most, and emptying it (a new empty array per column) costs more time than
+# the memory is worth; the frame goes with its last holder anyway.
+RELEASE_ROWS = 20_000
+
+
+def let_go(frame: pd.DataFrame) -> pd.DataFrame:
+    """What a holder that no longer needs `frame` keeps in its place: `emptied(frame)` for a
+    large frame (its arrays freed now, not when the holder goes), else the frame itself."""
+    return emptied(frame) if len(frame) >= RELEASE_ROWS else frame
+
+
 def match_columns(
     kind: Kind, headers: list[str], column_map: dict[str, str] | None = None
 ) -> dict[int, str]:
@@ -258,7 +270,7 @@ def parse_grid(
     release = release and kind.name not in ("overview", "viewers")  # those may read it twice
     if release:
         del cells, head
-        grid.cells = emptied(grid.cells)  # a slice would keep the arrays
+        grid.cells = let_go(grid.cells)  # a slice would keep the arrays
     table = _parse_body(grid, kind, headers, mapping, body, consume=release)
     if kind.name in ("overview", "viewers"):
         extra = match_columns(follower, headers, column_map)
@@ -459,6 +471,14 @@ def file_decimal_hint(votes) -> str | None:
     return "dot" if dots > commas else "comma"
 
 
+def _rows_at(series: pd.Series, positions: np.ndarray) -> pd.Series:
+    """series.iloc[positions] for increasing positions; one run of neighbouring rows (a
+    totals row is the first or the last) as a slice, without a take of every column."""
+    if len(positions) and positions[-1] - positions[0] + 1 == len(positions):
+        return series.iloc[int(positions[0]) : int(positions[-1]) + 1]
+    return series.iloc[positions]
+
+
 def _parse_body(
     grid: Grid,
     kind: Kind,
@@ -494,13 +514,19 @@ def _parse_body(
     if is_total.any():
         total_rows = int(is_total.sum())
         totals_at, rest = np.flatnonzero(is_total), np.flatnonzero(~is_total)
-        raw_total = {k: v.iloc[totals_at] for k, v in raw.items()}
-        raw = {k: v.iloc[rest].reset_index(drop=True) for k, v in raw.items()}
+        raw_total = {k: _rows_at(v, totals_at) for k, v in raw.items()}
+        raw = {k: _rows_at(v, rest).reset_index(drop=True) for k, v in raw.items()}
 
     # A small table's text number columns are cleaned together (NumberBatch: a dozen Arrow
     # calls for the table, not a dozen per column); the rest one by one, as below.
     numeric = [c.name for c in kind.columns if c.type == NUMBER and c.name in raw]
-    batch = NumberBatch({name: raw[name] for name in numeric})
+    # A totals row's cells ride along in the same batch (each column is its own segment, so
+    # nothing about one decides another): one set of Arrow calls, not a second for one row.
+    total_cells = _total_cells(kind, raw_total) if raw_total is not None else {}
+    batch = NumberBatch(
+        {name: raw[name] for name in numeric}
+        | {_TOTAL_KEY + name: cell for name, cell in total_cells.items()}
+    )
     # Text number columns without missing cells are hashed once, for the vote and the parse;
     # a dictionary column's distinct values are its used categories (one counting pass, made
     # again by the parse, so no column's codes are held for it).
@@ -536,7 +562,8 @@ def _parse_body(
     # Each column is parsed on its own (a pure function of its cells, the hint and its
     # label); a large table's columns two at a time, on both cores (the Arrow and numpy
     # kernels run without Python's lock). What each says is gathered in the columns' order.
-    rows = 0 if batch.names else len(next(iter(raw.values()), ()))  # the batch is not shared
+    shared = any(name in batch.names for name in numeric)  # threads do not share a batch
+    rows = 0 if shared else len(next(iter(raw.values()), ()))
     with workers.runner(rows) as run:
         jobs = []
         for col in kind.columns:
@@ -601,7 +628,7 @@ def _parse_body(
         near_misses=near_misses(kind, headers, mapping),
     )
     if raw_total is not None:
-        table.totals = _totals(kind, raw_total, hint)
+        table.totals = _totals(kind, raw_total, hint, batch)
         if total_rows > 1:
             warnings.append(f"{total_rows} totals rows were found and left out of the data.")
     _kind_fixes(table)
@@ -762,6 +789,15 @@ def _is_missing_cell(value) -> bool:
         return False
 
 
+def _cell_values(col: pd.Series) -> list:
+    """col.tolist(); a dictionary column of text read from its codes (missing: None, which
+    is missing to the caller as NaN is), without pandas building the column's object array."""
+    if is_dictionary(col) and isinstance(col.dtype.categories.dtype, pd.StringDtype):
+        categories = col.array.categories
+        return [categories[c] if c >= 0 else None for c in col.array.codes.tolist()]
+    return col.tolist()
+
+
 def _few_texts(rows: pd.DataFrame) -> dict | None:
     """`_text` of every column of a few rows, as lists (None where missing): the same text,
     with one Arrow call for all the stripping (pandas' .str.strip() on text is Arrow's
@@ -774,7 +810,7 @@ def _few_texts(rows: pd.DataFrame) -> dict | None:
         col = rows[c]
         if not (_is_text(col) or col.dtype == object):
             return None
-        for v in col.tolist():
+        for v in _cell_values(col):
             if isinstance(v, str):
                 cells.append(v)
             elif v is None or _is_missing_cell(v):
@@ -818,16 +854,35 @@ def _few_total_rows(kind: Kind, mapping: dict[int, str], texts: dict, n: int) ->
     return candidate
 
 
-def _totals(kind: Kind, raw_total: dict[str, pd.Series], hint: str | None) -> dict[str, float]:
-    first = {
+# The totals row's cells in the body's NumberBatch: a name no column has.
+_TOTAL_KEY = "\x00total:"
+
+
+def _total_cells(kind: Kind, raw_total: dict[str, pd.Series]) -> dict[str, pd.Series]:
+    """The first totals row's cells of the additive columns (the ones its totals are of)."""
+    return {
         col.name: raw_total[col.name].head(1).reset_index(drop=True)
         for col in kind.columns
         if col.additive and col.name in raw_total and len(raw_total[col.name])
     }
-    batch = NumberBatch(first)  # the totals row's text cells cleaned together
+
+
+def _totals(
+    kind: Kind,
+    raw_total: dict[str, pd.Series],
+    hint: str | None,
+    shared: NumberBatch | None = None,
+) -> dict[str, float]:
+    """The totals row's numbers; `shared`: a batch that holds its cells (as _TOTAL_KEY + name)
+    already, else its text cells are cleaned together in a batch of their own."""
+    first = _total_cells(kind, raw_total)
+    keys = {name: _TOTAL_KEY + name for name in first}
+    if shared is None or not all(key in shared.names for key in keys.values()):
+        shared, keys = NumberBatch(first), {name: name for name in first}
     totals = {}
     for name, cell in first.items():
-        parsed = batch.parse(name, hint) if name in batch.names else parse_numbers(cell, hint)
+        key = keys[name]
+        parsed = shared.parse(key, hint) if key in shared.names else parse_numbers(cell, hint)
         value = parsed.values.iloc[0]
         if not np.isnan(value):
             totals[name] = float(value)
