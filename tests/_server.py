@@ -41,6 +41,12 @@ CHROMIUM_ARGS = [
 # (8 pages, 3 runs each, measured side by side). What the tests read (text, boxes, widths,
 # requests, downloads) is what the page shows once it has settled, with or without motion.
 CONTEXT_OPTIONS = {"reduced_motion": "reduce"}
+# The test run's servers (tests/conftest.py), not the benches': no watcher of the source files.
+# Streamlit otherwise watches every module of the app's folder for each session and, after
+# every run of a page, walks sys.modules to update the watches, for a rerun on save that no
+# test uses: about 45 % of the server's CPU per page load (5 loads, twice each, measured side
+# by side). What a page shows and sends is the same with or without it.
+TEST_OPTIONS = {"server.fileWatcherType": "none"}
 # Streamlit's own state on the page: 'notRunning' once a run has finished and no skeleton
 # (a placeholder while elements arrive) is left.
 IDLE = """() => {

@@ -32,6 +32,32 @@ def sample_dataset():
     return load_files(sample_files(), today=dt.date(2026, 11, 22))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _component_scan_once():
+    """Every `AppTest` scans the metadata of every installed package for Streamlit components
+    (streamlit.components.v2.manifest_scanner), where `streamlit run` scans once at start:
+    about 0.3 s of CPU per AppTest, a third of test_pages.py's CPU (cProfile). The installed
+    packages do not change during a test run, so each test process scans once and every
+    AppTest gets that list (a copy of it; the components in it are only registered, never
+    changed). Nothing is imported here that the tests do not import anyway."""
+    try:
+        from streamlit.components.v2 import manifest_scanner
+    except ImportError:  # a Streamlit without components v2: nothing to scan
+        yield
+        return
+    scan = manifest_scanner.scan_component_manifests
+    found: dict = {}
+
+    def scan_once(max_workers=None):
+        if max_workers not in found:
+            found[max_workers] = scan(max_workers)
+        return list(found[max_workers])
+
+    manifest_scanner.scan_component_manifests = scan_once
+    yield
+    manifest_scanner.scan_component_manifests = scan
+
+
 # Modules whose tests take seconds each (whole pages, fuzzing, every import fixture twice):
 # under -n they are scheduled before the quick ones (pytest_collection_modifyitems).
 SLOW_FIRST = frozenset(
@@ -129,14 +155,17 @@ def pytest_configure(config):
         return  # a worker, or a run without xdist: the fixtures start what they need
     if not _browser_tests_may_run(config):
         return
-    from tests._server import AppServer
+    from tests._server import TEST_OPTIONS, AppServer
 
     base = Path(tempfile.mkdtemp(prefix="metrics-injection-"))
     dirs = {name: base / name for name in ("tmp", "home", "work")}
     for d in dirs.values():
         d.mkdir()
     env = {"TMPDIR": str(dirs["tmp"]), "HOME": str(dirs["home"])}
-    servers = [AppServer().spawn(), AppServer(cwd=dirs["work"], env=env).spawn()]
+    servers = [
+        AppServer(options=TEST_OPTIONS).spawn(),
+        AppServer(cwd=dirs["work"], env=env, options=TEST_OPTIONS).spawn(),
+    ]
     _EARLY.update(
         app=servers[0].url,
         injection=servers[1].url,
@@ -168,13 +197,13 @@ def pytest_configure_node(node):
 @pytest.fixture(scope="session")
 def app_server(request):
     """One server for every browser test that needs no folders of its own (tests/_server.py)."""
-    from tests._server import AppServer, Started, early_server
+    from tests._server import TEST_OPTIONS, AppServer, Started, early_server
 
     early = early_server(request, "app")
     if early:
         yield Started(early[0])
         return
-    with AppServer() as server:
+    with AppServer(options=TEST_OPTIONS) as server:
         yield server
 
 

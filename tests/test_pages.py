@@ -180,6 +180,21 @@ def goto(at: AppTest, page: str) -> AppTest:
     return at
 
 
+@cache
+def rendered(page: str, **query: str) -> AppTest:
+    """`goto(open_app(**query), page)` made once per test process, for the tests that only
+    read what the page drew (they never click, type or switch pages on it: the next test that
+    reads it sees the same page). Tests that share one are in one xdist group (`shared`)."""
+    return goto(open_app(**query), page)
+
+
+def shared(page: str, **query: str):
+    """The xdist group of the tests that read `rendered(page, **query)`: under -n they run on
+    one worker, so the page is drawn once per run (without -n the mark does nothing)."""
+    key = "-".join([page, *(f"{k}={v}" for k, v in sorted(query.items()))])
+    return pytest.mark.xdist_group(f"pages-{key}")
+
+
 def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
@@ -316,9 +331,9 @@ def test_overview_follows_the_window_picked_in_the_sidebar():
     assert card_money(at, "Spend") != money(within(sample_ads(), *window(28))["spend"].sum())
 
 
-@pytest.mark.parametrize("days", [7, 60])
+@pytest.mark.parametrize("days", [7, pytest.param(60, marks=shared("overview", days="60"))])
 def test_overview_reads_the_window_from_the_url(days):
-    at = goto(open_app(days=str(days)), "overview")
+    at = rendered("overview", days=str(days))
     start, end = window(days)
     assert sidebar_caption(at) == window_caption(start, end)
     assert card_money(at, "Spend") == money(within(sample_ads(), start, end)["spend"].sum())
@@ -326,8 +341,9 @@ def test_overview_reads_the_window_from_the_url(days):
     assert card(at, "Video views").value == compact(views)
 
 
+@shared("overview", days="365")
 def test_overview_over_365_days_gives_the_generator_totals():
-    at = goto(open_app(days="365"), "overview")
+    at = rendered("overview", days="365")
     assert sidebar_caption(at) == window_caption(*window(365))
     ads = BY_FILE[ADS_NAME]["sums"]
     organic = BY_FILE[f"{OVERVIEW_ZIP}/Overview.csv"]["sums"]
@@ -421,11 +437,12 @@ def test_audience_followers_and_net_change_match_the_follower_history():
     assert card(at, "Follower growth rate").value == percent(net / followers[day_before])
 
 
+@shared("ads")
 def test_ads_campaign_table_spend_and_ctr_are_sums_over_the_window():
     start, end = window(28)
     expected = campaign_totals(sample_ads(), start, end)
     daily = within(sample_ads(), start, end)
-    at = goto(open_app(), "ads")
+    at = rendered("ads")
     shown = at.dataframe("ads_campaigns").value.set_index("campaign")
     assert sorted(shown.index) == sorted(expected.index)
     for campaign, row in expected.iterrows():
@@ -505,9 +522,10 @@ def test_reports_custom_column_preview_has_the_right_value():
         assert preview[campaign] == pytest.approx(row["spend"] / row["watched_2s"], rel=5e-3)
 
 
+@shared("ads")
 def test_per_day_metrics_are_not_offered_as_table_columns():
     # Reach and frequency exist per ad and day only; a table row sums many days.
-    at = goto(open_app(), "ads")
+    at = rendered("ads")
     options = at.multiselect(key="ads_metrics_").options
     assert "Spend" in options and "Reach" not in options and "Frequency" not in options
     assert any(c.value.startswith("Reach, Frequency: reported per ad and day") for c in at.caption)
@@ -857,18 +875,20 @@ def test_uploaded_data_is_marked_in_the_url_and_has_no_badge():
     assert not at.warning or not any("not loaded any more" in w.value for w in at.warning)
 
 
+@shared("overview", days="60")
 def test_a_partly_covered_previous_period_says_how_many_days():
     # Ads run 1 Aug – 31 Oct 2026. 60 days ending 31 Oct start on 2 Sep; the previous 60
     # days are 4 Jul – 1 Sep, of which 1 Aug – 1 Sep (31 + 1 = 32 days) have ads.
-    at = goto(open_app(days="60"), "overview")
+    at = rendered("overview", days="60")
     captions = " ".join(c.value for c in at.caption)
     assert "covers 32 of the previous period's 60 days (4 Jul – 1 Sep 2026)" in captions
 
 
+@shared("overview", days="365")
 def test_net_followers_at_365_days_say_which_day_they_need():
     # 365 days ending 31 Oct 2026 start on 1 Nov 2025; net followers need the total on the
     # day before, 31 Oct 2025, and the follower history starts on 1 Nov 2025.
-    at = goto(open_app(days="365"), "overview")
+    at = rendered("overview", days="365")
     captions = " ".join(c.value for c in at.caption)
     assert "Net followers (needs the follower total on 31 Oct 2025" in captions
     assert "2 Nov 2024 – 1 Nov 2025" not in captions
