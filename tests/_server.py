@@ -41,7 +41,8 @@ CHROMIUM_ARGS = [
 # (8 pages, 3 runs each, measured side by side). What the tests read (text, boxes, widths,
 # requests, downloads) is what the page shows once it has settled, with or without motion.
 CONTEXT_OPTIONS = {"reduced_motion": "reduce"}
-# The test run's servers (tests/conftest.py), not the benches': no watcher of the source files.
+# The test run's servers (tests/conftest.py): no watcher of the source files, as in
+# .streamlit/config.toml (said here too, so the tests do not depend on that setting).
 # Streamlit otherwise watches every module of the app's folder for each session and, after
 # every run of a page, walks sys.modules to update the watches, for a rerun on save that no
 # test uses: about 45 % of the server's CPU per page load (5 loads, twice each, measured side
