@@ -944,9 +944,10 @@ def test_the_cli_json_writes_numpy_nan_dates_and_text_as_before():
 
 
 def test_diagnose_never_reads_the_reported_ratio_columns():
-    # `python -m metrics diagnose` drops the Ads report's own CPM, CTR, CPC and cost per
-    # conversion before the fits (every ratio is worked out as sum ÷ sum). So the diagnosis of
-    # the sample must be the same with those columns absurd, and without them.
+    # `python -m metrics diagnose` drops the Ads report's own CPM, CTR, CPC, cost per
+    # conversion, conversion rate, ROAS and average play time before the fits (every ratio is
+    # worked out as sum ÷ sum). So the diagnosis of the sample must be the same with those
+    # columns absurd, and without them.
     from pathlib import Path
 
     from metrics.__main__ import REPORTED_RATIOS, _drop_reported_ratios, _json
