@@ -102,8 +102,8 @@ def test_a_totals_row_read_in_the_bodys_batch_gives_its_own_batchs_numbers():
     assert set(cells) == {"spend", "impressions"}
     shared = NumberBatch(body | {_TOTAL_KEY + name: cell for name, cell in cells.items()})
     by_hand = {"spend": 1203.75, "impressions": 1250.0}
-    assert _totals(kind, raw_total, None, shared) == by_hand
-    assert _totals(kind, raw_total, None) == by_hand  # a batch of its own
+    assert _totals(cells, None, shared) == by_hand
+    assert _totals(cells, None) == by_hand  # a batch of its own
     # The body's columns read the same beside the totals row's cells.
     alone = NumberBatch(body)
     for name in body:

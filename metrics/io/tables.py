@@ -628,7 +628,7 @@ def _parse_body(
         near_misses=near_misses(kind, headers, mapping),
     )
     if raw_total is not None:
-        table.totals = _totals(kind, raw_total, hint, batch)
+        table.totals = _totals(total_cells, hint, batch)
         if total_rows > 1:
             warnings.append(f"{total_rows} totals rows were found and left out of the data.")
     _kind_fixes(table)
@@ -868,14 +868,10 @@ def _total_cells(kind: Kind, raw_total: dict[str, pd.Series]) -> dict[str, pd.Se
 
 
 def _totals(
-    kind: Kind,
-    raw_total: dict[str, pd.Series],
-    hint: str | None,
-    shared: NumberBatch | None = None,
+    first: dict[str, pd.Series], hint: str | None, shared: NumberBatch | None = None
 ) -> dict[str, float]:
-    """The totals row's numbers; `shared`: a batch that holds its cells (as _TOTAL_KEY + name)
-    already, else its text cells are cleaned together in a batch of their own."""
-    first = _total_cells(kind, raw_total)
+    """The numbers of a totals row's cells (`_total_cells`); `shared`: a batch that holds them
+    already (as _TOTAL_KEY + name), else its text cells are cleaned together in their own."""
     keys = {name: _TOTAL_KEY + name for name in first}
     if shared is None or not all(key in shared.names for key in keys.values()):
         shared, keys = NumberBatch(first), {name: name for name in first}
