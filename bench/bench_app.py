@@ -353,21 +353,13 @@ def sample_part(
     return results
 
 
-class FloorServer(AppServer):
-    """`streamlit run bench/floor_app.py`: the bare page of the Overview's shape (the floor)."""
-
-    def spawn(self) -> AppServer:
-        command = [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "bench" / "floor_app.py"),
-            "--server.port", str(self.port), "--server.address", "127.0.0.1",
-            "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            "--client.showSidebarNavigation", "false", "--client.toolbarMode", "minimal",
-        ]  # fmt: skip
-        self._started = time.perf_counter()
-        self.proc = subprocess.Popen(
-            command, cwd=self.cwd, env=self.env, stdout=self.output, stderr=self.output
-        )
-        return self
+def floor_server() -> AppServer:
+    """`streamlit run bench/floor_app.py`: the bare page of the Overview's shape (the floor),
+    with the app's sidebar settings (its own links, Streamlit's list of pages hidden)."""
+    return AppServer(
+        script=ROOT / "bench" / "floor_app.py",
+        options={"client.showSidebarNavigation": "false", "client.toolbarMode": "minimal"},
+    )
 
 
 def floor_part(browser, url: str, repeat: int, windows_only: bool = False) -> dict:
@@ -478,7 +470,7 @@ def main() -> None:
     results: dict = {"repeat": args.repeat}
     if args.floor:
         shape = {k: v for k, v in os.environ.items() if k.startswith("FLOOR_")}
-        with FloorServer() as server:
+        with floor_server() as server:
             SERVER["pid"] = server.proc.pid
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

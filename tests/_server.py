@@ -153,7 +153,8 @@ class SharedContext:
 
 
 class AppServer:
-    """`streamlit run app.py` in a child process, loopback only, no usage statistics."""
+    """`streamlit run app.py` (or another `script`) in a child process, loopback only, no
+    usage statistics; `options` are more of streamlit's `--name value` settings."""
 
     def __init__(
         self,
@@ -162,7 +163,9 @@ class AppServer:
         output: int | None = subprocess.DEVNULL,
         start_timeout: float = 120,
         options: dict[str, str] | None = None,
+        script: Path = ROOT / "app.py",
     ):
+        self.script = Path(script)
         self.cwd = Path(cwd or ROOT)
         self.env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
         self.output = output
@@ -176,7 +179,7 @@ class AppServer:
     def spawn(self) -> AppServer:
         """Start the process and return at once (wait() waits until it answers)."""
         command = [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+            sys.executable, "-m", "streamlit", "run", str(self.script),
             "--server.port", str(self.port), "--server.address", "127.0.0.1",
             "--server.headless", "true", "--browser.gatherUsageStats", "false",
         ]  # fmt: skip

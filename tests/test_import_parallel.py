@@ -97,3 +97,39 @@ def test_a_whole_load_two_at_a_time_is_the_load_one_at_a_time(monkeypatch):
     assert ads["impressions"].sum() == impressions
     assert ads["spend"].sum() == pytest.approx(cost, rel=1e-12)
     assert ads["date"].is_monotonic_increasing  # in the merge's order: by day first
+
+
+def test_a_failure_cancels_the_steps_still_queued(monkeypatch):
+    """A step that raises (or a caller that fails) must not make the runner work through
+    every column still queued before the error goes on: a million-row import would spend its
+    seconds and memory on a result nobody reads. Two steps are in flight (held until 0.2 s
+    after the error, so the queue cannot drain first); the ten queued behind them never run."""
+    import threading
+
+    monkeypatch.setattr(workers, "_workers", lambda: 2)
+    release = threading.Event()
+    ran: list[int] = []
+
+    def held(i):
+        release.wait(10)
+        ran.append(i)
+
+    def queued(i):
+        ran.append(i)
+
+    timer = threading.Timer(0.2, release.set)
+    with pytest.raises(ValueError, match="a column could not be read"):
+        with workers.runner(workers.PARALLEL_ROWS) as run:
+            jobs = [run(held, 0), run(held, 1)] + [run(queued, i) for i in range(2, 12)]
+            timer.start()
+            raise ValueError("a column could not be read")
+    timer.join()
+    assert sorted(ran) == [0, 1]  # the two in flight finished; none of the queued ran
+    assert all(job.cancelled() for job in jobs[2:])
+
+
+def test_the_runner_without_failure_runs_every_step(monkeypatch):
+    monkeypatch.setattr(workers, "_workers", lambda: 2)
+    with workers.runner(workers.PARALLEL_ROWS) as run:
+        jobs = [run(pow, i, 2) for i in range(12)]
+    assert [job.result() for job in jobs] == [i * i for i in range(12)]

@@ -36,10 +36,17 @@ def _workers() -> int:
 @contextlib.contextmanager
 def runner(rows: int):
     """`run(f, *args)` → a future-like with `.result()`: f run in a pool of two threads for a
-    table of `rows` rows from PARALLEL_ROWS on (on a machine with two cores), else at once."""
+    table of `rows` rows from PARALLEL_ROWS on (on a machine with two cores), else at once.
+    When the body fails (a step raised, or the caller did), the steps still queued are
+    cancelled, not run: only the two in flight finish before the error goes on."""
     workers = _workers()
     if rows < PARALLEL_ROWS or workers < 2:
         yield lambda f, *args: Done(f(*args))
         return
-    with ThreadPoolExecutor(workers, thread_name_prefix="metrics-columns") as pool:
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="metrics-columns")
+    try:
         yield pool.submit
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
