@@ -102,15 +102,18 @@ def test_a_whole_load_two_at_a_time_is_the_load_one_at_a_time(monkeypatch):
 def test_a_failure_cancels_the_steps_still_queued(monkeypatch):
     """A step that raises (or a caller that fails) must not make the runner work through
     every column still queued before the error goes on: a million-row import would spend its
-    seconds and memory on a result nobody reads. Two steps are in flight (held until 0.2 s
-    after the error, so the queue cannot drain first); the ten queued behind them never run."""
+    seconds and memory on a result nobody reads. Two steps are in flight (the error is raised
+    once both have started, and they are held until 0.2 s later, so the queue cannot drain
+    first); the ten queued behind them never run."""
     import threading
 
     monkeypatch.setattr(workers, "_workers", lambda: 2)
+    started = threading.Semaphore(0)
     release = threading.Event()
     ran: list[int] = []
 
     def held(i):
+        started.release()
         release.wait(10)
         ran.append(i)
 
@@ -121,6 +124,7 @@ def test_a_failure_cancels_the_steps_still_queued(monkeypatch):
     with pytest.raises(ValueError, match="a column could not be read"):
         with workers.runner(workers.PARALLEL_ROWS) as run:
             jobs = [run(held, 0), run(held, 1)] + [run(queued, i) for i in range(2, 12)]
+            assert started.acquire(timeout=10) and started.acquire(timeout=10)
             timer.start()
             raise ValueError("a column could not be read")
     timer.join()
